@@ -1,0 +1,317 @@
+"""The typed, immutable model of the help center's source of truth (data/*.yml)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+
+# Ids are short, stable, URL-safe slugs: they name pages and are stored in tickets.
+Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=60)]
+Text = Annotated[str, Field(min_length=1)]
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(heures?|jours?|semaines?)\s*$")
+_UNIT_HOURS = {"heure": 1, "jour": 24, "semaine": 24 * 7}
+DURATION_PATTERN = r"^\s*\d+\s*(heures?|jours?|semaines?)\s*$"
+
+
+def parse_duration(value: object) -> object:
+    """Turn "3 jours" into a timedelta; leave anything else to the type check."""
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        return value
+    match = _DURATION.match(value)
+    if match is None:
+        raise ValueError("duration")
+    count, unit = int(match.group(1)), match.group(2).rstrip("s")
+    return timedelta(hours=count * _UNIT_HOURS[unit])
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["4 heures", "3 jours", "2 semaines"]}),
+]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+# --- site.yml -------------------------------------------------------------------
+
+
+class Contact(Record):
+    example: bool = Field(description="true while the values below are placeholders, not the real contact")
+    label: Text
+    email: Text
+    phone: Text
+    hours: Text
+    url: Text | None = None
+
+
+class CallIdFormat(Record):
+    min_digits: int = Field(ge=1, le=64)
+    max_digits: int = Field(ge=1, le=64)
+    example: Annotated[str, Field(pattern=r"^[0-9]+$")]
+    description: Text
+    howto_article: Id
+
+
+class HomeRoute(Record):
+    title: Text
+    text: Text
+    page: Id
+    icon: Text
+
+
+class Home(Record):
+    title: Text
+    intro: Text
+    routes: tuple[HomeRoute, ...] = Field(min_length=1)
+
+
+class Site(Record):
+    brand: Text
+    site_name: Text
+    description: Text
+    language: Literal["fr"]
+    timezone: Text
+    contact: Contact
+    call_id: CallIdFormat
+    home: Home
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("timezone") from None
+        return value
+
+
+# --- process.yml ----------------------------------------------------------------
+
+
+class Step(Record):
+    id: Id
+    title: Text
+    summary: Text = Field(description="The step in one sentence, as the source article puts it")
+    details: Text = Field(description="What happens at this step, for the customer")
+    customer_action: Text = Field(description="What the customer may do meanwhile")
+    team: Id
+    optional: bool = False
+    optional_label: Text | None = None
+
+
+class Process(Record):
+    title: Text
+    intro: Text
+    promise: Text
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+
+# --- issue_types.yml --------------------------------------------------------------
+
+
+class IssueType(Record):
+    id: Id
+    title: Text
+    summary: Text = Field(description="The issue type as the source article lists it")
+    description: Text
+    examples: tuple[Text, ...] = ()
+    timeline: Id
+    handled_by: Id
+    escalation: tuple[Id, ...] = ()
+    provide: tuple[Text, ...] = Field(min_length=1)
+    prioritised: bool = False
+
+
+class IssueTypes(Record):
+    title: Text
+    intro: Text
+    issue_types: tuple[IssueType, ...] = Field(min_length=1)
+
+
+# --- timelines.yml ----------------------------------------------------------------
+
+
+class Timeline(Record):
+    id: Id
+    title: Text
+    wording: Text = Field(description="The delay as the source article words it")
+    label: Text = Field(description="Short wording shown next to an issue type, e.g. 'quelques heures à quelques jours'")
+    min: Duration
+    max: Duration
+    prioritised: bool = False
+
+
+class TimelineExample(Record):
+    issue_type: Id
+    text: Text
+
+
+class Timelines(Record):
+    title: Text
+    intro: Text
+    timelines: tuple[Timeline, ...] = Field(min_length=1)
+    examples: tuple[TimelineExample, ...] = ()
+
+
+# --- communication.yml ------------------------------------------------------------
+
+
+class Commitment(Record):
+    id: Id
+    title: Text
+    text: Text
+
+
+class Cadence(Record):
+    timeline: Id
+    every: Duration
+    wording: Text
+
+
+class Communication(Record):
+    title: Text
+    intro: Text
+    commitments: tuple[Commitment, ...] = Field(min_length=1)
+    cadence_intro: Text
+    cadence: tuple[Cadence, ...] = Field(min_length=1)
+
+
+# --- escalation.yml ---------------------------------------------------------------
+
+
+class Team(Record):
+    id: Id
+    name: Text
+    description: Text
+
+
+class EscalationRule(Record):
+    id: Id
+    title: Text
+    text: Text = Field(description="The rule as the source article words it")
+    details: Text
+    teams: tuple[Id, ...] = Field(min_length=1)
+    alternatives: tuple[Text, ...] = ()
+
+
+class Escalation(Record):
+    title: Text
+    intro: Text
+    teams: tuple[Team, ...] = Field(min_length=1)
+    rules: tuple[EscalationRule, ...] = Field(min_length=1)
+
+
+# --- articles.yml -----------------------------------------------------------------
+
+
+class Callout(Record):
+    kind: Literal["tip", "info", "warning", "example"]
+    title: Text
+    text: Text
+
+
+class Tab(Record):
+    label: Text
+    steps: tuple[Text, ...] = Field(min_length=1)
+    note: Text | None = None
+
+
+class Section(Record):
+    title: Text
+    text: Text | None = None
+    tabs: tuple[Tab, ...] = ()
+    callout: Callout | None = None
+
+
+class Article(Record):
+    id: Id
+    title: Text
+    summary: Text
+    sections: tuple[Section, ...] = Field(min_length=1)
+
+
+class Articles(Record):
+    articles: tuple[Article, ...] = Field(min_length=1)
+
+
+# --- tracking.yml -----------------------------------------------------------------
+
+
+class Tracking(Record):
+    title: Text
+    intro: Text
+    how_it_works: tuple[Text, ...] = Field(min_length=1)
+    privacy: Text
+
+
+# --- the whole knowledge base -------------------------------------------------------
+
+
+class KnowledgeBase(Record):
+    site: Site
+    process: Process
+    issue_types: IssueTypes
+    timelines: Timelines
+    communication: Communication
+    escalation: Escalation
+    articles: Articles
+    tracking: Tracking
+
+    def step(self, step_id: str) -> Step:
+        return _by_id(self.process.steps, step_id)
+
+    def issue_type(self, issue_type_id: str) -> IssueType:
+        return _by_id(self.issue_types.issue_types, issue_type_id)
+
+    def timeline(self, timeline_id: str) -> Timeline:
+        return _by_id(self.timelines.timelines, timeline_id)
+
+    def team(self, team_id: str) -> Team:
+        return _by_id(self.escalation.teams, team_id)
+
+    def rule(self, rule_id: str) -> EscalationRule:
+        return _by_id(self.escalation.rules, rule_id)
+
+    def article(self, article_id: str) -> Article:
+        return _by_id(self.articles.articles, article_id)
+
+    def cadence(self, timeline_id: str) -> Cadence:
+        return next(c for c in self.communication.cadence if c.timeline == timeline_id)
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
+def _by_id(items: tuple[_T, ...], wanted: str) -> _T:
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise KeyError(wanted)
+
+
+# One file a section: the file name (without .yml) is the field name above.
+FILES: dict[str, type[Record]] = {
+    "site": Site,
+    "process": Process,
+    "issue_types": IssueTypes,
+    "timelines": Timelines,
+    "communication": Communication,
+    "escalation": Escalation,
+    "articles": Articles,
+    "tracking": Tracking,
+}

@@ -1,0 +1,37 @@
+"""Where each page of the help center lives: one place for every link and URL."""
+
+from __future__ import annotations
+
+from posixpath import dirname, relpath
+
+# Pages that exist whatever the data holds, by page id.
+FIXED_PAGES: dict[str, str] = {
+    "accueil": "index.md",
+    "processus": "processus.md",
+    "types-de-problemes": "types-de-problemes/index.md",
+    "delais": "delais.md",
+    "communication": "communication.md",
+    "escalade": "escalade.md",
+    "suivre-mon-ticket": "suivre-mon-ticket.md",
+}
+
+
+def issue_type_page(issue_type_id: str) -> str:
+    return f"types-de-problemes/{issue_type_id}.md"
+
+
+def article_page(article_id: str) -> str:
+    return f"articles/{article_id}.md"
+
+
+def url_of(page: str) -> str:
+    """The directory URL MkDocs gives a page, relative to the site root ("delais.md" -> "delais/")."""
+    stem = page.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def link(from_page: str, to_page: str) -> str:
+    """A relative Markdown link between two pages, which MkDocs checks and rewrites."""
+    return relpath(to_page, dirname(from_page) or ".")
