@@ -75,6 +75,45 @@ class Home(Record):
     routes: tuple[HomeRoute, ...] = Field(min_length=1)
 
 
+class Labels(Record):
+    """Short words the templates put around the data: headings, field names, link texts."""
+
+    contact_title: Text
+    contact_example: Text
+    contact_email: Text
+    contact_phone: Text
+    contact_hours: Text
+    contact_url: Text
+    optional: Text
+    promise_title: Text
+    step_customer: Text
+    step_team: Text
+    follow_title: Text
+    follow_text: Text
+    prioritised: Text
+    issue_examples: Text
+    issue_timeline: Text
+    issue_team: Text
+    issue_escalation: Text
+    issue_provide: Text
+    no_escalation: Text
+    see_timelines: Text
+    example_title: Text
+    cadence_title: Text
+    cadence_timeline: Text
+    cadence_every: Text
+    timeline_label: Text
+    timeline_issue_types: Text
+    rule_teams: Text
+    rule_alternatives: Text
+    rule_applies_to: Text
+    teams_title: Text
+    call_id_tip: Text
+    call_id_field: Text
+    call_id_submit: Text
+    privacy_title: Text
+
+
 class Site(Record):
     brand: Text
     site_name: Text
@@ -84,6 +123,7 @@ class Site(Record):
     contact: Contact
     call_id: CallIdFormat
     home: Home
+    labels: Labels
 
     @field_validator("timezone")
     @classmethod
@@ -287,6 +327,12 @@ class KnowledgeBase(Record):
 
     def cadence(self, timeline_id: str) -> Cadence:
         return next(c for c in self.communication.cadence if c.timeline == timeline_id)
+
+    def issue_types_with_timeline(self, timeline_id: str) -> list[IssueType]:
+        return [item for item in self.issue_types.issue_types if item.timeline == timeline_id]
+
+    def issue_types_escalated_by(self, rule_id: str) -> list[IssueType]:
+        return [item for item in self.issue_types.issue_types if rule_id in item.escalation]
 
 
 class _HasId(Protocol):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from posixpath import dirname, relpath
 
+from kb_build.model import KnowledgeBase
+
 # Pages that exist whatever the data holds, by page id.
 FIXED_PAGES: dict[str, str] = {
     "accueil": "index.md",
@@ -35,3 +37,11 @@ def url_of(page: str) -> str:
 def link(from_page: str, to_page: str) -> str:
     """A relative Markdown link between two pages, which MkDocs checks and rewrites."""
     return relpath(to_page, dirname(from_page) or ".")
+
+
+def page_index(kb: KnowledgeBase) -> dict[str, str]:
+    """Every page id a writer may link to (fixed pages, issue types, articles) and its path."""
+    pages = dict(FIXED_PAGES)
+    pages.update({item.id: issue_type_page(item.id) for item in kb.issue_types.issue_types})
+    pages.update({item.id: article_page(item.id) for item in kb.articles.articles})
+    return pages

@@ -1,0 +1,66 @@
+"""Load data/*.yml into one validated KnowledgeBase, or every problem found at once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kb_build.model import FILES, KnowledgeBase, Record
+from kb_build.source import Position, Problem, Source, parse
+from kb_build.validate import check_file, check_references
+
+
+class DataError(Exception):
+    """The data files hold mistakes; `errors` lists them as "file:line:column: message"."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        self.errors = [str(problem) for problem in problems]
+        super().__init__("\n".join(self.errors))
+
+
+def load(data_dir: Path | str) -> KnowledgeBase:
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    sources: dict[str, Source] = {}
+    records: dict[str, Record] = {}
+    for name, schema in FILES.items():
+        path = data_dir / f"{name}.yml"
+        shown = _shown(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            problems.append(Problem(shown, Position(1, 1), "fichier manquant : il fait partie des données du site"))
+            continue
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(shown, Position(1, 1), f"fichier illisible ({error}) : enregistrez-le en UTF-8"))
+            continue
+        source = sources[name] = parse(shown, text)
+        if not source.problems:
+            record = check_file(source, schema)
+            if record is not None:
+                records[name] = record
+        problems.extend(source.problems)
+    problems.extend(_unexpected_files(data_dir))
+    if problems:
+        raise DataError(problems)
+    kb = KnowledgeBase.model_validate(records)
+    problems = check_references(kb, sources)
+    if problems:
+        raise DataError(problems)
+    return kb
+
+
+def _unexpected_files(data_dir: Path) -> list[Problem]:
+    expected = {f"{name}.yml" for name in FILES}
+    found = sorted(p for p in data_dir.glob("*.y*ml") if p.name not in expected)
+    names = ", ".join(sorted(expected))
+    return [Problem(_shown(p), Position(1, 1), f"fichier inattendu : les fichiers lus sont {names}") for p in found]
+
+
+def _shown(path: Path) -> str:
+    """The path as the writer knows it: relative to the current folder when inside it."""
+    try:
+        return os.path.relpath(path) if not os.path.relpath(path).startswith("..") else str(path)
+    except ValueError:
+        return str(path)

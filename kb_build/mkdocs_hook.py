@@ -1,0 +1,50 @@
+"""MkDocs hook: feed the pages rendered from data/*.yml into the build (the only module that knows MkDocs)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort
+from mkdocs.structure.files import File, Files
+
+from kb_build import DataError, KnowledgeBase, load
+from kb_build.render import navigation, render
+
+# Set by `kb build --data-dir` and by tests; otherwise data/ beside mkdocs.yml.
+DATA_DIR_ENV = "KB_DATA_DIR"
+
+_loaded: dict[str, KnowledgeBase] = {}
+
+
+def data_dir(config: MkDocsConfig) -> Path:
+    configured = os.environ.get(DATA_DIR_ENV)
+    if configured:
+        return Path(configured)
+    return Path(config.config_file_path).parent / "data"
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    # Load once a build (mkdocs serve reloads the config, and so this, on every save).
+    try:
+        kb = load(data_dir(config))
+    except DataError as error:
+        raise Abort("Les données du centre d'aide contiennent des erreurs :\n" + str(error)) from None
+    _loaded[config.config_file_path] = kb
+    config.site_name = kb.site.site_name
+    config.site_description = kb.site.description
+    if config.nav is None:
+        config.nav = navigation(kb)
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    kb = _loaded[config.config_file_path]
+    service_url = str(config.extra.get("status_service_url") or "").rstrip("/")
+    for path, markdown in render(kb, service_url=service_url).items():
+        existing = files.get_file_from_path(path)
+        if existing is not None:
+            files.remove(existing)
+        files.append(File.generated(config, path, content=markdown))
+    return files

@@ -1,0 +1,72 @@
+"""Render the knowledge base to Markdown pages: model in, {page path: markdown} out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+
+from kb_build.model import KnowledgeBase
+from kb_build.paths import FIXED_PAGES, article_page, issue_type_page, link, page_index
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("kb_build", "templates"),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,  # the output is Markdown, and the text in data/ is Markdown written by the support team
+    keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+NavItem = dict[str, Any]
+
+
+def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
+    """Every generated page of the help center. `service_url` is where the status service answers ("" = same site)."""
+    pages: dict[str, str] = {}
+    pages_by_id = page_index(kb)
+
+    def page(path: str, template: str, **context: Any) -> None:
+        pages[path] = _ENV.get_template(template).render(
+            kb=kb, labels=kb.site.labels, page=path, link=_linker(path, pages_by_id), service_url=service_url, **context
+        )
+
+    page(FIXED_PAGES["accueil"], "home.md.j2")
+    page(FIXED_PAGES["processus"], "process.md.j2")
+    page(FIXED_PAGES["types-de-problemes"], "issue_types.md.j2")
+    for issue_type in kb.issue_types.issue_types:
+        page(issue_type_page(issue_type.id), "issue_type.md.j2", issue_type=issue_type)
+    page(FIXED_PAGES["delais"], "timelines.md.j2")
+    page(FIXED_PAGES["communication"], "communication.md.j2")
+    page(FIXED_PAGES["escalade"], "escalation.md.j2")
+    for article in kb.articles.articles:
+        page(article_page(article.id), "article.md.j2", article=article)
+    page(FIXED_PAGES["suivre-mon-ticket"], "tracking.md.j2")
+    return pages
+
+
+def navigation(kb: KnowledgeBase) -> list[NavItem]:
+    """The site's navigation, in the order a customer needs it, as MkDocs' `nav` setting."""
+    issue_types: list[NavItem] = [{kb.issue_types.title: FIXED_PAGES["types-de-problemes"]}]
+    issue_types += [{item.title: issue_type_page(item.id)} for item in kb.issue_types.issue_types]
+    return [
+        {kb.site.home.title: FIXED_PAGES["accueil"]},
+        {kb.process.title: FIXED_PAGES["processus"]},
+        {kb.issue_types.title: issue_types},
+        {kb.timelines.title: FIXED_PAGES["delais"]},
+        {kb.communication.title: FIXED_PAGES["communication"]},
+        {kb.escalation.title: FIXED_PAGES["escalade"]},
+        *({article.title: article_page(article.id)} for article in kb.articles.articles),
+        {kb.tracking.title: FIXED_PAGES["suivre-mon-ticket"]},
+    ]
+
+
+def _linker(from_page: str, pages_by_id: dict[str, str]) -> Callable[..., str]:
+    """`link(page id or path, anchor)` as seen from `from_page`."""
+
+    def to(page_id_or_path: str, anchor: str = "") -> str:
+        target = pages_by_id.get(page_id_or_path, page_id_or_path)
+        return link(from_page, target) + (f"#{anchor}" if anchor else "")
+
+    return to

@@ -1,0 +1,127 @@
+"""Read one YAML file into plain values, remembering where each value and key stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+# libyaml's parser when it is there (much faster), the pure-Python one otherwise:
+# both give the same nodes and the same marks.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mistake in one file, at a 1-based line and column."""
+
+    file: str
+    position: Position
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.position.line}:{self.position.column}: {self.message}"
+
+
+@dataclass
+class Source:
+    """A parsed file: its values (mappings as dicts, sequences as tuples) and their positions."""
+
+    file: str
+    data: Any = None
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, path: Path, *, key: bool = False) -> Position:
+        """Where `path` stands, or its nearest ancestor that does."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Position(1, 1))
+
+    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+        return Problem(self.file, self.position(path, key=key), message)
+
+
+def _position(node: Node) -> Position:
+    return Position(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def parse(file: str, text: str) -> Source:
+    source = Source(file)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+        source.problems.append(Problem(file, where, f"syntaxe YAML invalide : {error.problem or error.context}"))
+        return source
+    except yaml.YAMLError as error:  # e.g. a byte that is not allowed in YAML
+        source.problems.append(Problem(file, Position(1, 1), f"fichier illisible : {error}"))
+        return source
+    if root is None:
+        source.problems.append(Problem(file, Position(1, 1), "le fichier est vide"))
+        return source
+    if not isinstance(root, MappingNode):
+        source.problems.append(Problem(file, _position(root), "le fichier doit contenir des paires « clé: valeur »"))
+        return source
+    source.data = _Converter(source).convert(root, ())
+    return source
+
+
+class _Converter:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.seen: set[int] = set()
+        self.scalars = SafeConstructor()
+
+    def convert(self, node: Node, path: Path) -> Any:
+        # An alias hands back a node already seen: refusing it keeps files plain and
+        # stops "billion laughs" documents before they expand.
+        if id(node) in self.seen:
+            self.fail(node, "les ancres et alias YAML (& et *) ne sont pas acceptés : écrivez la valeur en entier")
+            return None
+        self.seen.add(id(node))
+        self.source.values[path] = _position(node)
+        if isinstance(node, MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return tuple(self.convert(item, (*path, index)) for index, item in enumerate(node.value))
+        assert isinstance(node, ScalarNode)
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            self.fail(node, f"valeur illisible : {getattr(error, 'problem', None) or error}")
+            return None
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                self.fail(key_node, "une clé doit être un simple mot, par exemple « title: »")
+                continue
+            key = str(key_node.value)
+            key_path = (*path, key)
+            if key in result:
+                first = self.source.keys[key_path]
+                self.fail(key_node, f"clé « {key} » en double (déjà présente ligne {first.line}) : gardez-en une seule")
+                continue
+            self.source.keys[key_path] = _position(key_node)
+            result[key] = self.convert(value_node, key_path)
+        return result
+
+    def fail(self, node: Node, message: str) -> None:
+        self.source.problems.append(Problem(self.source.file, _position(node), message))
