@@ -41,14 +41,13 @@ def load(data_dir: Path | str) -> KnowledgeBase:
             if record is not None:
                 records[name] = record
         problems.extend(source.problems)
+    problems.extend(check_references(records, sources))
     problems.extend(_unexpected_files(data_dir))
     if problems:
+        order = {f"{name}.yml": index for index, name in enumerate(FILES)}
+        problems.sort(key=lambda p: (order.get(Path(p.file).name, len(order)), p.file, p.position.line))
         raise DataError(problems)
-    kb = KnowledgeBase.model_validate(records)
-    problems = check_references(kb, sources)
-    if problems:
-        raise DataError(problems)
-    return kb
+    return KnowledgeBase.model_validate(records)
 
 
 def _unexpected_files(data_dir: Path) -> list[Problem]:

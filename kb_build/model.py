@@ -185,7 +185,7 @@ class Timeline(Record):
     id: Id
     title: Text
     wording: Text = Field(description="The delay as the source article words it")
-    label: Text = Field(description="Short wording shown next to an issue type, e.g. 'quelques heures à quelques jours'")
+    label: Text = Field(description="Short wording next to an issue type, e.g. 'quelques heures à quelques jours'")
     min: Duration
     max: Duration
     prioritised: bool = False

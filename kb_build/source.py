@@ -56,6 +56,38 @@ class Source:
         return Problem(self.file, self.position(path, key=key), message)
 
 
+def _syntax_problem(file: str, error: yaml.MarkedYAMLError, text: str) -> Problem:
+    """PyYAML's complaint, reworded for the mistakes writers make most."""
+    problem, context = error.problem or "", error.context or ""
+    mark = error.problem_mark or error.context_mark
+    where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
+    start = error.context_mark
+    if "quoted scalar" in context and start is not None:
+        # Point at the quote that was never closed, not at the end of the file.
+        where = Position(start.line + 1, start.column + 1)
+        message = "guillemet ouvert ici mais jamais refermé"
+    elif "mapping values are not allowed" in problem:
+        message = "« : » inattendu : mettez entre guillemets un texte qui contient « : », ou vérifiez l'indentation"
+    elif "could not find expected ':'" in problem:
+        message = "« : » attendu après la clé, ou indentation décalée"
+    elif "tab character" in problem or ("cannot start any token" in problem and _char_at(text, where) == "\t"):
+        message = "tabulation interdite : indentez avec des espaces"
+    elif "expected <block end>" in problem or "did not find expected" in problem:
+        message = "indentation incohérente : alignez cette ligne sur les clés de même niveau"
+    elif "found undefined alias" in problem:
+        message = "les ancres et alias YAML (& et *) ne sont pas acceptés : écrivez la valeur en entier"
+    else:
+        message = problem or context
+    return Problem(file, where, f"syntaxe YAML invalide : {message}")
+
+
+def _char_at(text: str, where: Position) -> str:
+    lines = text.splitlines()
+    if where.line > len(lines):
+        return ""
+    return lines[where.line - 1][where.column - 1 : where.column]
+
+
 def _position(node: Node) -> Position:
     return Position(node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -65,12 +97,12 @@ def parse(file: str, text: str) -> Source:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-        source.problems.append(Problem(file, where, f"syntaxe YAML invalide : {error.problem or error.context}"))
+        source.problems.append(_syntax_problem(file, error, text))
         return source
-    except yaml.YAMLError as error:  # e.g. a byte that is not allowed in YAML
-        source.problems.append(Problem(file, Position(1, 1), f"fichier illisible : {error}"))
+    except yaml.reader.ReaderError as error:  # a control character: not a text file, or a stray byte
+        offset = error.position
+        where = Position(text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset))
+        source.problems.append(Problem(file, where, "caractère interdit (caractère de contrôle) : supprimez-le"))
         return source
     if root is None:
         source.problems.append(Problem(file, Position(1, 1), "le fichier est vide"))

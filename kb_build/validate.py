@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from kb_build import model
-from kb_build.paths import page_index
+from kb_build.paths import FIXED_PAGES
 from kb_build.source import Path, Problem, Source
 
 
@@ -19,9 +19,17 @@ def check_file(source: Source, schema: type[model.Record]) -> model.Record | Non
     try:
         return schema.model_validate(source.data)
     except ValidationError as error:
-        for detail in error.errors(include_url=False):
+        details = error.errors(include_url=False)
+        for detail in details:
+            if detail["type"] == "too_short" and _has_nested_error(detail, details):
+                continue  # pydantic also calls a list "too short" when its items failed: noise
             source.problems.append(_describe(source, schema, detail))
         return None
+
+
+def _has_nested_error(detail: ErrorDetails, details: list[ErrorDetails]) -> bool:
+    loc = detail["loc"]
+    return any(other["loc"][: len(loc)] == loc and len(other["loc"]) > len(loc) for other in details)
 
 
 def _describe(source: Source, schema: type[model.Record], detail: ErrorDetails) -> Problem:
@@ -113,85 +121,123 @@ def _record_in(annotation: Any) -> type[BaseModel] | None:
 # --- references between files ------------------------------------------------------------------
 
 
-def check_references(kb: model.KnowledgeBase, sources: dict[str, Source]) -> list[Problem]:
-    """Duplicate ids, ids that point nowhere, and bounds that contradict each other."""
-    checks = _References(kb, sources)
+def check_references(records: dict[str, model.Record], sources: dict[str, Source]) -> list[Problem]:
+    """Duplicate ids, ids that point nowhere, and bounds that contradict each other.
+
+    Runs on whichever files passed their own checks, so that a writer sees every mistake at once.
+    """
+    checks = _References(records, sources)
     checks.run()
     return checks.problems
 
 
+def _ids(items: Iterable[Any] | None) -> set[str] | None:
+    return None if items is None else {item.id for item in items}
+
+
 class _References:
-    def __init__(self, kb: model.KnowledgeBase, sources: dict[str, Source]) -> None:
-        self.kb = kb
+    def __init__(self, records: dict[str, model.Record], sources: dict[str, Source]) -> None:
         self.sources = sources
         self.problems: list[Problem] = []
+        self.site = records.get("site")
+        self.process = records.get("process")
+        self.issue_types = records.get("issue_types")
+        self.timelines = records.get("timelines")
+        self.communication = records.get("communication")
+        self.escalation = records.get("escalation")
+        self.articles = records.get("articles")
 
     def fail(self, file: str, path: Path, message: str) -> None:
         self.problems.append(self.sources[file].problem(path, message))
 
     def run(self) -> None:
-        kb = self.kb
-        self.unique("process", ("steps",), kb.process.steps)
-        self.unique("issue_types", ("issue_types",), kb.issue_types.issue_types)
-        self.unique("timelines", ("timelines",), kb.timelines.timelines)
-        self.unique("communication", ("commitments",), kb.communication.commitments)
-        self.unique("escalation", ("teams",), kb.escalation.teams)
-        self.unique("escalation", ("rules",), kb.escalation.rules)
-        self.unique("articles", ("articles",), kb.articles.articles)
+        process, issue_types, timelines = self.process, self.issue_types, self.timelines
+        communication, escalation, articles, site = self.communication, self.escalation, self.articles, self.site
+        assert process is None or isinstance(process, model.Process)
+        assert issue_types is None or isinstance(issue_types, model.IssueTypes)
+        assert timelines is None or isinstance(timelines, model.Timelines)
+        assert communication is None or isinstance(communication, model.Communication)
+        assert escalation is None or isinstance(escalation, model.Escalation)
+        assert articles is None or isinstance(articles, model.Articles)
+        assert site is None or isinstance(site, model.Site)
 
-        teams = {team.id for team in kb.escalation.teams}
-        timelines = {timeline.id for timeline in kb.timelines.timelines}
-        rules = {rule.id for rule in kb.escalation.rules}
-        issue_types = {issue_type.id for issue_type in kb.issue_types.issue_types}
-        articles = {article.id for article in kb.articles.articles}
-        pages = set(page_index(kb))
+        team_ids = _ids(escalation and escalation.teams)
+        timeline_ids = _ids(timelines and timelines.timelines)
+        rule_ids = _ids(escalation and escalation.rules)
+        issue_type_ids = _ids(issue_types and issue_types.issue_types)
+        article_ids = _ids(articles and articles.articles)
 
-        for i, step in enumerate(kb.process.steps):
-            self.known("process", ("steps", i, "team"), step.team, teams, "d'équipe", "escalation.yml")
-        for end in (0, len(kb.process.steps) - 1):
-            if kb.process.steps[end].optional:
-                self.fail("process", ("steps", end, "optional"), "la première et la dernière étape sont obligatoires")
+        if process:
+            self.unique("process", ("steps",), process.steps)
+            for i, step in enumerate(process.steps):
+                self.known("process", ("steps", i, "team"), step.team, team_ids, "d'équipe", "escalation.yml")
+            for end in (0, len(process.steps) - 1):
+                if process.steps[end].optional:
+                    message = "la première et la dernière étape sont obligatoires"
+                    self.fail("process", ("steps", end, "optional"), message)
 
-        for i, issue in enumerate(kb.issue_types.issue_types):
-            at: Path = ("issue_types", i)
-            self.known("issue_types", (*at, "timeline"), issue.timeline, timelines, "de délai", "timelines.yml")
-            self.known("issue_types", (*at, "handled_by"), issue.handled_by, teams, "d'équipe", "escalation.yml")
-            for j, rule in enumerate(issue.escalation):
-                self.known("issue_types", (*at, "escalation", j), rule, rules, "de règle d'escalade", "escalation.yml")
+        if issue_types:
+            self.unique("issue_types", ("issue_types",), issue_types.issue_types)
+            for i, issue in enumerate(issue_types.issue_types):
+                at: Path = ("issue_types", i)
+                self.known("issue_types", (*at, "timeline"), issue.timeline, timeline_ids, "de délai", "timelines.yml")
+                self.known("issue_types", (*at, "handled_by"), issue.handled_by, team_ids, "d'équipe", "escalation.yml")
+                for j, rule_id in enumerate(issue.escalation):
+                    at_rule = (*at, "escalation", j)
+                    self.known("issue_types", at_rule, rule_id, rule_ids, "de règle d'escalade", "escalation.yml")
 
-        for i, timeline in enumerate(kb.timelines.timelines):
-            if timeline.min > timeline.max:
-                self.fail("timelines", ("timelines", i, "min"), "le délai minimal dépasse le délai maximal (max)")
-        for i, example in enumerate(kb.timelines.examples):
-            at = ("examples", i, "issue_type")
-            self.known("timelines", at, example.issue_type, issue_types, "de type de problème", "issue_types.yml")
+        if timelines:
+            self.unique("timelines", ("timelines",), timelines.timelines)
+            for i, timeline in enumerate(timelines.timelines):
+                if timeline.min > timeline.max:
+                    message = "le délai minimal (min) dépasse le délai maximal (max)"
+                    self.fail("timelines", ("timelines", i, "min"), message)
+            for i, example in enumerate(timelines.examples):
+                at = ("examples", i, "issue_type")
+                kind = "de type de problème"
+                self.known("timelines", at, example.issue_type, issue_type_ids, kind, "issue_types.yml")
 
-        covered = set()
-        for i, cadence in enumerate(kb.communication.cadence):
-            at = ("cadence", i, "timeline")
-            self.known("communication", at, cadence.timeline, timelines, "de délai", "timelines.yml")
-            if cadence.timeline in covered:
-                self.fail("communication", at, f"le délai « {cadence.timeline} » a déjà une cadence")
-            covered.add(cadence.timeline)
-        for i, timeline in enumerate(kb.timelines.timelines):
-            if timeline.id not in covered:
-                message = f"le délai « {timeline.id} » n'a pas de cadence de mise à jour dans communication.yml"
-                self.fail("timelines", ("timelines", i, "id"), message)
+        if communication:
+            self.unique("communication", ("commitments",), communication.commitments)
+            covered = set()
+            for i, cadence in enumerate(communication.cadence):
+                at = ("cadence", i, "timeline")
+                self.known("communication", at, cadence.timeline, timeline_ids, "de délai", "timelines.yml")
+                if cadence.timeline in covered:
+                    self.fail("communication", at, f"le délai « {cadence.timeline} » a déjà une cadence")
+                covered.add(cadence.timeline)
+            for i, timeline in enumerate(timelines.timelines if timelines else ()):
+                if timeline.id not in covered:
+                    message = f"le délai « {timeline.id} » n'a pas de cadence de mise à jour dans communication.yml"
+                    self.fail("timelines", ("timelines", i, "id"), message)
 
-        for i, rule in enumerate(kb.escalation.rules):
-            for j, team in enumerate(rule.teams):
-                self.known("escalation", ("rules", i, "teams", j), team, teams, "d'équipe", "escalation.yml")
+        if escalation:
+            self.unique("escalation", ("teams",), escalation.teams)
+            self.unique("escalation", ("rules",), escalation.rules)
+            for i, rule in enumerate(escalation.rules):
+                for j, team in enumerate(rule.teams):
+                    self.known("escalation", ("rules", i, "teams", j), team, team_ids, "d'équipe", "escalation.yml")
 
-        call_id = kb.site.call_id
+        if articles:
+            self.unique("articles", ("articles",), articles.articles)
+
+        if site:
+            self.check_site(site, article_ids, issue_type_ids)
+
+    def check_site(self, site: model.Site, article_ids: set[str] | None, issue_type_ids: set[str] | None) -> None:
+        call_id = site.call_id
         if call_id.min_digits > call_id.max_digits:
             self.fail("site", ("call_id", "min_digits"), "min_digits dépasse max_digits")
         elif not call_id.min_digits <= len(call_id.example) <= call_id.max_digits:
             bounds = f"entre {call_id.min_digits} et {call_id.max_digits}"
             self.fail("site", ("call_id", "example"), f"l'exemple doit compter {bounds} chiffres")
         at = ("call_id", "howto_article")
-        self.known("site", at, call_id.howto_article, articles, "d'article", "articles.yml")
-        for i, route in enumerate(kb.site.home.routes):
-            self.known("site", ("home", "routes", i, "page"), route.page, pages, "de page", "la liste des pages")
+        self.known("site", at, call_id.howto_article, article_ids, "d'article", "articles.yml")
+        if article_ids is not None and issue_type_ids is not None:
+            pages = set(FIXED_PAGES) | article_ids | issue_type_ids
+            for i, route in enumerate(site.home.routes):
+                where = "kb_build/paths.py, issue_types.yml et articles.yml"
+                self.known("site", ("home", "routes", i, "page"), route.page, pages, "de page", where)
 
     def unique(self, file: str, path: Path, items: Iterable[Any]) -> None:
         first: dict[str, int] = {}
@@ -202,10 +248,11 @@ class _References:
             else:
                 first[item.id] = i
 
-    def known(self, file: str, path: Path, value: str, known: set[str], kind: str, where: str) -> None:
-        if value not in known:
-            close = get_close_matches(value, sorted(known), n=1)
-            hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
-            self.fail(file, path, f"« {value} » n'est pas un identifiant {kind} connu{hint} (définis dans {where} : "
-                      f"{', '.join(sorted(known))})")
-
+    def known(self, file: str, path: Path, value: str, known: set[str] | None, kind: str, where: str) -> None:
+        if known is None or value in known:
+            return  # unknown when the file that defines these ids has mistakes of its own
+        close = get_close_matches(value, sorted(known), n=1)
+        hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
+        listed = ", ".join(sorted(known))
+        message = f"« {value} » n'est pas un identifiant {kind} connu{hint} (définis dans {where} : {listed})"
+        self.fail(file, path, message)

@@ -1,0 +1,49 @@
+# The two commands a newcomer needs: `make run` and `make test`. Each sets up .venv itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Rebuilt when the project's dependencies change; otherwise the second call does nothing.
+INSTALLED := $(VENV)/.installed
+
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: install run test lint typecheck unit site check schema docs-serve clean
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+site: $(INSTALLED)
+	$(BIN)/kb build
+
+run: site
+	@echo "Centre d'aide : http://127.0.0.1:8000"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
+
+test: lint typecheck unit
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+unit: $(INSTALLED)
+	$(BIN)/pytest
+
+check: $(INSTALLED)
+	$(BIN)/kb check
+
+schema: $(INSTALLED)
+	$(BIN)/kb schema
+
+docs-serve: $(INSTALLED)
+	$(BIN)/mkdocs serve
+
+clean:
+	rm -rf site .site.* var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""Each kind of writer mistake is reported as data/FILE.yml:LINE:COL with a message, all at once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb_build import DataError, load
+from kb_build import source as source_module
+from tests.conftest import run_kb
+
+HERE = Path(__file__).parent
+MINIMAL = HERE / "minimal"
+CASES = sorted(path.name for path in (HERE / "errors").iterdir() if path.is_dir())
+
+
+def data_with(tmp_path: Path, case: str | None = None) -> Path:
+    """A copy of the minimal data set, with the broken files of `case` laid over it."""
+    data = tmp_path / "data"
+    shutil.copytree(MINIMAL, data)
+    if case is not None:
+        for broken in (HERE / "errors" / case).glob("*.yml"):
+            shutil.copy(broken, data / broken.name)
+    return data
+
+
+def test_minimal_data_is_valid(tmp_path: Path) -> None:
+    kb = load(data_with(tmp_path))
+    assert [step.id for step in kb.process.steps] == ["ouverture", "developpement", "cloture"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_mistake_is_reported_where_it_is(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_with(tmp_path, case)
+    monkeypatch.chdir(tmp_path)
+    expected = (HERE / "errors" / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(DataError) as raised:
+        load("data")
+    assert raised.value.errors == expected
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_pure_python_parser_gives_the_same_positions(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_with(tmp_path, case)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(source_module, "_Loader", yaml.SafeLoader)
+    expected = (HERE / "errors" / case / "expected.txt").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(DataError) as raised:
+        load("data")
+    assert raised.value.errors == expected
+
+
+def test_missing_and_unexpected_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = data_with(tmp_path)
+    (data / "tracking.yml").rename(data / "suivi.yml")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as raised:
+        load("data")
+    assert raised.value.errors == [
+        "data/tracking.yml:1:1: fichier manquant : il fait partie des données du site",
+        "data/suivi.yml:1:1: fichier inattendu : les fichiers lus sont articles.yml, communication.yml, "
+        "escalation.yml, issue_types.yml, process.yml, site.yml, timelines.yml, tracking.yml",
+    ]
+
+
+def test_check_command_reports_without_traceback(tmp_path: Path) -> None:
+    data_with(tmp_path, "several-files")
+    result = run_kb("check", "data", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        *(HERE / "errors" / "several-files" / "expected.txt").read_text(encoding="utf-8").splitlines(),
+        "2 erreurs dans les données.",
+    ]
+
+
+def test_check_command_accepts_the_default_data() -> None:
+    result = run_kb("check")
+    assert result.returncode == 0, result.stderr
+    assert "données valides (6 étapes, 5 types de problèmes" in result.stdout

@@ -1,0 +1,70 @@
+"""Rendering is a pure function from the model to Markdown; its output is compared with golden files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb_build import load
+from kb_build.render import navigation, render
+
+HERE = Path(__file__).parent
+GOLDEN = HERE / "golden"
+# UPDATE_GOLDEN=1 rewrites the golden files; review the diff before committing it.
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict[str, str]:
+    return render(load(HERE / "minimal"))
+
+
+def test_pages_match_golden_files(pages: dict[str, str]) -> None:
+    if UPDATE:
+        for path, markdown in pages.items():
+            target = GOLDEN / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(markdown, encoding="utf-8")
+    golden = {path.relative_to(GOLDEN).as_posix() for path in GOLDEN.rglob("*.md")}
+    assert set(pages) == golden
+    for path, markdown in pages.items():
+        assert markdown == (GOLDEN / path).read_text(encoding="utf-8"), f"{path} differs from its golden file"
+
+
+def test_links_are_relative_markdown_links(pages: dict[str, str]) -> None:
+    issue_type = pages["types-de-problemes/reglage.md"]
+    assert "](../delais.md#court)" in issue_type
+    assert "](../escalade.md#equipe-support)" in issue_type
+    assert "](../articles/trouver-id.md)" in issue_type
+    assert "](articles/trouver-id.md)" in pages["processus.md"]
+    assert "](articles/trouver-id.md)" in pages["suivre-mon-ticket.md"]
+
+
+def test_service_url_is_used_by_the_tracking_form() -> None:
+    pages = render(load(HERE / "minimal"), service_url="https://statut.example.com")
+    assert 'action="https://statut.example.com/suivi"' in pages["suivre-mon-ticket.md"]
+
+
+def test_navigation_follows_the_data() -> None:
+    nav = navigation(load(HERE / "minimal"))
+    assert nav[0] == {"Accueil Acme": "index.md"}
+    assert nav[2] == {"Problèmes": [
+        {"Problèmes": "types-de-problemes/index.md"},
+        {"Panne": "types-de-problemes/panne.md"},
+        {"Réglage": "types-de-problemes/reglage.md"},
+    ]}
+    assert nav[-1] == {"Suivre": "suivre-mon-ticket.md"}
+
+
+def test_render_does_not_import_mkdocs() -> None:
+    code = (
+        "import sys; from kb_build import load; from kb_build.render import render; "
+        "render(load('tests/kb_build/minimal')); "
+        "sys.exit(any(name.split('.')[0] in ('mkdocs', 'material') for name in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent.parent, check=False)
+    assert result.returncode == 0

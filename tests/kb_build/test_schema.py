@@ -1,0 +1,38 @@
+"""The JSON Schema that writers' editors use is generated from the model and committed up to date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kb_build.cli import schemas
+from kb_build.model import FILES
+from tests.conftest import ROOT, run_kb
+
+DATA = ROOT / "data"
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    for file_name, text in schemas().items():
+        committed = DATA / "schema" / file_name
+        assert committed.read_text(encoding="utf-8") == text, f"run `kb schema`: {committed} is stale"
+
+
+def test_each_data_file_points_to_its_schema() -> None:
+    for name in FILES:
+        first_line = (DATA / f"{name}.yml").read_text(encoding="utf-8").splitlines()[0]
+        assert first_line == f"# yaml-language-server: $schema=schema/{name}.schema.json"
+
+
+def test_schema_describes_keys_and_durations() -> None:
+    timelines = json.loads(schemas()["timelines.schema.json"])
+    timeline = timelines["$defs"]["Timeline"]
+    assert timeline["additionalProperties"] is False
+    assert set(timeline["required"]) >= {"id", "title", "wording", "min", "max"}
+    assert timeline["properties"]["min"]["pattern"].startswith("^")
+
+
+def test_schema_command_writes_files(tmp_path: Path) -> None:
+    result = run_kb("schema", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(schemas())
