@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Annotated, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
 # Ids are short, stable, URL-safe slugs: they name pages and are stored in tickets.
 Id = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=60)]
@@ -287,11 +287,73 @@ class Articles(Record):
 # --- tracking.yml -----------------------------------------------------------------
 
 
+class TrackingTexts(Record):
+    """What the status checker says around a ticket; {name} placeholders are filled in by the service."""
+
+    ticket_title: Text
+    resolved_title: Text
+    resolved_text: Text
+    prioritised_title: Text
+    prioritised_text: Text
+    issue_type: Text
+    step: Text
+    team: Text
+    opened: Text
+    progress: Text
+    state_done: Text
+    state_current: Text
+    state_upcoming: Text
+    state_skipped: Text
+    window: Text
+    window_text: Text
+    window_resolved: Text
+    window_passed: Text
+    next_update: Text
+    next_update_text: Text
+    next_update_late: Text
+    updates: Text
+    update_step: Text
+    update_team: Text
+    no_updates: Text
+    not_found_title: Text
+    not_found: Text
+    invalid_call_id: Text
+    missing_call_id: Text
+    unavailable: Text
+
+    @field_validator("*")
+    @classmethod
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+        allowed = PLACEHOLDERS.get(str(info.field_name), frozenset())
+        unknown = sorted(set(_PLACEHOLDER.findall(value)) - allowed)
+        if unknown:
+            raise ValueError(f"placeholder:{unknown[0]}:{','.join(sorted(allowed))}")
+        return value
+
+
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+# The {names} each text of the status checker may use.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "ticket_title": frozenset({"reference"}),
+    "resolved_text": frozenset({"date"}),
+    "window_text": frozenset({"start", "end", "label"}),
+    "window_resolved": frozenset({"start", "end", "label"}),
+    "window_passed": frozenset({"start", "end", "label", "team"}),
+    "next_update_text": frozenset({"date", "wording"}),
+    "next_update_late": frozenset({"date", "wording"}),
+    "update_step": frozenset({"step"}),
+    "update_team": frozenset({"team"}),
+    "invalid_call_id": frozenset({"description", "example"}),
+    "missing_call_id": frozenset({"description", "example"}),
+}
+
+
 class Tracking(Record):
     title: Text
     intro: Text
     how_it_works: tuple[Text, ...] = Field(min_length=1)
     privacy: Text
+    result: TrackingTexts
 
 
 # --- the whole knowledge base -------------------------------------------------------

@@ -77,6 +77,10 @@ def _message(kind: str, value: Any, ctx: dict[str, Any]) -> str:
         reason = str(ctx.get("error", ""))
         if reason == "duration":
             return f"durée invalide {found} : écrivez par exemple « 4 heures », « 3 jours » ou « 2 semaines »"
+        if reason.startswith("placeholder:"):
+            _, name, allowed = reason.split(":")
+            names = ", ".join(f"{{{item}}}" for item in allowed.split(",") if item) or "aucun"
+            return f"{{{name}}} n'est pas un mot remplaçable ici ; mots permis : {names}"
         if reason == "timezone":
             return f"fuseau horaire inconnu {found} (par exemple : Europe/Paris)"
     return f"valeur invalide {found}"
