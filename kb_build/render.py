@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import json
+from posixpath import relpath
+
 import jinja2
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import FIXED_PAGES, article_page, issue_type_page, link, page_index
+from kb_build.paths import FIXED_PAGES, article_page, issue_type_page, link, page_index, url_of
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("kb_build", "templates"),
@@ -42,8 +45,28 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
     page(FIXED_PAGES["escalade"], "escalation.md.j2")
     for article in kb.articles.articles:
         page(article_page(article.id), "article.md.j2", article=article)
-    page(FIXED_PAGES["suivre-mon-ticket"], "tracking.md.j2")
+    page(FIXED_PAGES["suivre-mon-ticket"], "tracking.md.j2", status_texts=status_texts_json(kb))
     return pages
+
+
+def status_texts_json(kb: KnowledgeBase) -> str:
+    """The tracking texts for the in-page answer's script, safe inside a <script type="application/json">."""
+    here = url_of(FIXED_PAGES["suivre-mon-ticket"])
+    howto = kb.article(kb.site.call_id.howto_article)
+    texts = {
+        "result": kb.tracking.result.model_dump(),
+        "howto": {"title": howto.title, "url": _relative_url(here, url_of(article_page(howto.id)))},
+        "contact": {
+            "title": kb.site.labels.contact_title,
+            "url": _relative_url(here, url_of(FIXED_PAGES["communication"])) + "#contact",
+        },
+    }
+    return json.dumps(texts, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+
+
+def _relative_url(from_url: str, to_url: str) -> str:
+    """Between two directory URLs ("suivre-mon-ticket/" -> "../communication/")."""
+    return relpath("/" + to_url, "/" + from_url) + "/"
 
 
 def navigation(kb: KnowledgeBase) -> list[NavItem]:

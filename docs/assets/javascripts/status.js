@@ -1,0 +1,132 @@
+// "Suivre mon ticket": answer in the page through the JSON API. Without JavaScript the
+// form posts to the service's /suivi page instead. Every text comes from data/tracking.yml
+// (embedded in the page as JSON) and everything shown is set with textContent, never HTML.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("form.kb-status-form");
+  var output = document.getElementById("kb-status-result");
+  var textsNode = document.getElementById("kb-status-texts");
+  if (!form || !output || !textsNode || !window.fetch) return;
+  var texts = JSON.parse(textsNode.textContent);
+  var t = texts.result;
+
+  function fill(template, values) {
+    return template.replace(/\{(\w*)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function link(href, label) { return el("a", { href: href }, [label]); }
+
+  function admonition(kind, title, paragraphs) {
+    var children = title ? [el("p", { "class": "admonition-title" }, [title])] : [];
+    return el("div", { "class": "admonition " + kind }, children.concat(paragraphs));
+  }
+
+  function helpLinks() {
+    return el("p", {}, [link(texts.howto.url, texts.howto.title), " · ", link(texts.contact.url, texts.contact.title)]);
+  }
+
+  function ticket(view) {
+    var heading = el("h2", { tabindex: "-1" }, [fill(t.ticket_title, { reference: view.reference })]);
+    var parts = [heading];
+    if (view.resolved) {
+      parts.push(admonition("success", t.resolved_title, [el("p", {}, [fill(t.resolved_text, { date: view.resolved.text })])]));
+    }
+    if (view.prioritised) {
+      parts.push(admonition("warning", t.prioritised_title, [el("p", {}, [t.prioritised_text])]));
+    }
+    var issueType = view.issue_type.url ? link(view.issue_type.url, view.issue_type.title) : view.issue_type.title;
+    parts.push(el("dl", { "class": "status-facts" }, [
+      el("dt", {}, [t.issue_type]), el("dd", {}, [issueType]),
+      el("dt", {}, [t.step]), el("dd", {}, [view.step.title]),
+      el("dt", {}, [t.team]), el("dd", {}, [view.team.name]),
+      el("dt", {}, [t.opened]), el("dd", {}, [view.opened.text])
+    ]));
+
+    parts.push(el("h3", {}, [t.progress]));
+    parts.push(el("ol", { "class": "status-progress" }, view.progress.map(function (step) {
+      var attrs = { "class": "status-step status-step--" + step.state };
+      if (step.state === "current") attrs["aria-current"] = "step";
+      return el("li", attrs, [
+        el("span", { "class": "status-step-title" }, [step.title]),
+        " ",
+        el("span", { "class": "status-state" }, ["(" + t["state_" + step.state] + ")"])
+      ]);
+    })));
+
+    if (view.window) {
+      var w = { start: view.window.start.text, end: view.window.end.text, label: view.window.label, team: view.team.name };
+      parts.push(el("h3", {}, [t.window]));
+      if (view.resolved) parts.push(el("p", {}, [fill(t.window_resolved, w)]));
+      else if (view.window.passed) parts.push(admonition("info", null, [el("p", {}, [fill(t.window_passed, w)])]));
+      else parts.push(el("p", {}, [fill(t.window_text, w)]));
+    }
+    if (view.next_update) {
+      var n = { date: view.next_update.at.text, wording: view.next_update.wording };
+      parts.push(el("h3", {}, [t.next_update]));
+      parts.push(el("p", {}, [fill(view.next_update.late ? t.next_update_late : t.next_update_text, n)]));
+    }
+    parts.push(el("h3", {}, [t.updates]));
+    if (view.updates.length) {
+      parts.push(el("ol", { "class": "status-updates", reversed: "" }, view.updates.map(function (update) {
+        return el("li", {}, [
+          el("p", { "class": "status-update-date" }, [update.at.text]),
+          update.step ? el("p", { "class": "status-update-move" }, [fill(t.update_step, { step: update.step.title })]) : null,
+          update.team ? el("p", { "class": "status-update-move" }, [fill(t.update_team, { team: update.team.name })]) : null,
+          update.text ? el("p", { "class": "status-update-text" }, [update.text]) : null
+        ]);
+      })));
+    } else {
+      parts.push(el("p", {}, [t.no_updates]));
+    }
+    return { node: el("section", { "class": "status-result status-ticket" }, parts), focus: heading };
+  }
+
+  function problem(kind, title, message) {
+    var heading = el("p", { "class": "admonition-title", tabindex: "-1" }, [title || message]);
+    var body = title ? [el("p", {}, [message]), helpLinks()] : [helpLinks()];
+    var node = el("section", { "class": "status-result admonition " + kind }, [heading].concat(body));
+    return { node: node, focus: heading };
+  }
+
+  function show(result) {
+    output.replaceChildren(result.node);
+    result.focus.focus();
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    output.setAttribute("aria-busy", "true");
+    fetch(form.getAttribute("data-lookup"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify({ call_id: form.elements.call_id.value })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (answer) {
+      if (answer.status === 200) show(ticket(answer.body));
+      else if (answer.status === 404) show(problem("warning", t.not_found_title, answer.body.error.message));
+      else if (answer.body && answer.body.error) show(problem("failure", null, answer.body.error.message));
+      else show(problem("failure", null, t.unavailable));
+    }).catch(function () {
+      show(problem("failure", null, t.unavailable));
+    }).then(function () {
+      button.disabled = false;
+      output.removeAttribute("aria-busy");
+    });
+  });
+})();
