@@ -21,9 +21,21 @@ $(INSTALLED): pyproject.toml
 site: $(INSTALLED)
 	$(BIN)/kb build
 
+# One process serves the help center, the status pages and the API, with demo tickets in SQLite.
+# A fresh write token is generated for each run and printed, with the demo call IDs to try.
+DEMO_DB := var/status.sqlite3
+
 run: site
-	@echo "Centre d'aide : http://127.0.0.1:8000"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
+	@token=$$($(BIN)/status-api token) && \
+	STATUS_API_DB=$(DEMO_DB) $(BIN)/status-api import status_api/demo/tickets.yml --shift-to-now --show-call-ids && \
+	echo && \
+	echo "Centre d'aide et suivi des tickets : http://127.0.0.1:8000" && \
+	echo "Suivi sans JavaScript              : http://127.0.0.1:8000/suivi" && \
+	echo "API (OpenAPI)                      : http://127.0.0.1:8000/api/openapi.json" && \
+	echo "Jeton d'écriture pour cette session : $$token" && \
+	echo && \
+	STATUS_API_DB=$(DEMO_DB) STATUS_API_SITE_DIR=site STATUS_API_TOKEN=$$token \
+		exec $(BIN)/status-api serve --host 127.0.0.1 --port 8000
 
 test: lint typecheck unit
 

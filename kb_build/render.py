@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import json
+from collections.abc import Callable
 from posixpath import relpath
+from typing import Any
 
 import jinja2
 

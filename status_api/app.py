@@ -1,0 +1,105 @@
+"""The Starlette application: routes, middleware, error handlers and lifespan, given to the constructor."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kb_build.model import KnowledgeBase
+from status_api import messages
+from status_api.config import Settings
+from status_api.errors import ApiError, PayloadError
+from status_api.html import Renderer
+from status_api.openapi import openapi_document
+from status_api.routes.api import ApiRoutes
+from status_api.routes.pages import PageRoutes
+from status_api.store import Store, StoreBusy
+
+logger = logging.getLogger("status_api")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings, kb: KnowledgeBase, store: Store, *, clock: Callable[[], datetime] = _utc_now
+) -> Starlette:
+    renderer = Renderer(kb, settings.site_dir)
+    api = ApiRoutes(kb, store, settings.token, openapi_document(kb), clock)
+    pages = PageRoutes(kb, store, renderer, clock)
+    routes: list[BaseRoute] = [*api.routes(), *pages.routes()]
+    if settings.site_dir is not None:
+        # Last, so that the service's own routes win over any file of the site.
+        routes.append(Mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site"))
+    else:
+        routes.append(Route("/", lambda request: RedirectResponse("/suivi"), include_in_schema=False))
+
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "PUT", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                max_age=600,
+            )
+        )
+
+    def not_found_or_method(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 405:
+            error = ApiError(405, "method_not_allowed", messages.METHOD_NOT_ALLOWED.format(method=request.method))
+        else:
+            error = ApiError(exc.status_code, "not_found", messages.PATH_NOT_FOUND)
+        error.headers.update(exc.headers or {})
+        if request.url.path.startswith("/api/"):
+            return error.response()
+        page = renderer.page(renderer.problem(error.body.error.message))
+        return HTMLResponse(page, exc.status_code, headers=error.headers)
+
+    def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return exc.response()
+
+    def payload_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PayloadError)
+        return ApiError.from_problems(exc.problems).response()
+
+    def busy(request: Request, exc: Exception) -> Response:
+        logger.warning("database busy: %s", exc)
+        return ApiError(503, "busy", kb.tracking.result.unavailable, headers={"Retry-After": "1"}).response()
+
+    def internal(request: Request, exc: Exception) -> Response:
+        # Starlette logs the exception itself; the body says nothing of the internals.
+        return ApiError(500, "internal", messages.INTERNAL).response()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    return Starlette(
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: not_found_or_method,
+            ApiError: api_error,
+            PayloadError: payload_error,
+            StoreBusy: busy,
+            Exception: internal,
+        },
+        lifespan=lifespan,
+    )

@@ -1,0 +1,64 @@
+"""Request bodies read safely: a size limit, JSON or a form, and a clear error for anything else."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+
+from status_api import messages
+from status_api.errors import ApiError
+
+MAX_BODY = 64 * 1024
+
+
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    too_large = ApiError(413, "body_too_large", messages.BODY_TOO_LARGE.format(limit=limit))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    # Count while reading: a client may send more than it declared, or declare nothing.
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+async def read_json(request: Request) -> object:
+    media_type = _media_type(request)
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_MEDIA_TYPE)
+    body = await read_body(request)
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_body", messages.NOT_UTF8) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ApiError(
+            400, "invalid_body", messages.INVALID_JSON.format(line=error.lineno, column=error.colno)
+        ) from None
+    except RecursionError:  # absurdly deep nesting: malformed for our purposes, not a server error
+        raise ApiError(400, "invalid_body", messages.INVALID_JSON.format(line=1, column=1)) from None
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An HTML form's fields (first value of each); parsed here so that no multipart parser is needed."""
+    if _media_type(request) != "application/x-www-form-urlencoded":
+        raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_FORM)
+    body = await read_body(request, limit=4096)
+    try:
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20, errors="strict")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_body", messages.NOT_UTF8) from None
+    except ValueError:  # more fields than any form of ours has
+        raise ApiError(400, "invalid_body", messages.UNSUPPORTED_FORM) from None
+    return {name: values[0] for name, values in fields.items()}

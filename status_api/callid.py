@@ -1,0 +1,29 @@
+"""Call IDs as customers paste them: normalised, checked against the format in site.yml, masked in logs."""
+
+from __future__ import annotations
+
+import re
+
+from kb_build.model import CallIdFormat
+
+# \s covers the non-breaking and narrow spaces that copying from a web page or a PDF brings along;
+# the dash class covers the hyphens and minus signs that word processors substitute for "-".
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def normalise(raw: str) -> str:
+    return _SEPARATORS.sub("", raw)
+
+
+def parse(raw: str, call_id_format: CallIdFormat) -> str | None:
+    """The call ID in canonical form (a string of digits, never an int), or None when it is not one."""
+    call_id = normalise(raw)
+    if _DIGITS.fullmatch(call_id) and call_id_format.min_digits <= len(call_id) <= call_id_format.max_digits:
+        return call_id
+    return None
+
+
+def mask(call_id: str) -> str:
+    """What a log line may show of a call ID: enough to match a support request, not enough to look it up."""
+    return "…" + call_id[-4:] if len(call_id) > 4 else "…"

@@ -1,0 +1,33 @@
+"""Dates written the French way, in the site's time zone: "mardi 24 novembre 2026 à 14 h 05"."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+# Day and month names are the language's, not content a writer edits: they live here, not in YAML.
+_DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def french_datetime(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{french_date(local, zone)} à {local.hour} h {local.minute:02d}"

@@ -1,0 +1,85 @@
+"""A customer's call ID answered: the same outcome for the JSON API and the HTML page."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from kb_build.model import KnowledgeBase
+from kb_build.paths import FIXED_PAGES, article_page, url_of
+from status_api import callid
+from status_api.errors import Contact, Help, Link
+from status_api.store import Store
+from status_api.views import TicketView, ticket_view
+
+logger = logging.getLogger("status_api.lookup")
+
+
+class LookupIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: str = Field(max_length=200, examples=["2025 0312 1430 1548 7296"])
+
+
+@dataclass(frozen=True)
+class Found:
+    view: TicketView
+
+
+@dataclass(frozen=True)
+class NotFound:
+    message: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    message: str
+
+
+Outcome = Found | NotFound | Invalid
+
+
+async def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime) -> Outcome:
+    call_id = callid.parse(raw, kb.site.call_id)
+    if call_id is None:
+        logger.info("lookup refused: not a call ID")
+        texts = kb.tracking.result
+        template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
+        return Invalid(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
+    ticket = await run_in_threadpool(store.by_call_id, call_id)
+    if ticket is None:
+        logger.info("lookup %s: not found", callid.mask(call_id))
+        # One answer whatever the reason, so that it tells nothing about which call IDs exist.
+        return NotFound(kb.tracking.result.not_found)
+    logger.info("lookup %s: %s", callid.mask(call_id), ticket.reference)
+    return Found(ticket_view(ticket, kb, now))
+
+
+def help_links(kb: KnowledgeBase) -> Help:
+    howto = kb.article(kb.site.call_id.howto_article)
+    contact = kb.site.contact
+    return Help(
+        howto=Link(title=howto.title, url="/" + url_of(article_page(howto.id))),
+        contact=Contact(
+            title=kb.site.labels.contact_title,
+            # The same anchor as the help center's in-page answer links to.
+            url="/" + url_of(FIXED_PAGES["communication"]) + "#contact",
+            email=contact.email,
+            phone=contact.phone,
+            hours=contact.hours,
+            form_url=contact.url,
+        ),
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def fill(template: str, **values: str) -> str:
+    """A tracking.yml text with its {placeholders} filled, as the help center's script fills them."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

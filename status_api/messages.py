@@ -1,0 +1,84 @@
+"""The service's error messages, in French, for the person who will read them: one place to reword them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# What a customer reads (not found, not a call ID, unavailable) is in data/tracking.yml, under result.
+# Below, what staff and API clients read.
+UNAUTHORIZED = "Jeton d'accès manquant ou invalide : envoyez l'en-tête « Authorization: Bearer <jeton> »."
+WRITES_DISABLED = (
+    "Les modifications sont désactivées sur ce service : aucun jeton d'accès n'est configuré "
+    "(variable d'environnement STATUS_API_TOKEN)."
+)
+TICKET_NOT_FOUND = "Aucun ticket ne porte la référence « {reference} »."
+INVALID_REFERENCE = (
+    "Référence de ticket invalide : de 1 à 64 caractères, lettres sans accents, chiffres, « - », « _ » ou « . », "
+    "en commençant par une lettre ou un chiffre."
+)
+INVALID_JSON = "Le corps de la requête n'est pas un JSON valide (ligne {line}, colonne {column})."
+NOT_UTF8 = "Le corps de la requête doit être encodé en UTF-8."
+UNSUPPORTED_MEDIA_TYPE = "Envoyez le corps de la requête en JSON, avec l'en-tête « Content-Type: application/json »."
+UNSUPPORTED_FORM = "Envoyez le formulaire encodé en application/x-www-form-urlencoded."
+BODY_TOO_LARGE = "Le corps de la requête dépasse la taille maximale de {limit} octets."
+INVALID_IDEMPOTENCY_KEY = "L'en-tête Idempotency-Key doit compter de 1 à 200 caractères visibles (ASCII)."
+IDEMPOTENCY_CONFLICT = (
+    "Cette clé Idempotency-Key a déjà servi pour une autre mise à jour de ce ticket : "
+    "utilisez une nouvelle clé pour une nouvelle mise à jour."
+)
+CALL_ID_TAKEN = "Le Call ID {call_id} est déjà rattaché au ticket « {reference} »."
+SEVERAL_PROBLEMS = "La requête contient {count} erreurs : {messages}"
+PATH_NOT_FOUND = "Cette adresse n'existe pas."
+METHOD_NOT_ALLOWED = "La méthode {method} n'est pas acceptée à cette adresse."
+INTERNAL = "Une erreur inattendue s'est produite. Réessayez plus tard ; si elle persiste, prévenez le support."
+
+# Ticket rules.
+UNKNOWN_ID = "« {value} » n'est pas {kind}. Valeurs possibles : {allowed}."
+KINDS = {
+    "step": "une étape connue",
+    "issue_type": "un type de problème connu",
+    "team": "une équipe connue",
+    "optional_step": "une étape facultative",
+}
+INVALID_CALL_ID_FIELD = "« {value} » n'est pas un Call ID : de {min_digits} à {max_digits} chiffres sont attendus."
+DUPLICATE_CALL_ID = "Le Call ID {call_id} figure deux fois."
+SKIPPED_CURRENT_STEP = "L'étape actuelle « {step} » ne peut pas être marquée comme sautée."
+RESOLVED_BEFORE_FINAL_STEP = "Un ticket ne peut être résolu qu'à la dernière étape, « {step} »."
+RESOLVED_BEFORE_OPENING = "La date de résolution précède la date d'ouverture du ticket."
+UPDATE_BEFORE_OPENING = "La date de la mise à jour précède la date d'ouverture du ticket."
+EMPTY_UPDATE = "Une mise à jour doit avoir un texte, ou changer l'étape ou l'équipe, ou résoudre le ticket."
+DUPLICATE_REFERENCE = "La référence « {reference} » figure deux fois dans le fichier."
+
+# Import files.
+FILE_NOT_FOUND = "fichier introuvable"
+FILE_UNREADABLE = "fichier illisible : {reason}"
+SHIFT_WITHOUT_NOW = "--shift-to-now demande une clé « now » (date de référence des dates du fichier)"
+JSON_SYNTAX = "JSON invalide : une virgule, un guillemet, une accolade ou une valeur manque ou est en trop ici"
+
+# Pydantic's error types, reworded; the fallback covers the rare ones.
+FIELD_ERRORS = {
+    "missing": "champ obligatoire manquant",
+    "extra_forbidden": "champ inconnu",
+    "string_type": "du texte est attendu",
+    "bool_type": "true ou false est attendu",
+    "list_type": "une liste est attendue",
+    "model_type": "un objet est attendu",
+    "dict_type": "un objet est attendu",
+    "model_attributes_type": "un objet est attendu",
+    "string_too_short": "ne peut pas être vide",
+    "string_too_long": "trop long : {max_length} caractères au plus",
+    "too_short": "au moins {min_length} élément(s) attendu(s)",
+    "too_long": "au plus {max_length} éléments",
+    "datetime_iso": "une date ISO 8601 avec fuseau horaire est attendue, par exemple 2026-11-24T14:05:00+01:00",
+    "string_pattern_mismatch": "format invalide",
+}
+FIELD_ERROR_FALLBACK = "valeur invalide"
+DATETIME_ERRORS = ("datetime", "timezone", "date_")
+
+
+def unknown_id(value: str, kind: str, allowed: Sequence[str]) -> str:
+    return UNKNOWN_ID.format(value=value, kind=KINDS[kind], allowed=", ".join(allowed) or "aucune")
+
+
+def several(messages: Sequence[str]) -> str:
+    return SEVERAL_PROBLEMS.format(count=len(messages), messages=" ; ".join(messages))

@@ -1,0 +1,1 @@
+"""The service's routes: the JSON API and the server-rendered pages."""

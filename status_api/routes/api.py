@@ -1,0 +1,125 @@
+"""The JSON API: lookup by call ID for customers, ticket writes for staff, health and the OpenAPI document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kb_build.model import KnowledgeBase
+from status_api import messages
+from status_api.auth import require_token
+from status_api.bodies import read_json
+from status_api.errors import ApiError, json_response
+from status_api.lookup import Found, Invalid, LookupIn, NotFound, help_links, look_up
+from status_api.store import CallIdTaken, IdempotencyConflict, Store
+from status_api.tickets import (
+    TicketIn,
+    UpdateIn,
+    apply_update,
+    check_reference,
+    fingerprint,
+    ticket_from_payload,
+    validate,
+)
+
+_IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
+
+
+class ApiRoutes:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store,
+        token: str | None,
+        openapi: dict[str, Any],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.kb = kb
+        self.store = store
+        self.token = token
+        self.openapi_document = openapi
+        self.clock = clock
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/api/v1/lookup", self.lookup, methods=["POST"]),
+            Route("/api/v1/tickets/{reference}", self.put_ticket, methods=["PUT"]),
+            Route("/api/v1/tickets/{reference}", self.delete_ticket, methods=["DELETE"]),
+            Route("/api/v1/tickets/{reference}/updates", self.add_update, methods=["POST"]),
+            Route("/healthz", self.healthz, methods=["GET"]),
+            Route("/api/openapi.json", self.openapi, methods=["GET"]),
+        ]
+
+    async def lookup(self, request: Request) -> Response:
+        body = validate(LookupIn, await read_json(request), self.kb)
+        outcome = await look_up(body.call_id, self.kb, self.store, self.clock())
+        match outcome:
+            case Found(view):
+                return json_response(view.model_dump(mode="json"))
+            case NotFound(message):
+                raise ApiError(404, "not_found", message, help=help_links(self.kb))
+            case Invalid(message):
+                raise ApiError(422, "invalid_call_id", message, help=help_links(self.kb))
+
+    async def put_ticket(self, request: Request) -> Response:
+        require_token(request, self.token)
+        reference = _reference(request)
+        ticket = ticket_from_payload(reference, validate(TicketIn, await read_json(request), self.kb), self.kb)
+        try:
+            created = await run_in_threadpool(self.store.put, ticket)
+        except CallIdTaken as taken:
+            message = messages.CALL_ID_TAKEN.format(call_id=taken.call_id, reference=taken.reference)
+            raise ApiError(409, "conflict", message) from None
+        stored = await run_in_threadpool(self.store.by_reference, reference)
+        return json_response(stored.model_dump(mode="json") if stored else None, 201 if created else 200)
+
+    async def add_update(self, request: Request) -> Response:
+        require_token(request, self.token)
+        reference = _reference(request)
+        key = request.headers.get("idempotency-key")
+        if key is not None and not (0 < len(key) <= 200 and set(key) <= _IDEMPOTENCY_KEY_CHARS):
+            raise ApiError(400, "invalid_body", messages.INVALID_IDEMPOTENCY_KEY)
+        update = validate(UpdateIn, await read_json(request), self.kb)
+        now = self.clock()
+        try:
+            added = await run_in_threadpool(
+                self.store.add_update,
+                reference,
+                lambda ticket: apply_update(ticket, update, self.kb, now),
+                idempotency_key=key,
+                fingerprint=fingerprint(update),
+            )
+        except IdempotencyConflict:
+            raise ApiError(422, "idempotency_conflict", messages.IDEMPOTENCY_CONFLICT) from None
+        if added is None:
+            raise ApiError(404, "not_found", messages.TICKET_NOT_FOUND.format(reference=reference))
+        if added.replayed:
+            return json_response(added.ticket.model_dump(mode="json"), 200, {"Idempotent-Replayed": "true"})
+        return json_response(added.ticket.model_dump(mode="json"), 201)
+
+    async def delete_ticket(self, request: Request) -> Response:
+        require_token(request, self.token)
+        reference = _reference(request)
+        if not await run_in_threadpool(self.store.delete, reference):
+            raise ApiError(404, "not_found", messages.TICKET_NOT_FOUND.format(reference=reference))
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+    async def healthz(self, request: Request) -> Response:
+        return json_response({"status": "ok"})
+
+    async def openapi(self, request: Request) -> Response:
+        return JSONResponse(self.openapi_document)
+
+
+def _reference(request: Request) -> str:
+    reference: str = request.path_params["reference"]
+    problem = check_reference(reference)
+    if problem is not None:
+        raise ApiError(422, "invalid_reference", problem.message)
+    return reference

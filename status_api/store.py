@@ -1,0 +1,319 @@
+"""Where tickets live: the Store interface the routes use, and its SQLite implementation."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from status_api.tickets import Ticket, Update
+
+# Given the ticket as it is, the ticket after the change and the update to record. It runs inside
+# the store's transaction, so that rules depending on the current state see a state nobody else changes.
+Change = Callable[[Ticket], tuple[Ticket, Update]]
+
+
+class StoreError(Exception):
+    """The store cannot do what was asked; the message says why."""
+
+
+class StoreBusy(StoreError):
+    """The database is locked by another writer for longer than the wait allowed."""
+
+
+class CallIdTaken(StoreError):
+    def __init__(self, call_id: str, reference: str) -> None:
+        super().__init__(f"call ID already linked to {reference}")
+        self.call_id = call_id
+        self.reference = reference
+
+
+class IdempotencyConflict(StoreError):
+    """The Idempotency-Key was used before for a different request."""
+
+
+@dataclass(frozen=True)
+class Added:
+    ticket: Ticket
+    replayed: bool
+
+
+class Store(Protocol):
+    """What the service needs from a database; a PostgreSQL backend implements the same methods."""
+
+    def by_call_id(self, call_id: str) -> Ticket | None: ...
+
+    def by_reference(self, reference: str) -> Ticket | None: ...
+
+    def put(self, ticket: Ticket) -> bool:
+        """Create or replace a ticket and its call IDs, keeping its updates; True when it was created."""
+        ...
+
+    def add_update(
+        self, reference: str, change: Change, *, idempotency_key: str | None = None, fingerprint: str = ""
+    ) -> Added | None:
+        """Apply a change and record its update, once per idempotency key; None when there is no such ticket."""
+        ...
+
+    def delete(self, reference: str) -> bool: ...
+
+    def import_many(self, tickets: Sequence[Ticket]) -> None:
+        """Create or replace these tickets with their updates, all or none."""
+        ...
+
+    def close(self) -> None: ...
+
+
+_MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE tickets (
+            reference TEXT PRIMARY KEY,
+            issue_type TEXT NOT NULL,
+            step TEXT NOT NULL,
+            team TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            resolved_at TEXT,
+            prioritised INTEGER NOT NULL,
+            skipped_steps TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE call_ids (
+            call_id TEXT PRIMARY KEY,
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            position INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX call_ids_by_reference ON call_ids (reference, position)",
+        """CREATE TABLE updates (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            text TEXT,
+            step TEXT,
+            team TEXT
+        ) STRICT""",
+        "CREATE INDEX updates_by_reference ON updates (reference, at, id)",
+        """CREATE TABLE idempotency_keys (
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            update_id INTEGER NOT NULL REFERENCES updates (id) ON DELETE CASCADE,
+            PRIMARY KEY (reference, key)
+        ) STRICT""",
+    ),
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+def _timestamp(moment: datetime) -> str:
+    # Fixed width in UTC, so that text order is time order.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class SQLiteStore:
+    """SQLite in WAL mode: one connection per thread, every write one IMMEDIATE transaction."""
+
+    def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
+        self._path = path
+        self._timeout = timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets lookups read while a write is under way; it is a property of the file, set once.
+        self._connection().execute("PRAGMA journal_mode = WAL")
+        self._migrate()
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
+            conn = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        try:
+            conn.execute(f"BEGIN {mode}")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError as error:
+            # The busy timeout has run out: say so, so that callers answer "retry" rather than fail.
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreBusy(str(error)) from error
+            raise
+
+    def _migrate(self) -> None:
+        with self._transaction("IMMEDIATE") as conn:
+            # Read inside the transaction: two processes starting together migrate once.
+            version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self._path}: schema version {version} is newer than this program's ({SCHEMA_VERSION})"
+                )
+            for statements in _MIGRATIONS[version:]:
+                for statement in statements:
+                    conn.execute(statement)
+            # PRAGMA takes no bound parameter; the value is this module's own integer.
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+
+    def by_call_id(self, call_id: str) -> Ticket | None:
+        with self._transaction("DEFERRED") as conn:
+            row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
+            return None if row is None else _load(conn, row[0])
+
+    def by_reference(self, reference: str) -> Ticket | None:
+        with self._transaction("DEFERRED") as conn:
+            return _load(conn, reference)
+
+    def put(self, ticket: Ticket) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            _check_call_ids(conn, [ticket])
+            created = conn.execute("SELECT 1 FROM tickets WHERE reference = ?", (ticket.reference,)).fetchone() is None
+            _write_ticket(conn, ticket)
+            _write_call_ids(conn, ticket)
+            return created
+
+    def add_update(
+        self, reference: str, change: Change, *, idempotency_key: str | None = None, fingerprint: str = ""
+    ) -> Added | None:
+        with self._transaction("IMMEDIATE") as conn:
+            ticket = _load(conn, reference)
+            if ticket is None:
+                return None
+            if idempotency_key is not None:
+                row = conn.execute(
+                    "SELECT fingerprint FROM idempotency_keys WHERE reference = ? AND key = ?",
+                    (reference, idempotency_key),
+                ).fetchone()
+                if row is not None:
+                    if row[0] != fingerprint:
+                        raise IdempotencyConflict(idempotency_key)
+                    return Added(ticket, replayed=True)
+            changed, update = change(ticket)
+            _write_ticket(conn, changed)
+            update_id = _write_update(conn, reference, update)
+            if idempotency_key is not None:
+                conn.execute(
+                    "INSERT INTO idempotency_keys (reference, key, fingerprint, update_id) VALUES (?, ?, ?, ?)",
+                    (reference, idempotency_key, fingerprint, update_id),
+                )
+            return Added(changed, replayed=False)
+
+    def delete(self, reference: str) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            # Call IDs, updates and idempotency keys go with it (ON DELETE CASCADE).
+            return conn.execute("DELETE FROM tickets WHERE reference = ?", (reference,)).rowcount > 0
+
+    def import_many(self, tickets: Sequence[Ticket]) -> None:
+        with self._transaction("IMMEDIATE") as conn:
+            # Release the batch's own call IDs first, so that tickets of one file may swap them.
+            conn.executemany("DELETE FROM call_ids WHERE reference = ?", [(t.reference,) for t in tickets])
+            _check_call_ids(conn, tickets)
+            for ticket in tickets:
+                _write_ticket(conn, ticket)
+                _write_call_ids(conn, ticket)
+                conn.execute("DELETE FROM updates WHERE reference = ?", (ticket.reference,))
+                for update in ticket.updates:
+                    _write_update(conn, ticket.reference, update)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+
+def _load(conn: sqlite3.Connection, reference: str) -> Ticket | None:
+    row = conn.execute(
+        "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps"
+        " FROM tickets WHERE reference = ?",
+        (reference,),
+    ).fetchone()
+    if row is None:
+        return None
+    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps = row
+    call_ids = conn.execute(
+        "SELECT call_id FROM call_ids WHERE reference = ? ORDER BY position", (reference,)
+    ).fetchall()
+    updates = conn.execute(
+        "SELECT at, text, step, team FROM updates WHERE reference = ? ORDER BY at, id", (reference,)
+    ).fetchall()
+    return Ticket(
+        reference=reference,
+        issue_type=issue_type,
+        step=step,
+        team=team,
+        opened_at=_moment(opened_at),
+        resolved_at=_moment(resolved_at) if resolved_at else None,
+        prioritised=bool(prioritised),
+        call_ids=tuple(c for (c,) in call_ids),
+        skipped_steps=tuple(json.loads(skipped_steps)),
+        updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in updates),
+    )
+
+
+def _check_call_ids(conn: sqlite3.Connection, tickets: Sequence[Ticket]) -> None:
+    for ticket in tickets:
+        for call_id in ticket.call_ids:
+            row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
+            if row is not None and row[0] != ticket.reference:
+                raise CallIdTaken(call_id, row[0])
+
+
+def _write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
+    conn.execute(
+        """INSERT INTO tickets (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (reference) DO UPDATE SET
+            issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
+            opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
+            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps""",
+        (
+            ticket.reference,
+            ticket.issue_type,
+            ticket.step,
+            ticket.team,
+            _timestamp(ticket.opened_at),
+            _timestamp(ticket.resolved_at) if ticket.resolved_at else None,
+            int(ticket.prioritised),
+            json.dumps(list(ticket.skipped_steps)),
+        ),
+    )
+
+
+def _write_call_ids(conn: sqlite3.Connection, ticket: Ticket) -> None:
+    conn.execute("DELETE FROM call_ids WHERE reference = ?", (ticket.reference,))
+    conn.executemany(
+        "INSERT INTO call_ids (call_id, reference, position) VALUES (?, ?, ?)",
+        [(call_id, ticket.reference, position) for position, call_id in enumerate(ticket.call_ids)],
+    )
+
+
+def _write_update(conn: sqlite3.Connection, reference: str, update: Update) -> int:
+    cursor = conn.execute(
+        "INSERT INTO updates (reference, at, text, step, team) VALUES (?, ?, ?, ?, ?)",
+        (reference, _timestamp(update.at), update.text, update.step, update.team),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

@@ -1,0 +1,25 @@
+"""The demo tickets load against the real data and show every case worth showing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kb_build.model import KnowledgeBase
+from status_api.importer import read_tickets
+from status_api.views import ticket_view
+from tests.status_api.helpers import DEMO
+
+
+def test_the_demo_shows_each_issue_type_and_each_case(kb: KnowledgeBase) -> None:
+    now = datetime.now(UTC)
+    tickets = read_tickets(DEMO, kb, now=now)
+    views = [ticket_view(ticket, kb, now) for ticket in tickets]
+    assert {t.issue_type for t in tickets} == {t.id for t in kb.issue_types.issue_types}
+    assert all(len(t.call_ids[0]) == 20 for t in tickets)
+    assert any("skipped" in [s.state for s in v.progress] for v in views)
+    assert any(v.window and v.window.passed for v in views)
+    assert any(v.prioritised for v in views)
+    assert any(v.resolved for v in views)
+    assert any(v.window and not v.window.passed and not v.resolved for v in views)
+    # Shifted to now, a demo never looks stale: every open ticket's next update is still ahead.
+    assert all(v.next_update is None or not v.next_update.late for v in views)

@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from status_api.store import (
+    SCHEMA_VERSION,
+    CallIdTaken,
+    Change,
+    IdempotencyConflict,
+    SQLiteStore,
+    StoreBusy,
+    StoreError,
+)
+from status_api.tickets import Ticket, Update
+from tests.status_api.helpers import CALL_ID, NOW
+
+
+def _ticket(reference: str = "RGV-1", call_ids: tuple[str, ...] = (CALL_ID,), **fields: object) -> Ticket:
+    values: dict[str, object] = {
+        "reference": reference,
+        "issue_type": "type",
+        "step": "etape",
+        "team": "equipe",
+        "opened_at": NOW,
+        "call_ids": call_ids,
+    }
+    values.update(fields)
+    return Ticket.model_validate(values)
+
+
+def _say(text: str) -> Change:
+    def change(ticket: Ticket) -> tuple[Ticket, Update]:
+        update = Update(at=NOW + timedelta(minutes=len(ticket.updates)), text=text)
+        return ticket.model_copy(update={"updates": (*ticket.updates, update)}), update
+
+    return change
+
+
+def test_the_schema_is_migrated_once_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "status.sqlite3"
+    SQLiteStore(path).close()
+    SQLiteStore(path).close()  # a second start finds the schema up to date
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"tickets", "call_ids", "updates", "idempotency_keys"} <= tables
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "status.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="newer"):
+        SQLiteStore(path)
+
+
+def test_tickets_are_found_by_call_id_as_text(store: SQLiteStore) -> None:
+    assert store.put(_ticket(call_ids=("00012345678901234567", CALL_ID)))
+    found = store.by_call_id("00012345678901234567")
+    assert found is not None and found.reference == "RGV-1"
+    assert found.call_ids == ("00012345678901234567", CALL_ID)
+    assert store.by_call_id("12345678901234567") is None
+    assert store.by_reference("RGV-1") == found
+
+
+def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: SQLiteStore) -> None:
+    store.put(_ticket())
+    store.add_update("RGV-1", _say("bonjour"))
+    assert not store.put(_ticket(call_ids=("11111111111111111111",), step="autre"))
+    ticket = store.by_reference("RGV-1")
+    assert ticket is not None
+    assert ticket.step == "autre"
+    assert [u.text for u in ticket.updates] == ["bonjour"]
+    assert store.by_call_id(CALL_ID) is None
+
+
+def test_a_call_id_belongs_to_one_ticket(store: SQLiteStore) -> None:
+    store.put(_ticket())
+    with pytest.raises(CallIdTaken) as raised:
+        store.put(_ticket("RGV-2"))
+    assert (raised.value.call_id, raised.value.reference) == (CALL_ID, "RGV-1")
+    assert store.by_reference("RGV-2") is None
+
+
+def test_an_idempotency_key_records_an_update_once(store: SQLiteStore) -> None:
+    store.put(_ticket())
+    first = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    again = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    assert first is not None and not first.replayed
+    assert again is not None and again.replayed
+    ticket = store.by_reference("RGV-1")
+    assert ticket is not None and len(ticket.updates) == 1
+    with pytest.raises(IdempotencyConflict):
+        store.add_update("RGV-1", _say("y"), idempotency_key="k", fingerprint="other")
+    assert store.add_update("RGV-404", _say("x")) is None
+
+
+def test_a_failing_change_writes_nothing(store: SQLiteStore) -> None:
+    store.put(_ticket())
+
+    def failing(ticket: Ticket) -> tuple[Ticket, Update]:
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError):
+        store.add_update("RGV-1", failing, idempotency_key="k", fingerprint="f")
+    ticket = store.by_reference("RGV-1")
+    assert ticket is not None and ticket.updates == ()
+    assert store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f2") is not None
+
+
+def test_delete_takes_everything_linked_to_the_ticket(store: SQLiteStore) -> None:
+    store.put(_ticket())
+    store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    assert store.delete("RGV-1")
+    assert not store.delete("RGV-1")
+    assert store.by_call_id(CALL_ID) is None
+    store.put(_ticket())
+    added = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    assert added is not None and not added.replayed
+    assert [u.text for u in added.ticket.updates] == ["x"]
+
+
+def test_import_is_all_or_nothing(store: SQLiteStore) -> None:
+    store.put(_ticket("RGV-OLD", call_ids=("99999999999999999999",)))
+    batch = [_ticket("RGV-1"), _ticket("RGV-2", call_ids=("99999999999999999999",))]
+    with pytest.raises(CallIdTaken):
+        store.import_many(batch)
+    assert store.by_reference("RGV-1") is None
+
+
+def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteStore) -> None:
+    a, b = "11111111111111111111", "22222222222222222222"
+    store.import_many([_ticket("RGV-1", call_ids=(a,)), _ticket("RGV-2", call_ids=(b,))])
+    history = (Update(at=NOW, text="importé"),)
+    store.import_many([_ticket("RGV-1", call_ids=(b,), updates=history), _ticket("RGV-2", call_ids=(a,))])
+    swapped = store.by_call_id(a)
+    assert swapped is not None and swapped.reference == "RGV-2"
+    first = store.by_reference("RGV-1")
+    assert first is not None and [u.text for u in first.updates] == ["importé"]
+    store.import_many([_ticket("RGV-1", call_ids=(b,))])
+    first = store.by_reference("RGV-1")
+    assert first is not None and first.updates == ()
+
+
+def test_writes_from_many_threads_all_land(store: SQLiteStore) -> None:
+    store.put(_ticket())
+
+    def write(n: int) -> None:
+        for i in range(10):
+            store.add_update("RGV-1", _say(f"{n}-{i}"), idempotency_key=f"{n}-{i}", fingerprint="f")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ticket = store.by_reference("RGV-1")
+    assert ticket is not None and len(ticket.updates) == 80
+
+
+def test_a_database_locked_too_long_is_reported_as_busy(tmp_path: Path) -> None:
+    path = tmp_path / "status.sqlite3"
+    store = SQLiteStore(path, timeout=0.05)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusy):
+            store.put(_ticket())
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.put(_ticket())  # nothing half-done stands in the way afterwards
+    store.close()
