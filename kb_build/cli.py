@@ -122,10 +122,8 @@ def run_schema(out: Path) -> int:
 
 
 def _report(error: DataError) -> None:
-    for line in error.errors:
+    for line in error.report():
         print(line, file=sys.stderr)
-    count = len(error.errors)
-    print(f"{count} erreur{'s' if count > 1 else ''} dans les données.", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,25 @@ from kb_build.model import FILES, KnowledgeBase, Record
 from kb_build.source import Position, Problem, Source, parse
 from kb_build.validate import check_file, check_references
 
+# Past this many, more messages bury the first ones rather than help: the rest are counted.
+SHOWN_ERRORS = 50
+
 
 class DataError(Exception):
-    """The data files hold mistakes; `errors` lists them as "file:line:column: message"."""
+    """The data files hold mistakes; `errors` lists them all as "file:line:column: message"."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         self.errors = [str(problem) for problem in problems]
-        super().__init__("\n".join(self.errors))
+        super().__init__("\n".join(self.report()))
+
+    def report(self) -> list[str]:
+        """The errors as shown to a writer: the first SHOWN_ERRORS, then how many more there are."""
+        shown = self.errors[:SHOWN_ERRORS]
+        hidden = len(self.errors) - len(shown)
+        more = [f"… et {hidden} autre{'s' if hidden > 1 else ''} erreur{'s' if hidden > 1 else ''}"] if hidden else []
+        total = len(self.errors)
+        return [*shown, *more, f"{total} erreur{'s' if total > 1 else ''} dans les données."]
 
 
 def load(data_dir: Path | str) -> KnowledgeBase:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from kb_build import DataError, KnowledgeBase, load
 from kb_build.render import navigation, render
@@ -42,9 +42,22 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     kb = _loaded[config.config_file_path]
     service_url = str(config.extra.get("status_service_url") or "").rstrip("/")
+    in_nav = set(_nav_paths(config.nav or []))
     for path, markdown in render(kb, service_url=service_url).items():
         existing = files.get_file_from_path(path)
         if existing is not None:
             files.remove(existing)
-        files.append(File.generated(config, path, content=markdown))
+        # Pages the navigation leaves out on purpose (when there are many issue types) are not a mistake.
+        inclusion = InclusionLevel.UNDEFINED if path in in_nav else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, path, content=markdown, inclusion=inclusion))
     return files
+
+
+def _nav_paths(nav: object) -> list[str]:
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [path for value in nav.values() for path in _nav_paths(value)]
+    if isinstance(nav, list):
+        return [path for item in nav for path in _nav_paths(item)]
+    return []

@@ -112,6 +112,8 @@ class Labels(Record):
     call_id_field: Text
     call_id_submit: Text
     privacy_title: Text
+    pagination: Text
+    all_issue_types: Text
 
 
 class Site(Record):

@@ -22,6 +22,11 @@ def issue_type_page(issue_type_id: str) -> str:
     return f"types-de-problemes/{issue_type_id}.md"
 
 
+def issue_types_index_page(number: int) -> str:
+    """Page `number` (from 1) of the issue types' index, which is paged when there are many."""
+    return FIXED_PAGES["types-de-problemes"] if number == 1 else f"types-de-problemes/liste/{number}.md"
+
+
 def article_page(article_id: str) -> str:
     return f"articles/{article_id}.md"
 

@@ -10,7 +10,15 @@ from typing import Any
 import jinja2
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import FIXED_PAGES, article_page, issue_type_page, link, page_index, url_of
+from kb_build.paths import (
+    FIXED_PAGES,
+    article_page,
+    issue_type_page,
+    issue_types_index_page,
+    link,
+    page_index,
+    url_of,
+)
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("kb_build", "templates"),
@@ -23,6 +31,12 @@ _ENV = jinja2.Environment(
 
 NavItem = dict[str, Any]
 
+# With many issue types, listing them all would make every page heavy (and MkDocs' build quadratic):
+# the navigation then lists the index only, the index is paged, and other pages show the first few.
+NAV_ISSUE_TYPES_MAX = 20
+INDEX_PAGE_SIZE = 40
+RELATED_SHOWN = 12
+
 
 def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
     """Every generated page of the help center. `service_url` is where the status service answers ("" = same site)."""
@@ -31,12 +45,22 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
 
     def page(path: str, template: str, **context: Any) -> None:
         pages[path] = _ENV.get_template(template).render(
-            kb=kb, labels=kb.site.labels, page=path, link=_linker(path, pages_by_id), service_url=service_url, **context
+            kb=kb,
+            labels=kb.site.labels,
+            page=path,
+            link=_linker(path, pages_by_id),
+            service_url=service_url,
+            related_shown=RELATED_SHOWN,
+            **context,
         )
 
     page(FIXED_PAGES["accueil"], "home.md.j2")
     page(FIXED_PAGES["processus"], "process.md.j2")
-    page(FIXED_PAGES["types-de-problemes"], "issue_types.md.j2")
+    issue_types = kb.issue_types.issue_types
+    index_pages = [issue_types_index_page(n + 1) for n in range(max(1, -(-len(issue_types) // INDEX_PAGE_SIZE)))]
+    for number, index_page in enumerate(index_pages):
+        chunk = issue_types[number * INDEX_PAGE_SIZE : (number + 1) * INDEX_PAGE_SIZE]
+        page(index_page, "issue_types.md.j2", issue_types=chunk, index_pages=index_pages)
     for issue_type in kb.issue_types.issue_types:
         page(issue_type_page(issue_type.id), "issue_type.md.j2", issue_type=issue_type)
     page(FIXED_PAGES["delais"], "timelines.md.j2")
@@ -71,7 +95,8 @@ def _relative_url(from_url: str, to_url: str) -> str:
 def navigation(kb: KnowledgeBase) -> list[NavItem]:
     """The site's navigation, in the order a customer needs it, as MkDocs' `nav` setting."""
     issue_types: list[NavItem] = [{kb.issue_types.title: FIXED_PAGES["types-de-problemes"]}]
-    issue_types += [{item.title: issue_type_page(item.id)} for item in kb.issue_types.issue_types]
+    if len(kb.issue_types.issue_types) <= NAV_ISSUE_TYPES_MAX:
+        issue_types += [{item.title: issue_type_page(item.id)} for item in kb.issue_types.issue_types]
     return [
         {kb.site.home.title: FIXED_PAGES["accueil"]},
         {kb.process.title: FIXED_PAGES["processus"]},

@@ -97,7 +97,7 @@ def _knowledge_base(settings: Settings) -> KnowledgeBase:
     try:
         return load(settings.data_dir)
     except DataError as error:
-        raise Failed(*error.errors) from None
+        raise Failed(*error.report()) from None
 
 
 def _store(settings: Settings) -> SQLiteStore:

@@ -10,6 +10,8 @@ import yaml
 
 from kb_build import DataError, load
 from kb_build import source as source_module
+from kb_build.load import SHOWN_ERRORS
+from kb_build.source import Position, Problem
 from tests.conftest import run_kb
 
 HERE = Path(__file__).parent
@@ -83,3 +85,10 @@ def test_check_command_accepts_the_default_data() -> None:
     result = run_kb("check")
     assert result.returncode == 0, result.stderr
     assert "données valides (6 étapes, 5 types de problèmes" in result.stdout
+
+
+def test_a_flood_of_errors_is_cut_short_and_counted() -> None:
+    problems = [Problem("data/process.yml", Position(line, 1), "clé inconnue") for line in range(1, 61)]
+    report = DataError(problems).report()
+    assert report[:SHOWN_ERRORS] == [str(problem) for problem in problems[:SHOWN_ERRORS]]
+    assert report[SHOWN_ERRORS:] == ["… et 10 autres erreurs", "60 erreurs dans les données."]

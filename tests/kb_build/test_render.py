@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kb_build import load
-from kb_build.render import navigation, render
+from kb_build import KnowledgeBase, load
+from kb_build.render import INDEX_PAGE_SIZE, NAV_ISSUE_TYPES_MAX, RELATED_SHOWN, navigation, render
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -68,3 +68,30 @@ def test_render_does_not_import_mkdocs() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=HERE.parent.parent, check=False)
     assert result.returncode == 0
+
+
+def many_issue_types(count: int) -> KnowledgeBase:
+    kb = load(HERE / "minimal")
+    model = kb.issue_types.issue_types[1]
+    copies = tuple(model.model_copy(update={"id": f"cas-{n}", "title": f"Cas {n}"}) for n in range(count - 2))
+    issue_types = kb.issue_types.issue_types + copies
+    return kb.model_copy(update={"issue_types": kb.issue_types.model_copy(update={"issue_types": issue_types})})
+
+
+def test_many_issue_types_keep_every_page_light() -> None:
+    kb = many_issue_types(INDEX_PAGE_SIZE + 5)
+    pages = render(kb)
+
+    assert pages["types-de-problemes/index.md"].count("\n## [") == INDEX_PAGE_SIZE
+    assert pages["types-de-problemes/liste/2.md"].count("\n## [") == 5
+    assert "**Pages :** **1** · [2](liste/2.md)" in pages["types-de-problemes/index.md"]
+    assert "**Pages :** [1](../index.md) · **2**" in pages["types-de-problemes/liste/2.md"]
+    assert navigation(kb)[2] == {"Problèmes": [{"Problèmes": "types-de-problemes/index.md"}]}
+    short_delay = pages["delais.md"].split("## Court")[1].split("## Urgent")[0]
+    assert short_delay.count("\n- [") == RELATED_SHOWN + 1
+    assert short_delay.endswith("- [Tous les problèmes](types-de-problemes/index.md)\n\n")
+
+
+def test_few_issue_types_are_listed_in_the_navigation() -> None:
+    nav = navigation(many_issue_types(NAV_ISSUE_TYPES_MAX))
+    assert len(nav[2]["Problèmes"]) == NAV_ISSUE_TYPES_MAX + 1
