@@ -1,0 +1,210 @@
+"""Lookup and write throughput of the real `status-api serve`, as ratios against a bare Starlette endpoint.
+
+Needs wrk (Debian: `apt-get install wrk`). Each figure is measured in the same run as its baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench import tickets
+from bench.common import BIN, ROOT, met, print_table, run, write_results
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 64
+SMALL, LARGE = 1_000, int(os.environ.get("BENCH_TICKETS", "1000000"))
+SAMPLE = 1_000  # call IDs in the Lua scripts: half found, half missing
+TOKEN = "bench-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """A server on a free port; yields (port, pid) once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*command, str(port)],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz" if "status-api" in command[0] else f"http://127.0.0.1:{port}/",
+                    timeout=1,
+                ).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"server did not start: {command}") from None
+                time.sleep(0.2)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def lua_post(path: str, content_type: str, bodies: list[str], headers: dict[str, str] | None = None) -> str:
+    """A wrk script posting one of `bodies`, chosen at random, to `path`."""
+    quoted = ",\n".join(json.dumps(body) for body in bodies)
+    extra = "".join(f'wrk.headers["{name}"] = {json.dumps(value)}\n' for name, value in (headers or {}).items())
+    return (
+        f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "{content_type}"\n{extra}'
+        f"local bodies = {{\n{quoted}\n}}\n"
+        "math.randomseed(7)\n"
+        f"request = function()\n  return wrk.format(nil, {json.dumps(path)}, nil, bodies[math.random(#bodies)])\nend\n"
+    )
+
+
+_LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
+
+
+def wrk(port: int, script: Path, *, connections: int = CONNECTIONS, threads: int = 2) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms) after a short warm-up."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"]
+    subprocess.run([*command[:4], "-d2s", *command[4:]], check=True, capture_output=True)
+    output = subprocess.run(
+        [*command[:4], f"-d{SECONDS}s", *command[4:]], check=True, capture_output=True, text=True
+    ).stdout
+    rate, latency = _RATE.search(output), _LATENCY.search(output)
+    if rate is None or latency is None:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
+    return float(rate.group(1)), float(latency.group(1)) * scale
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def import_tickets(count: int, folder: Path) -> tuple[Path, float]:
+    """A database of `count` tickets made by `status-api import`, and the import's wall time in seconds."""
+    source, database = folder / f"tickets-{count}.json", folder / f"status-{count}.sqlite3"
+    tickets.write(source, count)
+    start = time.perf_counter()
+    run(str(BIN / "status-api"), "import", str(source), env={"STATUS_API_DB": str(database)})
+    seconds = time.perf_counter() - start
+    source.unlink()
+    return database, seconds
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: install it with `apt-get install wrk` (Debian), then run `make bench` again.")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        site = folder / "site"
+        run(str(BIN / "kb"), "build", "--site-dir", str(site))
+        small_db, _ = import_tickets(SMALL, folder)
+        large_db, import_seconds = import_tickets(LARGE, folder)
+
+        found = [tickets.call_id(n * (LARGE // SAMPLE)) for n in range(SAMPLE // 2)]
+        missing = [tickets.missing_call_id(n) for n in range(SAMPLE // 2)]
+        small_found = [tickets.call_id(n * (SMALL // SAMPLE or 1) % SMALL) for n in range(SAMPLE // 2)]
+        scripts = {
+            "baseline": lua_post("/", "application/json", ['{"call_id": "12345678901234567890"}']),
+            "json": lua_post(
+                "/api/v1/lookup", "application/json", [json.dumps({"call_id": c}) for c in found + missing]
+            ),
+            "json-small": lua_post(
+                "/api/v1/lookup", "application/json", [json.dumps({"call_id": c}) for c in small_found + missing]
+            ),
+            "html": lua_post("/suivi", "application/x-www-form-urlencoded", [f"call_id={c}" for c in found + missing]),
+            "write": lua_post(
+                "/api/v1/tickets/RGV-0000001/updates",
+                "application/json",
+                [json.dumps({"text": f"Mise à jour {n}"}) for n in range(100)],
+                {"Authorization": f"Bearer {TOKEN}"},
+            ),
+        }
+        paths = {}
+        for key, text in scripts.items():
+            paths[key] = folder / f"{key}.lua"
+            paths[key].write_text(text, encoding="utf-8")
+
+        with serving([sys.executable, "-m", "bench.baseline_app"], {}) as (port, _):
+            base_rate, base_p99 = wrk(port, paths["baseline"])
+        service = {"STATUS_API_SITE_DIR": str(site), "STATUS_API_TOKEN": TOKEN}
+        with serving([str(BIN / "status-api"), "serve", "--port"], {**service, "STATUS_API_DB": str(small_db)}) as (
+            port,
+            _,
+        ):
+            small_rate, _ = wrk(port, paths["json-small"])
+        with serving([str(BIN / "status-api"), "serve", "--port"], {**service, "STATUS_API_DB": str(large_db)}) as (
+            port,
+            pid,
+        ):
+            json_rate, json_p99 = wrk(port, paths["json"])
+            html_rate, _ = wrk(port, paths["html"])
+            memory = rss_mb(pid)
+            write_rate, _ = wrk(port, paths["write"], connections=1, threads=1)
+
+    table = [
+        ("measure", "value", "target", "met"),
+        ("baseline (bare Starlette, constant JSON)", f"{base_rate:,.0f} req/s, p99 {base_p99:.1f} ms", "", ""),
+        (
+            f"JSON lookup, {LARGE:,} tickets / baseline",
+            f"{json_rate / base_rate:.2f}x ({json_rate:,.0f} req/s)",
+            "≥ 0.8x",
+            met(json_rate / base_rate >= 0.8),
+        ),
+        (
+            "JSON lookup p99 / baseline p99",
+            f"{json_p99 / base_p99:.2f}x ({json_p99:.1f} ms)",
+            "≤ 1.5x",
+            met(json_p99 / base_p99 <= 1.5),
+        ),
+        (
+            f"HTML result page, {LARGE:,} tickets / baseline",
+            f"{html_rate / base_rate:.2f}x ({html_rate:,.0f} req/s)",
+            "≥ 0.6x",
+            met(html_rate / base_rate >= 0.6),
+        ),
+        (
+            f"JSON lookup, {LARGE:,} / {SMALL:,} tickets",
+            f"{json_rate / small_rate:.2f}x",
+            "≥ 0.9x",
+            met(json_rate / small_rate >= 0.9),
+        ),
+        (f"service memory with {LARGE:,} tickets", f"{memory:.0f} MB", "≤ 150 MB", met(memory <= 150)),
+        (f"import of {LARGE:,} tickets", f"{import_seconds:.1f} s", "< 60 s", met(import_seconds < 60)),
+        ("API writes, one client, keep-alive", f"{write_rate:,.0f} updates/s", "", ""),
+    ]
+    print_table(table)
+    notes = [
+        f"wrk, {CONNECTIONS} connections, 2 threads, {SECONDS} s after a 2 s warm-up, on loopback; one service "
+        "worker with the real `status-api serve` settings (uvicorn, httptools, access log on); the baseline is served "
+        "by the same function (`status_api.server.run`).",
+        "Lookups mix found and missing call IDs half and half.",
+    ]
+    print(write_results("lookup", "Status service", table, notes))
+
+
+if __name__ == "__main__":
+    main()
