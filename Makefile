@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install run test lint typecheck unit site check schema docs-serve clean
+.PHONY: install run test lint typecheck unit site check schema docs-serve bench clean
 
 install: $(INSTALLED)
 
@@ -31,6 +31,7 @@ run: site
 	echo && \
 	echo "Centre d'aide et suivi des tickets : http://127.0.0.1:8000" && \
 	echo "Suivi sans JavaScript              : http://127.0.0.1:8000/suivi" && \
+	echo "État du service                    : http://127.0.0.1:8000/etat-du-service" && \
 	echo "API (OpenAPI)                      : http://127.0.0.1:8000/api/openapi.json" && \
 	echo "Jeton d'écriture pour cette session : $$token" && \
 	echo && \
@@ -56,6 +57,12 @@ schema: $(INSTALLED)
 
 docs-serve: $(INSTALLED)
 	$(BIN)/mkdocs serve
+
+# Benchmarks: ratios against baselines measured in the same run; results in bench/results/*.md.
+bench: $(INSTALLED)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
+	$(BIN)/python -m bench.build
+	$(BIN)/python -m bench.lookup
 
 clean:
 	rm -rf site .site.* var .pytest_cache .mypy_cache .ruff_cache

@@ -10,7 +10,8 @@ from mkdocs.exceptions import Abort
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from kb_build import DataError, KnowledgeBase, load
-from kb_build.render import navigation, render
+from kb_build.csp import write_policy_files
+from kb_build.render import navigation, render, theme_settings
 
 # Set by `kb build --data-dir` and by tests; otherwise data/ beside mkdocs.yml.
 DATA_DIR_ENV = "KB_DATA_DIR"
@@ -36,12 +37,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.site_description = kb.site.description
     if config.nav is None:
         config.nav = navigation(kb)
+    # For overrides/main.html: the "État du service" link and the incident banner on every page.
+    config.extra["kb_incidents"] = theme_settings(kb, _service_url(config))
     return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     kb = _loaded[config.config_file_path]
-    service_url = str(config.extra.get("status_service_url") or "").rstrip("/")
+    service_url = _service_url(config)
     in_nav = set(_nav_paths(config.nav or []))
     for path, markdown in render(kb, service_url=service_url).items():
         existing = files.get_file_from_path(path)
@@ -53,6 +56,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def on_post_build(config: MkDocsConfig) -> None:
+    # Material emits inline scripts in every page: hash them, so that a CSP can allow them and nothing else.
+    write_policy_files(Path(config.site_dir), _service_url(config))
+
+
 def _nav_paths(nav: object) -> list[str]:
     if isinstance(nav, str):
         return [nav]
@@ -61,3 +69,7 @@ def _nav_paths(nav: object) -> list[str]:
     if isinstance(nav, list):
         return [path for item in nav for path in _nav_paths(item)]
     return []
+
+
+def _service_url(config: MkDocsConfig) -> str:
+    return str(config.extra.get("status_service_url") or "").rstrip("/")

@@ -322,18 +322,24 @@ class TrackingTexts(Record):
     invalid_call_id: Text
     missing_call_id: Text
     unavailable: Text
+    rate_limited: Text
 
     @field_validator("*")
     @classmethod
     def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
-        allowed = PLACEHOLDERS.get(str(info.field_name), frozenset())
-        unknown = sorted(set(_PLACEHOLDER.findall(value)) - allowed)
-        if unknown:
-            raise ValueError(f"placeholder:{unknown[0]}:{','.join(sorted(allowed))}")
-        return value
+        return _only_placeholders(value, PLACEHOLDERS.get(str(info.field_name), frozenset()))
 
 
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def _only_placeholders(value: str, allowed: frozenset[str]) -> str:
+    unknown = sorted(set(_PLACEHOLDER.findall(value)) - allowed)
+    if unknown:
+        raise ValueError(f"placeholder:{unknown[0]}:{','.join(sorted(allowed))}")
+    return value
+
+
 # The {names} each text of the status checker may use.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     "ticket_title": frozenset({"reference"}),
@@ -358,6 +364,106 @@ class Tracking(Record):
     result: TrackingTexts
 
 
+# --- incidents.yml ----------------------------------------------------------------
+
+
+# A tag: URI's authority (a domain name or an e-mail address) and a date it owned it, as RFC 4151 says.
+FEED_ID_PATTERN = r"^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}){0,2}$"
+
+
+class Service(Record):
+    id: Id
+    name: Text
+
+
+class IncidentState(Record):
+    id: Id
+    title: Text
+    description: Text
+    next: tuple[Id, ...] = Field((), description="The states an incident may move to from this one")
+    final: bool = Field(False, description="The incident is over: it gets its end date and moves no further")
+
+
+class IncidentTexts(Record):
+    """What the status page, the banner, the feed and a linked ticket's lookup say; {name} are filled in."""
+
+    ongoing_title: Text
+    all_clear: Text
+    history_title: Text
+    no_history: Text
+    services: Text
+    state: Text
+    started: Text
+    ended: Text
+    latest_update: Text
+    updates: Text
+    update_state: Text
+    subscribe_title: Text
+    feed_link: Text
+    json_link: Text
+    live_link: Text
+    header_link: Text
+    banner_label: Text
+    banner_one: Text
+    banner_many: Text
+    banner_link: Text
+    feed_title: Text
+    feed_subtitle: Text
+    entry_title: Text
+    ticket_title: Text
+    ticket_text: Text
+    ticket_link: Text
+
+    @field_validator("*")
+    @classmethod
+    def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
+        return _only_placeholders(value, INCIDENT_PLACEHOLDERS.get(str(info.field_name), frozenset()))
+
+
+# The {names} each text about incidents may use.
+INCIDENT_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "history_title": frozenset({"days"}),
+    "no_history": frozenset({"days"}),
+    "started": frozenset({"date"}),
+    "ended": frozenset({"date"}),
+    "update_state": frozenset({"state"}),
+    "banner_one": frozenset({"title", "state"}),
+    "banner_many": frozenset({"count"}),
+    "feed_title": frozenset({"brand"}),
+    "entry_title": frozenset({"title", "state"}),
+    "ticket_text": frozenset({"title", "state"}),
+}
+
+
+class IncidentHelp(Record):
+    """The help center's explanation of incidents, on the disruption issue type's page and the communication page."""
+
+    title: Text
+    intro: Text
+    status_page: Text
+    banner: Text
+    feed: Text
+    json_api: Text
+    tickets: Text
+    states_title: Text
+    services_title: Text
+
+
+class Incidents(Record):
+    title: Text = Field(description="The « État du service » page's title")
+    intro: Text
+    issue_type: Id = Field(description="The issue type whose page explains incidents (issue_types.yml)")
+    history_days: int = Field(ge=1, le=3650, description="How far back the status page and the feed go")
+    feed_id: Annotated[str, Field(pattern=FEED_ID_PATTERN)] = Field(
+        description="The Atom feed's tag: URI authority and date (RFC 4151); never change it once published",
+        examples=["ringover.com,2026"],
+    )
+    services: tuple[Service, ...] = Field(min_length=1)
+    states: tuple[IncidentState, ...] = Field(min_length=1, description="The first one is where an incident starts")
+    texts: IncidentTexts
+    help: IncidentHelp
+
+
 # --- the whole knowledge base -------------------------------------------------------
 
 
@@ -370,6 +476,7 @@ class KnowledgeBase(Record):
     escalation: Escalation
     articles: Articles
     tracking: Tracking
+    incidents: Incidents
 
     def step(self, step_id: str) -> Step:
         return _by_id(self.process.steps, step_id)
@@ -388,6 +495,12 @@ class KnowledgeBase(Record):
 
     def article(self, article_id: str) -> Article:
         return _by_id(self.articles.articles, article_id)
+
+    def incident_state(self, state_id: str) -> IncidentState:
+        return _by_id(self.incidents.states, state_id)
+
+    def service(self, service_id: str) -> Service:
+        return _by_id(self.incidents.services, service_id)
 
     def cadence(self, timeline_id: str) -> Cadence:
         return next(c for c in self.communication.cadence if c.timeline == timeline_id)
@@ -424,4 +537,5 @@ FILES: dict[str, type[Record]] = {
     "escalation": Escalation,
     "articles": Articles,
     "tracking": Tracking,
+    "incidents": Incidents,
 }

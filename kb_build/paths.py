@@ -15,6 +15,8 @@ FIXED_PAGES: dict[str, str] = {
     "communication": "communication.md",
     "escalade": "escalade.md",
     "suivre-mon-ticket": "suivre-mon-ticket.md",
+    # The status service serves this address itself, live, in this page's shell (see status_api/html.py).
+    "etat-du-service": "etat-du-service.md",
 }
 
 

@@ -51,6 +51,7 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
             link=_linker(path, pages_by_id),
             service_url=service_url,
             related_shown=RELATED_SHOWN,
+            service=service_urls(service_url),
             **context,
         )
 
@@ -69,6 +70,7 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
     for article in kb.articles.articles:
         page(article_page(article.id), "article.md.j2", article=article)
     page(FIXED_PAGES["suivre-mon-ticket"], "tracking.md.j2", status_texts=status_texts_json(kb))
+    page(FIXED_PAGES["etat-du-service"], "service_status.md.j2")
     return pages
 
 
@@ -78,6 +80,9 @@ def status_texts_json(kb: KnowledgeBase) -> str:
     howto = kb.article(kb.site.call_id.howto_article)
     texts = {
         "result": kb.tracking.result.model_dump(),
+        "incident": kb.incidents.texts.model_dump(
+            include={"ticket_title", "ticket_text", "ticket_link", "latest_update", "update_state"}
+        ),
         "howto": {"title": howto.title, "url": _relative_url(here, url_of(article_page(howto.id)))},
         "contact": {
             "title": kb.site.labels.contact_title,
@@ -85,6 +90,33 @@ def status_texts_json(kb: KnowledgeBase) -> str:
         },
     }
     return json.dumps(texts, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+
+
+def service_urls(service_url: str) -> dict[str, str]:
+    """The status service's public addresses about incidents ("" = the service serves this site too)."""
+    return {
+        "status_page": f"{service_url}/etat-du-service",
+        "feed": f"{service_url}/etat-du-service/flux.atom",
+        "current": f"{service_url}/api/v1/incidents/current",
+        "openapi": f"{service_url}/api/openapi.json",
+    }
+
+
+def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
+    """What the theme override (overrides/main.html) shows on every page: the header link, the feed, the banner."""
+    texts = kb.incidents.texts
+    urls = service_urls(service_url)
+    return {
+        "status_url": urls["status_page"],
+        "status_label": texts.header_link,
+        "feed_url": urls["feed"],
+        "feed_title": texts.feed_title.replace("{brand}", kb.site.brand),
+        "current_url": urls["current"],
+        "banner_label": texts.banner_label,
+        "banner_one": texts.banner_one,
+        "banner_many": texts.banner_many,
+        "banner_link": texts.banner_link,
+    }
 
 
 def _relative_url(from_url: str, to_url: str) -> str:
@@ -106,6 +138,7 @@ def navigation(kb: KnowledgeBase) -> list[NavItem]:
         {kb.escalation.title: FIXED_PAGES["escalade"]},
         *({article.title: article_page(article.id)} for article in kb.articles.articles),
         {kb.tracking.title: FIXED_PAGES["suivre-mon-ticket"]},
+        {kb.incidents.title: FIXED_PAGES["etat-du-service"]},
     ]
 
 

@@ -72,6 +72,9 @@ def _message(kind: str, value: Any, ctx: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == r"^[0-9]+$":
             return f"attendu : uniquement des chiffres, trouvé : {found}"
+        if ctx.get("pattern") == model.FEED_ID_PATTERN:
+            example = "« ringover.com,2026 »"
+            return f"attendu : un nom de domaine de la marque et une année, par exemple {example}, trouvé : {found}"
         return f"identifiant invalide {found} : lettres minuscules sans accents, chiffres et tirets uniquement"
     if kind == "value_error":
         reason = str(ctx.get("error", ""))
@@ -150,6 +153,7 @@ class _References:
         self.communication = records.get("communication")
         self.escalation = records.get("escalation")
         self.articles = records.get("articles")
+        self.incidents = records.get("incidents")
 
     def fail(self, file: str, path: Path, message: str) -> None:
         self.problems.append(self.sources[file].problem(path, message))
@@ -227,6 +231,45 @@ class _References:
 
         if site:
             self.check_site(site, article_ids, issue_type_ids)
+
+        if self.incidents:
+            assert isinstance(self.incidents, model.Incidents)
+            self.check_incidents(self.incidents, issue_type_ids)
+
+    def check_incidents(self, incidents: model.Incidents, issue_type_ids: set[str] | None) -> None:
+        """The lifecycle must let every incident end: known moves, a final state, and a way to reach it."""
+        at: Path = ("issue_type",)
+        self.known("incidents", at, incidents.issue_type, issue_type_ids, "de type de problème", "issue_types.yml")
+        self.unique("incidents", ("services",), incidents.services)
+        self.unique("incidents", ("states",), incidents.states)
+        state_ids = {state.id for state in incidents.states}
+        for i, state in enumerate(incidents.states):
+            for j, target in enumerate(state.next):
+                self.known("incidents", ("states", i, "next", j), target, state_ids, "d'état", "incidents.yml")
+                if target == state.id:
+                    message = f"l'état « {state.id} » ne peut pas mener à lui-même"
+                    self.fail("incidents", ("states", i, "next", j), message)
+            if state.final and state.next:
+                message = f"l'état final « {state.id} » termine l'incident : retirez sa liste « next »"
+                self.fail("incidents", ("states", i, "next"), message)
+        if incidents.states[0].final:
+            message = "le premier état est celui d'un nouvel incident : il ne peut pas être final"
+            self.fail("incidents", ("states", 0, "final"), message)
+        if not any(state.final for state in incidents.states):
+            message = "aucun état final (final: true) : un incident doit pouvoir être résolu"
+            self.fail("incidents", ("states",), message)
+            return
+        ending = {state.id for state in incidents.states if state.final}
+        # Walk the moves backwards from the final states: what is never reached can never end.
+        changed = True
+        while changed:
+            before = len(ending)
+            ending |= {state.id for state in incidents.states if ending & set(state.next)}
+            changed = len(ending) > before
+        for i, state in enumerate(incidents.states):
+            if state.id not in ending:
+                message = f"depuis l'état « {state.id} », aucune suite d'états (next) ne mène à un état final"
+                self.fail("incidents", ("states", i, "id"), message)
 
     def check_site(self, site: model.Site, article_ids: set[str] | None, issue_type_ids: set[str] | None) -> None:
         call_id = site.call_id

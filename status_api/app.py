@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -21,10 +22,16 @@ from status_api import messages
 from status_api.config import Settings
 from status_api.errors import ApiError, PayloadError
 from status_api.html import Renderer
+from status_api.lookup import help_links
 from status_api.openapi import openapi_document
+from status_api.ratelimit import RateLimiter, RateLimitMiddleware, refusal
 from status_api.routes.api import ApiRoutes
+from status_api.routes.incidents import IncidentRoutes
 from status_api.routes.pages import PageRoutes
-from status_api.store import Store, StoreBusy
+from status_api.routes.probes import ProbeRoutes
+from status_api.security import SecurityHeaders
+from status_api.store import Store, StoreBusy, StoreUnavailable
+from status_api.timing import SteadyTiming
 
 logger = logging.getLogger("status_api")
 
@@ -38,15 +45,22 @@ def create_app(
 ) -> Starlette:
     renderer = Renderer(kb, settings.site_dir)
     api = ApiRoutes(kb, store, settings.token, openapi_document(kb), clock)
+    incidents = IncidentRoutes(kb, store, settings.token, clock)
     pages = PageRoutes(kb, store, renderer, clock)
-    routes: list[BaseRoute] = [*api.routes(), *pages.routes()]
+    routes: list[BaseRoute] = [*api.routes(), *incidents.routes(), *pages.routes(), *ProbeRoutes(kb, store).routes()]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
         routes.append(Mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site"))
     else:
         routes.append(Route("/", lambda request: RedirectResponse("/suivi"), include_in_schema=False))
 
-    middleware = []
+    # Outermost first. The steady timing covers compression too (a found ticket's longer body takes longer to
+    # compress); the rate limit sits inside CORS, so that a browser can read its answer.
+    middleware = [
+        Middleware(SteadyTiming, floor=settings.lookup_floor),
+        Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(SecurityHeaders, site_dir=settings.site_dir, hsts=settings.hsts),
+    ]
     if settings.cors_origins:
         middleware.append(
             Middleware(
@@ -56,6 +70,13 @@ def create_app(
                 allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
                 max_age=600,
             )
+        )
+    if settings.limits is not None:
+        page = lambda message: renderer.page(renderer.problem(message))  # noqa: E731
+        limiter = RateLimiter(settings.limits)
+        refuse = refusal(kb.tracking.result.rate_limited, help_links(kb), page)
+        middleware.append(
+            Middleware(RateLimitMiddleware, limiter=limiter, refusal=refuse, trusted_proxies=settings.trusted_proxies)
         )
 
     def not_found_or_method(request: Request, exc: Exception) -> Response:
@@ -78,9 +99,15 @@ def create_app(
         assert isinstance(exc, PayloadError)
         return ApiError.from_problems(exc.problems).response()
 
-    def busy(request: Request, exc: Exception) -> Response:
-        logger.warning("database busy: %s", exc)
-        return ApiError(503, "busy", kb.tracking.result.unavailable, headers={"Retry-After": "1"}).response()
+    def unavailable(request: Request, exc: Exception) -> Response:
+        logger.warning("database unavailable: %s", exc)
+        busy = isinstance(exc, StoreBusy)
+        retry = {"Retry-After": "1" if busy else "30"}
+        error = ApiError(503, "busy" if busy else "unavailable", kb.tracking.result.unavailable, headers=retry)
+        if request.url.path.startswith("/api/"):
+            return error.response()
+        page = renderer.page(renderer.problem(error.body.error.message))
+        return HTMLResponse(page, 503, headers={**retry, "Cache-Control": "no-store"})
 
     def internal(request: Request, exc: Exception) -> Response:
         # Starlette logs the exception itself; the body says nothing of the internals.
@@ -98,7 +125,7 @@ def create_app(
             HTTPException: not_found_or_method,
             ApiError: api_error,
             PayloadError: payload_error,
-            StoreBusy: busy,
+            StoreUnavailable: unavailable,
             Exception: internal,
         },
         lifespan=lifespan,

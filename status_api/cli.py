@@ -1,4 +1,4 @@
-"""The `status-api` command: run the service, import tickets, and keep tickets up to date from a shell."""
+"""The `status-api` command: run the service, import tickets, and keep tickets and incidents up to date from a shell."""
 
 from __future__ import annotations
 
@@ -10,14 +10,22 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from kb_build import DataError, load
 from kb_build.model import KnowledgeBase
 from status_api import callid, messages
-from status_api.config import Settings
+from status_api.config import ConfigError, Settings
 from status_api.errors import PayloadError
-from status_api.importer import ImportFailed, locate, read_tickets
-from status_api.store import CallIdTaken, SQLiteStore, StoreError
+from status_api.importer import ImportFailed, locate, read_file
+from status_api.incidents import (
+    Incident,
+    IncidentIn,
+    IncidentUpdateIn,
+    apply_incident_update,
+    incident_from_payload,
+)
+from status_api.store import CallIdTaken, SQLiteStore, StoreError, UnknownTicket
 from status_api.tickets import TicketIn, UpdateIn, apply_update, ticket_from_payload, validate
 
 
@@ -31,7 +39,11 @@ class Failed(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
     command: Callable[[argparse.Namespace, Settings], None] = args.command
     try:
         command(args, settings)
@@ -88,9 +100,43 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("reference")
     delete.set_defaults(command=_delete)
 
+    _incident_parser(commands.add_parser("incident", help="créer et tenir à jour les incidents (état du service)"))
+
     token = commands.add_parser("token", help="afficher un jeton d'écriture aléatoire, pour STATUS_API_TOKEN")
     token.set_defaults(command=lambda args, settings: print(secrets.token_urlsafe(32)))
     return parser
+
+
+def _incident_parser(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(required=True, metavar="ACTION")
+
+    create = commands.add_parser("create", help="ouvrir un incident")
+    create.add_argument("reference")
+    create.add_argument("--title", required=True)
+    create.add_argument("--service", action="append", required=True, dest="services", help="répétable")
+    create.add_argument("--state", help="par défaut : le premier état de data/incidents.yml")
+    create.add_argument("--started-at", help="date ISO 8601 avec fuseau ; par défaut maintenant")
+    create.set_defaults(command=_incident_create)
+
+    update = commands.add_parser("update", help="publier une mise à jour, en changeant l'état si besoin")
+    update.add_argument("reference")
+    update.add_argument("text", nargs="?")
+    update.add_argument("--state")
+    update.set_defaults(command=_incident_update)
+
+    link = commands.add_parser("link", help="rattacher un ticket à l'incident (il devient prioritaire)")
+    link.add_argument("reference")
+    link.add_argument("ticket")
+    link.set_defaults(command=_incident_link)
+
+    unlink = commands.add_parser("unlink", help="détacher un ticket de l'incident")
+    unlink.add_argument("reference")
+    unlink.add_argument("ticket")
+    unlink.set_defaults(command=_incident_unlink)
+
+    delete = commands.add_parser("delete", help="supprimer un incident ; ses tickets restent")
+    delete.add_argument("reference")
+    delete.set_defaults(command=_incident_delete)
 
 
 def _knowledge_base(settings: Settings) -> KnowledgeBase:
@@ -110,14 +156,18 @@ def _store(settings: Settings) -> SQLiteStore:
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from status_api import preflight
     from status_api.app import create_app
 
-    if settings.site_dir is not None and not settings.site_dir.is_dir():
-        raise Failed(f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord)")
+    problems = preflight.problems(settings)
+    if problems:
+        raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
     kb = _knowledge_base(settings)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     if settings.token is None:
         logging.getLogger("status_api").warning("STATUS_API_TOKEN is not set: writes are refused")
+    for warning in preflight.warnings(settings):
+        logging.getLogger("status_api").warning(warning)
     app = create_app(settings, kb, _store(settings))
     # httptools is uvicorn's fast HTTP parser; it comes with uvicorn[standard].
     uvicorn.run(app, host=args.host, port=args.port, http="httptools", log_level="info")
@@ -127,12 +177,19 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
     kb = _knowledge_base(settings)
     path: Path = args.file
     try:
-        tickets = read_tickets(path, kb, now=datetime.now(UTC) if args.shift_to_now else None)
+        contents = read_file(path, kb, now=datetime.now(UTC) if args.shift_to_now else None)
     except ImportFailed as failure:
         raise Failed(*failure.errors) from None
+    tickets, incidents = contents.tickets, contents.incidents
     store = _store(settings)
     try:
-        store.import_many(tickets)
+        store.import_many(tickets, incidents)
+    except UnknownTicket as unknown:
+        index, position = next(
+            (i, n.tickets.index(unknown.reference)) for i, n in enumerate(incidents) if unknown.reference in n.tickets
+        )
+        message = messages.UNKNOWN_TICKET.format(reference=unknown.reference)
+        raise Failed(locate(path, ("incidents", index, "tickets", position), message)) from None
     except CallIdTaken as taken:
         index, position = next(
             (i, t.call_ids.index(taken.call_id)) for i, t in enumerate(tickets) if taken.call_id in t.call_ids
@@ -144,6 +201,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
     finally:
         store.close()
     print(f"{len(tickets)} ticket(s) importé(s) dans {settings.db_path}")
+    if incidents:
+        print(f"{len(incidents)} incident(s) importé(s) : {', '.join(i.reference for i in incidents)}")
     if args.show_call_ids:
         for ticket in tickets:
             print(f"  {ticket.call_ids[0]}  {ticket.reference}  {kb.issue_type(ticket.issue_type).title}")
@@ -209,6 +268,81 @@ def _delete(args: argparse.Namespace, settings: Settings) -> None:
     if not deleted:
         raise Failed(messages.TICKET_NOT_FOUND.format(reference=args.reference))
     print(f"Ticket {args.reference} supprimé.")
+
+
+def _incident_create(args: argparse.Namespace, settings: Settings) -> None:
+    kb = _knowledge_base(settings)
+    payload = {
+        "title": args.title,
+        "services": args.services,
+        "state": args.state,
+        "started_at": args.started_at or datetime.now(UTC).isoformat(),
+    }
+    try:
+        incident_in = validate(IncidentIn, payload, kb)
+
+        def build(current: Incident | None) -> Incident:
+            if current is not None:
+                raise Failed(f"L'incident « {args.reference} » existe déjà : utilisez incident update.")
+            return incident_from_payload(args.reference, incident_in, None, kb)
+
+        _with_store(settings, lambda store: store.put_incident(args.reference, build))
+    except PayloadError as error:
+        raise Failed(*(problem.describe() for problem in error.problems)) from None
+    state = kb.incident_state(incident_in.state or kb.incidents.states[0].id)
+    print(f"Incident {args.reference} ouvert ({state.title}).")
+
+
+def _incident_update(args: argparse.Namespace, settings: Settings) -> None:
+    kb = _knowledge_base(settings)
+    now = datetime.now(UTC)
+    try:
+        update = validate(IncidentUpdateIn, {"text": args.text, "state": args.state}, kb)
+        added = _with_store(
+            settings,
+            lambda store: store.add_incident_update(
+                args.reference, lambda incident: apply_incident_update(incident, update, kb, now)
+            ),
+        )
+    except PayloadError as error:
+        raise Failed(*(problem.describe() for problem in error.problems)) from None
+    if added is None:
+        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
+    print(f"Incident {args.reference} : {kb.incident_state(added.incident.state).title}.")
+
+
+def _incident_link(args: argparse.Namespace, settings: Settings) -> None:
+    result = _with_store(settings, lambda store: store.link_ticket(args.ticket, args.reference))
+    if result == "unknown_incident":
+        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
+    if result == "unknown_ticket":
+        raise Failed(messages.TICKET_NOT_FOUND.format(reference=args.ticket))
+    print(f"Ticket {args.ticket} rattaché à l'incident {args.reference}.")
+
+
+def _incident_unlink(args: argparse.Namespace, settings: Settings) -> None:
+    if not _with_store(settings, lambda store: store.unlink_ticket(args.ticket, args.reference)):
+        raise Failed(messages.TICKET_NOT_LINKED.format(ticket=args.ticket, reference=args.reference))
+    print(f"Ticket {args.ticket} détaché de l'incident {args.reference}.")
+
+
+def _incident_delete(args: argparse.Namespace, settings: Settings) -> None:
+    if not _with_store(settings, lambda store: store.delete_incident(args.reference)):
+        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
+    print(f"Incident {args.reference} supprimé.")
+
+
+_R = TypeVar("_R")
+
+
+def _with_store(settings: Settings, action: Callable[[SQLiteStore], _R]) -> _R:
+    store = _store(settings)
+    try:
+        return action(store)
+    except StoreError as error:
+        raise Failed(str(error)) from None
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+
+from status_api.ratelimit import Limits, Rate
+
+# Shorter tokens can be guessed; `status-api token` prints 43 characters.
+MIN_TOKEN_LENGTH = 16
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message, in French, names the variable and what it expects."""
 
 
 @dataclass(frozen=True)
@@ -16,6 +26,11 @@ class Settings:
     site_dir: Path | None = None
     cors_origins: tuple[str, ...] = ()
     data_dir: Path = Path("data")
+    # The public lookup's protections (see ratelimit.py and timing.py); None lifts the rate limits.
+    limits: Limits | None = field(default_factory=Limits)
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    lookup_floor: float = 0.02
+    hsts: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -29,4 +44,63 @@ class Settings:
             site_dir=Path(site_dir) if site_dir else None,
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             data_dir=Path(env.get("KB_DATA_DIR", "").strip() or cls.data_dir),
+            limits=_limits(env),
+            trusted_proxies=tuple(_network(p.strip()) for p in env.get(_PROXIES, "").split(",") if p.strip()),
+            lookup_floor=_integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
+            hsts=_switch(env, "STATUS_API_HSTS", False),
         )
+
+
+_PROXIES = "STATUS_API_TRUSTED_PROXIES"
+
+
+def _limits(env: Mapping[str, str]) -> Limits | None:
+    if not _switch(env, "STATUS_API_RATE_LIMIT", True):
+        return None
+    default = Limits()
+    return Limits(
+        lookups=_rate(env, "STATUS_API_LOOKUP_RATE", default.lookups),
+        burst=_integer(env, "STATUS_API_LOOKUP_BURST", default.burst, minimum=1),
+        misses=_rate(env, "STATUS_API_MISS_RATE", default.misses),
+        max_clients=_integer(env, "STATUS_API_RATE_LIMIT_CLIENTS", default.max_clients, minimum=100),
+    )
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "on", "true", "yes", "oui"):
+        return True
+    if value in ("0", "off", "false", "no", "non"):
+        return False
+    raise ConfigError(f"{name} : « {value} » n'est pas compris ; écrivez on ou off.")
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not minimum <= int(value) <= maximum:
+        raise ConfigError(f"{name} : « {value} » n'est pas un nombre entier entre {minimum} et {maximum}.")
+    return int(value)
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
+    value = env.get(name, "").strip()
+    try:
+        return Rate.parse(value) if value else default
+    except ValueError:
+        raise ConfigError(
+            f"{name} : « {value} » n'est pas un débit ; écrivez un nombre par unité de temps, "
+            "par exemple 10/minute ou 100/hour (second, minute, hour, day)."
+        ) from None
+
+
+def _network(value: str) -> IPv4Network | IPv6Network:
+    try:
+        return ip_network(value, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"{_PROXIES} : « {value} » n'est pas une adresse IP ni un réseau (par exemple 10.0.0.1 ou 10.0.0.0/8)."
+        ) from None

@@ -17,6 +17,7 @@ Code = Literal[
     "invalid_body",
     "invalid_reference",
     "unknown_id",
+    "invalid_state_move",
     "unauthorized",
     "writes_disabled",
     "conflict",
@@ -25,6 +26,8 @@ Code = Literal[
     "body_too_large",
     "method_not_allowed",
     "busy",
+    "unavailable",
+    "rate_limited",
     "internal",
 ]
 Loc = tuple[str | int, ...]
@@ -55,7 +58,9 @@ class ProblemDetail(BaseModel):
     field: str = Field(description="Where in the body, e.g. call_ids[0]; empty for the body as a whole")
     code: Code
     message: str
-    allowed: list[str] | None = Field(None, description="The accepted ids, for unknown_id")
+    allowed: list[str] | None = Field(
+        None, description="The accepted ids, for unknown_id; the states allowed next, for invalid_state_move"
+    )
 
 
 class Link(BaseModel):

@@ -1,4 +1,4 @@
-"""The /suivi pages: result fragments from Jinja2 templates, set in the help center's own page when built."""
+"""The service's pages (/suivi, /etat-du-service): Jinja2 fragments, set in the help center's own page when built."""
 
 from __future__ import annotations
 
@@ -10,13 +10,42 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from kb_build.model import KnowledgeBase
+from status_api.incident_views import FEED, ServiceStatusView
 from status_api.lookup import Found, Invalid, NotFound, Outcome, fill, help_links
+from status_api.views import STATUS_PAGE
 
 MARKER = "<!-- status-result -->"
 SHELL_PAGE = Path("suivre-mon-ticket/index.html")
 # Where the shell page lives on the site: its relative links are resolved from there.
 SHELL_URL = "/suivre-mon-ticket/"
+# The "État du service" page of the help center: the live incidents replace what lies between the two comments.
+STATUS_MARKERS = ("<!-- service-status -->", "<!-- /service-status -->")
+STATUS_SHELL_PAGE = Path("etat-du-service/index.html")
+STATUS_SHELL_URL = "/etat-du-service/"
 _RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)"')
+
+
+class _Shell:
+    """A built page of the help center that the service fills in, read again only when the site is rebuilt."""
+
+    def __init__(self, path: Path | None, url: str, markers: tuple[str, ...]) -> None:
+        self._path = path
+        self._url = url
+        self._markers = markers
+        self._cached: tuple[int, str | None] | None = None
+
+    def text(self) -> str | None:
+        if self._path is None:
+            return None
+        try:
+            stamp = self._path.stat().st_mtime_ns
+        except OSError:
+            return None
+        if self._cached is None or self._cached[0] != stamp:
+            text = self._path.read_text(encoding="utf-8")
+            usable = all(marker in text for marker in self._markers)
+            self._cached = (stamp, _absolute_urls(text, self._url) if usable else None)
+        return self._cached[1]
 
 
 class Renderer:
@@ -29,9 +58,11 @@ class Renderer:
             lstrip_blocks=True,
         )
         self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb))
+        self._env.globals.update(incidents=kb.incidents, status_page=STATUS_PAGE, feed=FEED)
         self._env.filters["fill"] = fill
-        self._shell_path = site_dir / SHELL_PAGE if site_dir else None
-        self._shell: tuple[int, str | None] | None = None
+        self._shell = _Shell(site_dir / SHELL_PAGE if site_dir else None, SHELL_URL, (MARKER,))
+        status_shell = site_dir / STATUS_SHELL_PAGE if site_dir else None
+        self._status_shell = _Shell(status_shell, STATUS_SHELL_URL, STATUS_MARKERS)
 
     def outcome(self, outcome: Outcome) -> str:
         match outcome:
@@ -45,28 +76,26 @@ class Renderer:
     def problem(self, message: str) -> str:
         return self._env.get_template("problem.html").render(message=message)
 
+    def status_page(self, view: ServiceStatusView) -> str:
+        """The whole "État du service" page: the help center's own when there is one, a plain page otherwise."""
+        fragment = self._env.get_template("service_status.html").render(status=view)
+        shell = self._status_shell.text()
+        if shell is None:
+            return self._env.get_template("service_status_page.html").render(fragment=Markup(fragment))
+        start, end = STATUS_MARKERS
+        before, _, rest = shell.partition(start)
+        _, _, after = rest.partition(end)
+        return before + fragment + after
+
     def page(self, result: str = "", call_id: str = "") -> str:
         """The whole page: the site's "Suivre mon ticket" page when there is one, a plain page otherwise."""
-        shell = self._site_shell()
+        shell = self._shell.text()
         if shell is None:
             return self._env.get_template("page.html").render(result=Markup(result), call_id=call_id)
         form = "" if 'name="call_id"' in shell else self._env.get_template("form.html").render(call_id=call_id)
         return shell.replace(MARKER, form + result, 1)
 
-    def _site_shell(self) -> str | None:
-        if self._shell_path is None:
-            return None
-        try:
-            stamp = self._shell_path.stat().st_mtime_ns
-        except OSError:
-            return None
-        # Read once per build of the site, not once per request.
-        if self._shell is None or self._shell[0] != stamp:
-            text = self._shell_path.read_text(encoding="utf-8")
-            self._shell = (stamp, _absolute_urls(text) if MARKER in text else None)
-        return self._shell[1]
 
-
-def _absolute_urls(page: str) -> str:
-    # The page is served at /suivi, not where it was built for: its relative links must not move.
-    return _RELATIVE_URL.sub(lambda m: f'{m.group(1)}{urljoin(SHELL_URL, m.group(2))}"', page)
+def _absolute_urls(page: str, built_at: str) -> str:
+    # The page is served at /suivi (or /etat-du-service), not where it was built: its relative links must not move.
+    return _RELATIVE_URL.sub(lambda m: f'{m.group(1)}{urljoin(built_at, m.group(2))}"', page)

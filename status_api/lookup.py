@@ -57,7 +57,8 @@ async def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime) -> O
         # One answer whatever the reason, so that it tells nothing about which call IDs exist.
         return NotFound(kb.tracking.result.not_found)
     logger.info("lookup %s: %s", callid.mask(call_id), ticket.reference)
-    return Found(ticket_view(ticket, kb, now))
+    incident = await run_in_threadpool(store.incident, ticket.incident) if ticket.incident else None
+    return Found(ticket_view(ticket, kb, now, incident))
 
 
 def help_links(kb: KnowledgeBase) -> Help:

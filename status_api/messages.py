@@ -39,6 +39,8 @@ KINDS = {
     "issue_type": "un type de problème connu",
     "team": "une équipe connue",
     "optional_step": "une étape facultative",
+    "incident_state": "un état d'incident connu",
+    "service": "un service connu",
 }
 INVALID_CALL_ID_FIELD = "« {value} » n'est pas un Call ID : de {min_digits} à {max_digits} chiffres sont attendus."
 DUPLICATE_CALL_ID = "Le Call ID {call_id} figure deux fois."
@@ -49,10 +51,30 @@ UPDATE_BEFORE_OPENING = "La date de la mise à jour précède la date d'ouvertur
 EMPTY_UPDATE = "Une mise à jour doit avoir un texte, ou changer l'étape ou l'équipe, ou résoudre le ticket."
 DUPLICATE_REFERENCE = "La référence « {reference} » figure deux fois dans le fichier."
 
+# Incident rules.
+INCIDENT_NOT_FOUND = "Aucun incident ne porte la référence « {reference} »."
+STATE_MOVE = "Un incident à l'état « {current} » ne peut pas passer à « {target} ». États permis : {allowed}."
+STATE_FINAL = "« {current} » est un état final : l'incident ne change plus d'état."
+STATE_BY_UPDATE = (
+    "L'état d'un incident change par une mise à jour (POST /api/v1/incidents/{reference}/updates), "
+    "pas en le remplaçant : il est à l'état « {state} »."
+)
+ENDED_AT_REQUIRED = "L'état « {state} » est final : indiquez la date de fin de l'incident (ended_at)."
+ENDED_BEFORE_FINAL = "Seul un incident à un état final a une date de fin."
+ENDED_BEFORE_START = "La date de fin précède la date de début de l'incident."
+EMPTY_INCIDENT_UPDATE = "Une mise à jour d'incident doit avoir un texte, ou changer l'état."
+INCIDENT_UPDATE_BEFORE_START = "La date de la mise à jour précède le début de l'incident."
+IMPORTED_STATE_MISMATCH = "L'état « {state} » n'est pas celui où mènent les mises à jour de l'incident (« {reached} »)."
+TICKET_NOT_LINKED = "Le ticket « {ticket} » n'est pas rattaché à l'incident « {reference} »."
+UNKNOWN_TICKET = "Aucun ticket ne porte la référence « {reference} », ni dans ce fichier ni dans la base."
+
 # Import files.
 FILE_NOT_FOUND = "fichier introuvable"
 FILE_UNREADABLE = "fichier illisible : {reason}"
 SHIFT_WITHOUT_NOW = "--shift-to-now demande une clé « now » (date de référence des dates du fichier)"
+NOT_UTF8_FILE = "ligne illisible : le fichier doit être encodé en UTF-8"
+IMPORT_PROGRESS = "Import en cours : {percent} %"
+MORE_PROBLEMS = "… et {count} autre(s) problème(s)"
 JSON_SYNTAX = "JSON invalide : une virgule, un guillemet, une accolade ou une valeur manque ou est en trop ici"
 
 # Pydantic's error types, reworded; the fallback covers the rare ones.
@@ -82,3 +104,9 @@ def unknown_id(value: str, kind: str, allowed: Sequence[str]) -> str:
 
 def several(messages: Sequence[str]) -> str:
     return SEVERAL_PROBLEMS.format(count=len(messages), messages=" ; ".join(messages))
+
+
+def state_move(current: str, target: str, allowed: Sequence[str]) -> str:
+    if not allowed:
+        return STATE_FINAL.format(current=current)
+    return STATE_MOVE.format(current=current, target=target, allowed=", ".join(allowed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -9,6 +10,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from kb_build.model import KnowledgeBase
 from status_api.errors import ErrorBody
+from status_api.incident_views import CurrentIncidents
+from status_api.incidents import Incident, IncidentIn, IncidentUpdateIn
 from status_api.lookup import LookupIn
 from status_api.tickets import REFERENCE_PATTERN, Ticket, TicketIn, UpdateIn, kb_ids
 from status_api.views import TicketView
@@ -20,6 +23,10 @@ _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (UpdateIn, "validation"),
     (Ticket, "serialization"),
     (ErrorBody, "serialization"),
+    (CurrentIncidents, "serialization"),
+    (IncidentIn, "validation"),
+    (IncidentUpdateIn, "validation"),
+    (Incident, "serialization"),
 )
 
 
@@ -56,7 +63,15 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
         "401": error("Missing or wrong bearer token (unauthorized)"),
         "403": error("No token configured on the service: writes are disabled (writes_disabled)"),
     }
-    busy = {"503": error("Database busy: retry (busy)")}
+    busy = {"503": error("Database busy or unavailable: retry after Retry-After seconds (busy, unavailable)")}
+    rate_limited = {"429": error("Too many lookups from this client: retry after Retry-After seconds (rate_limited)")}
+    idempotency = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": "A retry with the same key and body records nothing new and answers 200",
+    }
     secured: list[dict[str, list[str]]] = [{"bearer": []}]
 
     paths: dict[str, Any] = {
@@ -73,6 +88,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                     "404": error("No ticket for this call ID; one answer whatever the reason (not_found)"),
                     **body_errors,
                     "422": error("Not a call ID (invalid_call_id) or invalid body (invalid_body)"),
+                    **rate_limited,
                     **busy,
                 },
             }
@@ -112,15 +128,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                 "operationId": "addUpdate",
                 "summary": "Add a public update, optionally moving the step or team, or resolving the ticket",
                 "security": secured,
-                "parameters": [
-                    {
-                        "name": "Idempotency-Key",
-                        "in": "header",
-                        "required": False,
-                        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-                        "description": "A retry with the same key and body records nothing new and answers 200",
-                    }
-                ],
+                "parameters": [idempotency],
                 "requestBody": {"required": True, "content": json_body(ref(UpdateIn, "validation"))},
                 "responses": {
                     "200": {**ticket, "description": "A replay of an earlier request with this Idempotency-Key"},
@@ -133,6 +141,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                 },
             },
         },
+        **_incident_paths(ref, json_body, error, html, secured, auth_errors, body_errors, busy, idempotency),
         "/healthz": {
             "get": {
                 "operationId": "health",
@@ -144,6 +153,21 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                             {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]}
                         ),
                     }
+                },
+            }
+        },
+        "/readyz": {
+            "get": {
+                "operationId": "ready",
+                "summary": "Readiness: whether the database answers lookups",
+                "responses": {
+                    "200": {
+                        "description": "Ready",
+                        "content": json_body(
+                            {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]}
+                        ),
+                    },
+                    "503": error("The database does not answer (unavailable, busy)"),
                 },
             }
         },
@@ -184,6 +208,8 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                         ("413", "Form too large"),
                         ("415", "Not a form"),
                         ("422", "Not a call ID"),
+                        ("429", "Too many lookups from this client"),
+                        ("503", "The database does not answer"),
                     )
                 },
             },
@@ -200,6 +226,135 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _incident_paths(
+    ref: Callable[[type[BaseModel], JsonSchemaMode], dict[str, Any]],
+    json_body: Callable[[dict[str, Any]], dict[str, Any]],
+    error: Callable[[str], dict[str, Any]],
+    html: dict[str, Any],
+    secured: list[dict[str, list[str]]],
+    auth_errors: dict[str, Any],
+    body_errors: dict[str, Any],
+    busy: dict[str, Any],
+    idempotency: dict[str, Any],
+) -> dict[str, Any]:
+    incident = {"description": "The incident as stored", "content": json_body(ref(Incident, "serialization"))}
+    reference = {
+        "name": "reference",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": REFERENCE_PATTERN},
+        "description": "The incident's public reference",
+    }
+    ticket = {**reference, "name": "ticket", "description": "The ticket's reference"}
+    missing = {"404": error("No such incident, or no such ticket (not_found)")}
+    bad_reference = {"422": error("Invalid reference (invalid_reference)")}
+    public_cache = "Public, cached for a few seconds (Cache-Control: public, max-age)"
+    return {
+        "/api/v1/incidents/current": {
+            "get": {
+                "operationId": "currentIncidents",
+                "summary": "The ongoing incidents (disruptions affecting several users); empty when all is well",
+                "description": public_cache + "; CORS allowed for the help center's origin",
+                "responses": {
+                    "200": {
+                        "description": "The ongoing incidents, newest first",
+                        "content": json_body(ref(CurrentIncidents, "serialization")),
+                    },
+                    **busy,
+                },
+            }
+        },
+        "/api/v1/incidents/{reference}": {
+            "parameters": [reference],
+            "put": {
+                "operationId": "putIncident",
+                "summary": "Create or replace an incident (its updates and tickets are kept); idempotent",
+                "description": "The state is set at creation only; afterwards it moves through updates.",
+                "security": secured,
+                "requestBody": {"required": True, "content": json_body(ref(IncidentIn, "validation"))},
+                "responses": {
+                    "200": incident,
+                    "201": incident,
+                    **auth_errors,
+                    **body_errors,
+                    "422": error("Invalid body, unknown id, or a state change (invalid_state_move: post an update)"),
+                    **busy,
+                },
+            },
+            "delete": {
+                "operationId": "deleteIncident",
+                "summary": "Remove an incident with its updates; its tickets stay, unlinked",
+                "security": secured,
+                "responses": {"204": {"description": "Deleted"}, **auth_errors, **missing, **bad_reference, **busy},
+            },
+        },
+        "/api/v1/incidents/{reference}/updates": {
+            "parameters": [reference],
+            "post": {
+                "operationId": "addIncidentUpdate",
+                "summary": "Add a public update, optionally moving the incident to a state the lifecycle allows",
+                "description": "A final state sets the incident's end. A move the lifecycle of data/incidents.yml "
+                "does not allow is a 422 invalid_state_move whose `allowed` lists the states allowed next.",
+                "security": secured,
+                "parameters": [idempotency],
+                "requestBody": {"required": True, "content": json_body(ref(IncidentUpdateIn, "validation"))},
+                "responses": {
+                    "200": {**incident, "description": "A replay of an earlier request with this Idempotency-Key"},
+                    "201": incident,
+                    **auth_errors,
+                    "404": error("No such incident (not_found)"),
+                    **body_errors,
+                    "422": error("Invalid body, unknown id, a move the lifecycle does not allow (invalid_state_move)"),
+                    **busy,
+                },
+            },
+        },
+        "/api/v1/incidents/{reference}/tickets/{ticket}": {
+            "parameters": [reference, ticket],
+            "put": {
+                "operationId": "linkTicket",
+                "summary": "Link a ticket to the incident (from any other); the ticket is then prioritised",
+                "security": secured,
+                "responses": {"200": incident, **auth_errors, **missing, **bad_reference, **busy},
+            },
+            "delete": {
+                "operationId": "unlinkTicket",
+                "summary": "Unlink a ticket from the incident",
+                "security": secured,
+                "responses": {
+                    "204": {"description": "Unlinked"},
+                    **auth_errors,
+                    "404": error("The ticket is not linked to this incident (not_found)"),
+                    **bad_reference,
+                    **busy,
+                },
+            },
+        },
+        "/etat-du-service": {
+            "get": {
+                "operationId": "serviceStatus",
+                "summary": "The « État du service » page: ongoing incidents, then the last days'; no JavaScript needed",
+                "description": public_cache,
+                "responses": {"200": {"description": "The page", "content": html}},
+            }
+        },
+        "/etat-du-service/flux.atom": {
+            "get": {
+                "operationId": "incidentFeed",
+                "summary": "Atom feed: one entry per public update of an incident (its opening included)",
+                "description": "Entry ids are tag: URIs built from feed_id (data/incidents.yml), the incident's "
+                "reference and the update's id: they never change. " + public_cache,
+                "responses": {
+                    "200": {
+                        "description": "The feed (RFC 4287)",
+                        "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+                    }
+                },
+            }
         },
     }
 

@@ -1,8 +1,9 @@
-"""Where tickets live: the Store interface the routes use, and its SQLite implementation."""
+"""Where tickets and incidents live: the Store interface the routes use, and its SQLite implementation."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -10,20 +11,31 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
+from urllib.request import pathname2url
 
+from status_api.incidents import Incident, IncidentUpdate
 from status_api.tickets import Ticket, Update
 
 # Given the ticket as it is, the ticket after the change and the update to record. It runs inside
 # the store's transaction, so that rules depending on the current state see a state nobody else changes.
 Change = Callable[[Ticket], tuple[Ticket, Update]]
+# The same for incidents: the lifecycle's rules see the state as it is when the update is written.
+IncidentChange = Callable[[Incident], tuple[Incident, IncidentUpdate]]
+# Given the incident as stored (None: there is none yet), the incident to store.
+IncidentBuild = Callable[[Incident | None], Incident]
+LinkResult = Literal["linked", "unknown_ticket", "unknown_incident"]
 
 
 class StoreError(Exception):
     """The store cannot do what was asked; the message says why."""
 
 
-class StoreBusy(StoreError):
+class StoreUnavailable(StoreError):
+    """The database cannot answer now: missing, read-only, full, damaged or locked; callers answer "retry"."""
+
+
+class StoreBusy(StoreUnavailable):
     """The database is locked by another writer for longer than the wait allowed."""
 
 
@@ -38,9 +50,23 @@ class IdempotencyConflict(StoreError):
     """The Idempotency-Key was used before for a different request."""
 
 
+class UnknownTicket(StoreError):
+    """An imported incident names a ticket that does not exist."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no ticket {reference}")
+        self.reference = reference
+
+
 @dataclass(frozen=True)
 class Added:
     ticket: Ticket
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class IncidentAdded:
+    incident: Incident
     replayed: bool
 
 
@@ -63,8 +89,34 @@ class Store(Protocol):
 
     def delete(self, reference: str) -> bool: ...
 
-    def import_many(self, tickets: Sequence[Ticket]) -> None:
-        """Create or replace these tickets with their updates, all or none."""
+    def import_many(self, tickets: Sequence[Ticket], incidents: Sequence[Incident] = ()) -> None:
+        """Create or replace these tickets and incidents with their updates and links, all or none."""
+        ...
+
+    def incident(self, reference: str) -> Incident | None: ...
+
+    def incidents(self, since: datetime) -> list[Incident]:
+        """The ongoing incidents, and those that ended at `since` or later."""
+        ...
+
+    def put_incident(self, reference: str, build: IncidentBuild) -> bool:
+        """Create or replace an incident, keeping its updates and tickets; True when it was created."""
+        ...
+
+    def add_incident_update(
+        self, reference: str, change: IncidentChange, *, idempotency_key: str | None = None, fingerprint: str = ""
+    ) -> IncidentAdded | None:
+        """Like add_update, for an incident; None when there is no such incident."""
+        ...
+
+    def delete_incident(self, reference: str) -> bool: ...
+
+    def link_ticket(self, ticket: str, incident: str) -> LinkResult:
+        """Link a ticket to an incident (from any incident it was linked to before)."""
+        ...
+
+    def unlink_ticket(self, ticket: str, incident: str) -> bool:
+        """False when the ticket was not linked to this incident."""
         ...
 
     def close(self) -> None: ...
@@ -105,6 +157,39 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (reference, key)
         ) STRICT""",
     ),
+    (
+        """CREATE TABLE incidents (
+            reference TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            services TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        ) STRICT""",
+        "CREATE INDEX incidents_by_end ON incidents (ended_at)",
+        # AUTOINCREMENT: an id is never given twice, even after a deletion, so feed entry ids stay unique.
+        """CREATE TABLE incident_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            text TEXT,
+            state TEXT
+        ) STRICT""",
+        "CREATE INDEX incident_updates_by_reference ON incident_updates (reference, at, id)",
+        """CREATE TABLE incident_idempotency_keys (
+            reference TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            update_id INTEGER NOT NULL REFERENCES incident_updates (id) ON DELETE CASCADE,
+            PRIMARY KEY (reference, key)
+        ) STRICT""",
+        # A ticket follows one incident at most; replacing a ticket (an upsert) keeps its link.
+        """CREATE TABLE incident_tickets (
+            ticket TEXT PRIMARY KEY REFERENCES tickets (reference) ON DELETE CASCADE,
+            incident TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE
+        ) STRICT""",
+        "CREATE INDEX incident_tickets_by_incident ON incident_tickets (incident)",
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -128,26 +213,45 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()  # created here once; later connections never create an empty one in its place
+        self._uri = f"file:{pathname2url(str(path.absolute()))}?mode=rw"
         # WAL lets lookups read while a write is under way; it is a property of the file, set once.
         self._connection().execute("PRAGMA journal_mode = WAL")
         self._migrate()
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and self._local.file != self._file():
+            # Deleted or replaced under the service: the open connection would read and write a ghost.
+            self._local.conn = None
+            with self._lock:
+                self._connections.remove(conn)
+            conn.close()
+            conn = None
         if conn is None:
             # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
-            conn = sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self._uri, uri=True, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
             self._local.conn = conn
+            self._local.file = self._file()
             with self._lock:
                 self._connections.append(conn)
         return conn
 
+    def _file(self) -> tuple[int, int]:
+        try:
+            stat = os.stat(self._path)
+        except OSError as error:
+            raise StoreUnavailable(f"{self._path}: {error.strerror}") from None
+        return stat.st_dev, stat.st_ino
+
     @contextmanager
     def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
         try:
+            conn = self._connection()
             conn.execute(f"BEGIN {mode}")
             try:
                 yield conn
@@ -160,7 +264,12 @@ class SQLiteStore:
             # The busy timeout has run out: say so, so that callers answer "retry" rather than fail.
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreBusy(str(error)) from error
-            raise
+            # Read-only, full, vanished, unreadable: the database cannot answer now, and the service keeps running.
+            raise StoreUnavailable(str(error)) from error
+        except sqlite3.DatabaseError as error:
+            if type(error) is not sqlite3.DatabaseError:  # an integrity error is a bug, not an outage
+                raise
+            raise StoreUnavailable(str(error)) from error  # not a database, or a damaged one
 
     def _migrate(self) -> None:
         with self._transaction("IMMEDIATE") as conn:
@@ -224,7 +333,7 @@ class SQLiteStore:
             # Call IDs, updates and idempotency keys go with it (ON DELETE CASCADE).
             return conn.execute("DELETE FROM tickets WHERE reference = ?", (reference,)).rowcount > 0
 
-    def import_many(self, tickets: Sequence[Ticket]) -> None:
+    def import_many(self, tickets: Sequence[Ticket], incidents: Sequence[Incident] = ()) -> None:
         with self._transaction("IMMEDIATE") as conn:
             # Release the batch's own call IDs first, so that tickets of one file may swap them.
             conn.executemany("DELETE FROM call_ids WHERE reference = ?", [(t.reference,) for t in tickets])
@@ -235,6 +344,86 @@ class SQLiteStore:
                 conn.execute("DELETE FROM updates WHERE reference = ?", (ticket.reference,))
                 for update in ticket.updates:
                     _write_update(conn, ticket.reference, update)
+            for incident in incidents:
+                _write_incident(conn, incident)
+                conn.execute("DELETE FROM incident_updates WHERE reference = ?", (incident.reference,))
+                for incident_update in incident.updates:
+                    _write_incident_update(conn, incident.reference, incident_update)
+                conn.execute("DELETE FROM incident_tickets WHERE incident = ?", (incident.reference,))
+                for ticket_reference in incident.tickets:
+                    if not _exists(conn, "tickets", ticket_reference):
+                        raise UnknownTicket(ticket_reference)
+                    _write_link(conn, ticket_reference, incident.reference)
+
+    def incident(self, reference: str) -> Incident | None:
+        with self._transaction("DEFERRED") as conn:
+            return _load_incident(conn, reference)
+
+    def incidents(self, since: datetime) -> list[Incident]:
+        with self._transaction("DEFERRED") as conn:
+            rows = conn.execute(
+                "SELECT reference FROM incidents WHERE ended_at IS NULL OR ended_at >= ?", (_timestamp(since),)
+            ).fetchall()
+            found = (_load_incident(conn, reference) for (reference,) in rows)
+            return [incident for incident in found if incident is not None]
+
+    def put_incident(self, reference: str, build: IncidentBuild) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            current = _load_incident(conn, reference)
+            incident = build(current)
+            _write_incident(conn, incident)
+            if current is None:
+                for update in incident.updates:
+                    _write_incident_update(conn, reference, update)
+            return current is None
+
+    def add_incident_update(
+        self, reference: str, change: IncidentChange, *, idempotency_key: str | None = None, fingerprint: str = ""
+    ) -> IncidentAdded | None:
+        with self._transaction("IMMEDIATE") as conn:
+            incident = _load_incident(conn, reference)
+            if incident is None:
+                return None
+            if idempotency_key is not None:
+                row = conn.execute(
+                    "SELECT fingerprint FROM incident_idempotency_keys WHERE reference = ? AND key = ?",
+                    (reference, idempotency_key),
+                ).fetchone()
+                if row is not None:
+                    if row[0] != fingerprint:
+                        raise IdempotencyConflict(idempotency_key)
+                    return IncidentAdded(incident, replayed=True)
+            changed, update = change(incident)
+            _write_incident(conn, changed)
+            update_id = _write_incident_update(conn, reference, update)
+            if idempotency_key is not None:
+                conn.execute(
+                    "INSERT INTO incident_idempotency_keys (reference, key, fingerprint, update_id)"
+                    " VALUES (?, ?, ?, ?)",
+                    (reference, idempotency_key, fingerprint, update_id),
+                )
+            stored = _load_incident(conn, reference)
+            assert stored is not None
+            return IncidentAdded(stored, replayed=False)
+
+    def delete_incident(self, reference: str) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            # Its updates, keys and links go with it (ON DELETE CASCADE); the tickets stay.
+            return conn.execute("DELETE FROM incidents WHERE reference = ?", (reference,)).rowcount > 0
+
+    def link_ticket(self, ticket: str, incident: str) -> LinkResult:
+        with self._transaction("IMMEDIATE") as conn:
+            if not _exists(conn, "incidents", incident):
+                return "unknown_incident"
+            if not _exists(conn, "tickets", ticket):
+                return "unknown_ticket"
+            _write_link(conn, ticket, incident)
+            return "linked"
+
+    def unlink_ticket(self, ticket: str, incident: str) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            deleted = conn.execute("DELETE FROM incident_tickets WHERE ticket = ? AND incident = ?", (ticket, incident))
+            return deleted.rowcount > 0
 
     def close(self) -> None:
         with self._lock:
@@ -259,6 +448,7 @@ def _load(conn: sqlite3.Connection, reference: str) -> Ticket | None:
     updates = conn.execute(
         "SELECT at, text, step, team FROM updates WHERE reference = ? ORDER BY at, id", (reference,)
     ).fetchall()
+    link = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = ?", (reference,)).fetchone()
     return Ticket(
         reference=reference,
         issue_type=issue_type,
@@ -270,6 +460,7 @@ def _load(conn: sqlite3.Connection, reference: str) -> Ticket | None:
         call_ids=tuple(c for (c,) in call_ids),
         skipped_steps=tuple(json.loads(skipped_steps)),
         updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in updates),
+        incident=link[0] if link else None,
     )
 
 
@@ -317,3 +508,71 @@ def _write_update(conn: sqlite3.Connection, reference: str, update: Update) -> i
     )
     assert cursor.lastrowid is not None
     return cursor.lastrowid
+
+
+def _exists(conn: sqlite3.Connection, table: Literal["tickets", "incidents"], reference: str) -> bool:
+    # The table name is one of two literals of this module, never input: it cannot be a bound parameter.
+    return conn.execute(f"SELECT 1 FROM {table} WHERE reference = ?", (reference,)).fetchone() is not None
+
+
+def _load_incident(conn: sqlite3.Connection, reference: str) -> Incident | None:
+    row = conn.execute(
+        "SELECT title, services, state, started_at, ended_at FROM incidents WHERE reference = ?", (reference,)
+    ).fetchone()
+    if row is None:
+        return None
+    title, services, state, started_at, ended_at = row
+    updates = conn.execute(
+        "SELECT id, at, text, state FROM incident_updates WHERE reference = ? ORDER BY at, id", (reference,)
+    ).fetchall()
+    tickets = conn.execute(
+        "SELECT ticket FROM incident_tickets WHERE incident = ? ORDER BY ticket", (reference,)
+    ).fetchall()
+    return Incident(
+        reference=reference,
+        title=title,
+        services=tuple(json.loads(services)),
+        state=state,
+        started_at=_moment(started_at),
+        ended_at=_moment(ended_at) if ended_at else None,
+        updates=tuple(
+            IncidentUpdate(id=update_id, at=_moment(at), text=text, state=moved)
+            for update_id, at, text, moved in updates
+        ),
+        tickets=tuple(t for (t,) in tickets),
+    )
+
+
+def _write_incident(conn: sqlite3.Connection, incident: Incident) -> None:
+    conn.execute(
+        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (reference) DO UPDATE SET
+            title = excluded.title, services = excluded.services, state = excluded.state,
+            started_at = excluded.started_at, ended_at = excluded.ended_at""",
+        (
+            incident.reference,
+            incident.title,
+            json.dumps(list(incident.services)),
+            incident.state,
+            _timestamp(incident.started_at),
+            _timestamp(incident.ended_at) if incident.ended_at else None,
+        ),
+    )
+
+
+def _write_incident_update(conn: sqlite3.Connection, reference: str, update: IncidentUpdate) -> int:
+    cursor = conn.execute(
+        "INSERT INTO incident_updates (reference, at, text, state) VALUES (?, ?, ?, ?)",
+        (reference, _timestamp(update.at), update.text, update.state),
+    )
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _write_link(conn: sqlite3.Connection, ticket: str, incident: str) -> None:
+    conn.execute(
+        "INSERT INTO incident_tickets (ticket, incident) VALUES (?, ?)"
+        " ON CONFLICT (ticket) DO UPDATE SET incident = excluded.incident",
+        (ticket, incident),
+    )

@@ -50,7 +50,7 @@ class Context(TypedDict):
     call_id: CallIdFormat
 
 
-def _known(kind: str) -> Callable[[str, ValidationInfo], str]:
+def known_id(kind: str) -> Callable[[str, ValidationInfo], str]:
     def check(value: str, info: ValidationInfo) -> str:
         context: Context | None = info.context
         if context is not None and value not in context["ids"][kind]:
@@ -73,24 +73,26 @@ def _call_id(value: str, info: ValidationInfo) -> str:
 Moment = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # Marked fields get the ids of the loaded data as an enum in the OpenAPI document (see openapi.py).
-StepId = Annotated[str, Field(max_length=60, json_schema_extra={"x-kb-ids": "step"}), AfterValidator(_known("step"))]
+StepId = Annotated[str, Field(max_length=60, json_schema_extra={"x-kb-ids": "step"}), AfterValidator(known_id("step"))]
 OptionalStepId = Annotated[
-    str, Field(max_length=60, json_schema_extra={"x-kb-ids": "optional_step"}), AfterValidator(_known("optional_step"))
+    str,
+    Field(max_length=60, json_schema_extra={"x-kb-ids": "optional_step"}),
+    AfterValidator(known_id("optional_step")),
 ]
 IssueTypeId = Annotated[
-    str, Field(max_length=60, json_schema_extra={"x-kb-ids": "issue_type"}), AfterValidator(_known("issue_type"))
+    str, Field(max_length=60, json_schema_extra={"x-kb-ids": "issue_type"}), AfterValidator(known_id("issue_type"))
 ]
-TeamId = Annotated[str, Field(max_length=60, json_schema_extra={"x-kb-ids": "team"}), AfterValidator(_known("team"))]
+TeamId = Annotated[str, Field(max_length=60, json_schema_extra={"x-kb-ids": "team"}), AfterValidator(known_id("team"))]
 CallIdText = Annotated[
     str, Field(min_length=1, max_length=100, examples=["2025 0312 1430 1548 7296"]), AfterValidator(_call_id)
 ]
 
 
-class _Payload(BaseModel):
+class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class TicketIn(_Payload):
+class TicketIn(Payload):
     """A ticket as staff create or replace it; its public updates are added separately."""
 
     issue_type: IssueTypeId
@@ -105,7 +107,7 @@ class TicketIn(_Payload):
     )
 
 
-class UpdateIn(_Payload):
+class UpdateIn(Payload):
     """A public update, optionally moving the ticket to another step or team, or marking it resolved."""
 
     text: Text | None = None
@@ -115,7 +117,7 @@ class UpdateIn(_Payload):
     resolved: StrictBool = Field(False, description="The ticket is resolved; it must then be at the last step")
 
 
-class ImportedUpdate(_Payload):
+class ImportedUpdate(Payload):
     at: Moment
     text: Text | None = None
     step: StepId | None = None
@@ -125,11 +127,6 @@ class ImportedUpdate(_Payload):
 class ImportedTicket(TicketIn):
     reference: str
     updates: list[ImportedUpdate] = Field(default_factory=list)
-
-
-class ImportFile(_Payload):
-    now: Moment | None = Field(None, description="The moment the file's dates were written for (--shift-to-now)")
-    tickets: list[ImportedTicket]
 
 
 class Update(BaseModel):
@@ -156,6 +153,7 @@ class Ticket(BaseModel):
     call_ids: tuple[str, ...]
     skipped_steps: tuple[str, ...] = ()
     updates: tuple[Update, ...] = Field((), description="Oldest first")
+    incident: str | None = Field(None, description="The incident it is linked to; linked through the incident's API")
 
 
 def kb_ids(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
@@ -166,6 +164,8 @@ def kb_ids(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
         "optional_step": tuple(s.id for s in steps if s.optional),
         "issue_type": tuple(t.id for t in kb.issue_types.issue_types),
         "team": tuple(t.id for t in kb.escalation.teams),
+        "incident_state": tuple(s.id for s in kb.incidents.states),
+        "service": tuple(s.id for s in kb.incidents.services),
     }
 
 

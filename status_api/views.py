@@ -1,4 +1,4 @@
-"""What a customer sees of a ticket: a pure function of the ticket, the knowledge base and the time."""
+"""What a customer sees of a ticket (and of its incident): a pure function of the records, the data and the time."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from kb_build.model import KnowledgeBase
 from kb_build.paths import issue_type_page, url_of
 from status_api.dates import french_datetime
+from status_api.incidents import Incident, IncidentUpdate
 from status_api.tickets import Ticket
+
+# The status page, served by this service; an incident is an anchor on it.
+STATUS_PAGE = "/etat-du-service"
 
 StepState = Literal["done", "current", "upcoming", "skipped"]
 
@@ -71,6 +75,29 @@ class NextUpdateView(_View):
     late: bool = Field(description="The due date has passed without an update")
 
 
+class IncidentStateView(_View):
+    id: str
+    title: str
+    final: bool
+
+
+class IncidentUpdateView(_View):
+    at: DateView
+    text: str | None
+    state: IncidentStateView | None = Field(description="The state the incident moved to with this update")
+
+
+class LinkedIncidentView(_View):
+    """The incident a ticket is linked to, as its lookup shows it."""
+
+    reference: str
+    title: str
+    url: str = Field(description="The incident on the « État du service » page, from the service's root")
+    state: IncidentStateView
+    ongoing: bool
+    latest_update: IncidentUpdateView | None
+
+
 class TicketView(_View):
     reference: str
     issue_type: IssueTypeView
@@ -83,6 +110,9 @@ class TicketView(_View):
     updates: list[UpdateView] = Field(description="Newest first")
     next_update: NextUpdateView | None = Field(description="None once the ticket is resolved")
     resolved: DateView | None
+    incident: LinkedIncidentView | None = Field(
+        None, description="The service disruption this ticket is part of; a linked ticket is prioritised"
+    )
 
 
 class _HasId(Protocol):
@@ -98,11 +128,45 @@ def _find(items: Iterable[_T], wanted: str | None) -> _T | None:
     return next((item for item in items if item.id == wanted), None)
 
 
-def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime) -> TicketView:
+def date_view(moment: datetime, kb: KnowledgeBase) -> DateView:
     zone = ZoneInfo(kb.site.timezone)
+    return DateView(at=moment.astimezone(zone), text=french_datetime(moment, zone))
+
+
+def incident_url(reference: str) -> str:
+    return f"{STATUS_PAGE}#incident-{reference}"
+
+
+def incident_state_view(state_id: str, kb: KnowledgeBase) -> IncidentStateView:
+    found = _find(kb.incidents.states, state_id)
+    return IncidentStateView(id=state_id, title=found.title if found else state_id, final=bool(found and found.final))
+
+
+def incident_update_view(update: IncidentUpdate, kb: KnowledgeBase) -> IncidentUpdateView:
+    return IncidentUpdateView(
+        at=date_view(update.at, kb),
+        text=update.text,
+        state=incident_state_view(update.state, kb) if update.state else None,
+    )
+
+
+def linked_incident_view(incident: Incident, kb: KnowledgeBase) -> LinkedIncidentView:
+    latest = max(incident.updates, key=lambda u: u.at, default=None)
+    return LinkedIncidentView(
+        reference=incident.reference,
+        title=incident.title,
+        url=incident_url(incident.reference),
+        state=incident_state_view(incident.state, kb),
+        ongoing=incident.ongoing,
+        latest_update=incident_update_view(latest, kb) if latest else None,
+    )
+
+
+def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime, incident: Incident | None = None) -> TicketView:
+    """`incident` is the one the ticket is linked to, when it is."""
 
     def date(moment: datetime) -> DateView:
-        return DateView(at=moment.astimezone(zone), text=french_datetime(moment, zone))
+        return date_view(moment, kb)
 
     def step(step_id: str) -> StepView:
         found = _find(kb.process.steps, step_id)
@@ -153,7 +217,9 @@ def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime) -> TicketView:
             for index, s in enumerate(steps)
         ],
         team=team(ticket.team),
+        # A ticket linked to an incident is part of a disruption affecting several users: handled first.
         prioritised=ticket.prioritised
+        or ticket.incident is not None
         or bool(issue_type and issue_type.prioritised)
         or bool(timeline and timeline.prioritised),
         opened=date(ticket.opened_at),
@@ -169,6 +235,7 @@ def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime) -> TicketView:
         ],
         next_update=next_update,
         resolved=date(ticket.resolved_at) if resolved and ticket.resolved_at else None,
+        incident=linked_incident_view(incident, kb) if incident is not None else None,
     )
 
 

@@ -137,3 +137,45 @@ def test_nothing_is_fetched_from_the_internet(built_site: Path) -> None:
     for page in built_site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         assert "fonts.googleapis.com" not in html and "fonts.gstatic.com" not in html, page
+
+
+def test_every_page_links_to_the_service_status_and_carries_the_banner(built_site: Path) -> None:
+    texts = KB.incidents.texts
+    for page in ("index.html", "processus/index.html", "articles/trouver-call-id/index.html"):
+        html = read(built_site, page)
+        header = html[html.index('<header class="md-header'):html.index("</header>")]
+        assert 'href="/etat-du-service"' in header and texts.header_link in header
+        banner = re.search(r'<aside class="md-banner md-banner--warning kb-incident-banner" hidden[^>]*>', html)
+        assert banner is not None, page
+        assert 'data-source="/api/v1/incidents/current"' in banner.group(0)
+        assert html.index("kb-incident-banner") < html.index('<header class="md-header')
+        assert '<script src="/assets/javascripts/incidents.js' in html or "assets/javascripts/incidents.js" in html
+        assert 'type="application/atom+xml" href="/etat-du-service/flux.atom"' in html
+    assert (built_site / "assets" / "javascripts" / "incidents.js").is_file()
+
+
+def test_disruption_and_communication_pages_explain_incidents(built_site: Path) -> None:
+    help_texts = KB.incidents.help
+    disruption = read(built_site, f"types-de-problemes/{KB.incidents.issue_type}/index.html")
+    text = page_text(disruption)
+    for sentence in (help_texts.intro, help_texts.status_page, help_texts.banner, help_texts.feed, help_texts.tickets):
+        assert fold(sentence) in fold(text)
+    for state in KB.incidents.states:
+        assert state.title in text and fold(state.description) in fold(text)
+    for service in KB.incidents.services:
+        assert service.name in text
+    for url in ("/etat-du-service", "/etat-du-service/flux.atom", "/api/v1/incidents/current"):
+        assert f'href="{url}"' in disruption
+
+    communication = read(built_site, "communication/index.html")
+    assert fold(help_texts.feed) in fold(page_text(communication))
+    assert 'href="/etat-du-service/flux.atom"' in communication
+    assert f'href="../types-de-problemes/{KB.incidents.issue_type}/#etats-incident"' in communication
+
+
+def test_the_status_page_of_the_help_center_is_the_service_shell(built_site: Path) -> None:
+    html = read(built_site, "etat-du-service/index.html")
+    assert "<!-- service-status -->" in html and "<!-- /service-status -->" in html
+    assert 'href="/etat-du-service"' in html  # without the service at hand, a link to the live page
+    for state in KB.incidents.states:
+        assert state.title in page_text(html)

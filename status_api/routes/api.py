@@ -82,9 +82,7 @@ class ApiRoutes:
     async def add_update(self, request: Request) -> Response:
         require_token(request, self.token)
         reference = _reference(request)
-        key = request.headers.get("idempotency-key")
-        if key is not None and not (0 < len(key) <= 200 and set(key) <= _IDEMPOTENCY_KEY_CHARS):
-            raise ApiError(400, "invalid_body", messages.INVALID_IDEMPOTENCY_KEY)
+        key = idempotency_key(request)
         update = validate(UpdateIn, await read_json(request), self.kb)
         now = self.clock()
         try:
@@ -118,8 +116,20 @@ class ApiRoutes:
 
 
 def _reference(request: Request) -> str:
-    reference: str = request.path_params["reference"]
+    return reference_param(request, "reference")
+
+
+def reference_param(request: Request, name: str) -> str:
+    """A reference from the path, checked: ticket and incident references follow the same pattern."""
+    reference: str = request.path_params[name]
     problem = check_reference(reference)
     if problem is not None:
         raise ApiError(422, "invalid_reference", problem.message)
     return reference
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key")
+    if key is not None and not (0 < len(key) <= 200 and set(key) <= _IDEMPOTENCY_KEY_CHARS):
+        raise ApiError(400, "invalid_body", messages.INVALID_IDEMPOTENCY_KEY)
+    return key

@@ -1,10 +1,11 @@
-"""The /suivi pages: the form and its answer as plain HTML, for browsers without JavaScript."""
+"""The service's pages, plain HTML for browsers without JavaScript: /suivi, /etat-du-service and its Atom feed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -12,9 +13,15 @@ from starlette.routing import Route
 from kb_build.model import KnowledgeBase
 from status_api.bodies import read_form
 from status_api.errors import ApiError
+from status_api.feed import atom_feed
 from status_api.html import Renderer
+from status_api.incident_views import FEED, history_start, service_status
 from status_api.lookup import Found, Invalid, NotFound, look_up
 from status_api.store import Store
+from status_api.views import STATUS_PAGE
+
+# Public and the same for everyone: a short shared cache spares the database when many customers look at once.
+STATUS_MAX_AGE = 30
 
 
 class PageRoutes:
@@ -29,7 +36,24 @@ class PageRoutes:
         return [
             Route("/suivi", self.form, methods=["GET"]),
             Route("/suivi", self.result, methods=["POST"]),
+            Route(STATUS_PAGE, self.service_status, methods=["GET"]),
+            # The help center's own "État du service" page lives at this address: serve it live too.
+            Route(STATUS_PAGE + "/", self.service_status, methods=["GET"], include_in_schema=False),
+            Route(FEED, self.feed, methods=["GET"]),
         ]
+
+    async def service_status(self, request: Request) -> Response:
+        now = self.clock()
+        incidents = await run_in_threadpool(self.store.incidents, history_start(self.kb, now))
+        page = self.renderer.status_page(service_status(incidents, self.kb, now))
+        return HTMLResponse(page, headers={"Cache-Control": f"public, max-age={STATUS_MAX_AGE}"})
+
+    async def feed(self, request: Request) -> Response:
+        now = self.clock()
+        incidents = await run_in_threadpool(self.store.incidents, history_start(self.kb, now))
+        body = atom_feed(incidents, self.kb, now, str(request.base_url))
+        headers = {"Cache-Control": f"public, max-age={STATUS_MAX_AGE}"}
+        return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
 
     async def form(self, request: Request) -> Response:
         return HTMLResponse(self.renderer.page())

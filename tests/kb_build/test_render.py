@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kb_build import KnowledgeBase, load
-from kb_build.render import INDEX_PAGE_SIZE, NAV_ISSUE_TYPES_MAX, RELATED_SHOWN, navigation, render
+from kb_build.render import INDEX_PAGE_SIZE, NAV_ISSUE_TYPES_MAX, RELATED_SHOWN, navigation, render, theme_settings
 
 HERE = Path(__file__).parent
 GOLDEN = HERE / "golden"
@@ -49,6 +49,20 @@ def test_service_url_is_used_by_the_tracking_form() -> None:
     assert 'action="https://statut.example.com/suivi"' in pages["suivre-mon-ticket.md"]
 
 
+def test_incident_links_follow_the_service_url() -> None:
+    kb = load(HERE / "minimal")
+    pages = render(kb, service_url="https://statut.example.com")
+    for page in ("etat-du-service.md", "communication.md", f"types-de-problemes/{kb.incidents.issue_type}.md"):
+        assert '<a href="https://statut.example.com/etat-du-service/flux.atom">' in pages[page]
+        assert '<a href="https://statut.example.com/api/v1/incidents/current">' in pages[page]
+    assert 'href="https://statut.example.com/etat-du-service"' in pages["etat-du-service.md"]
+    assert "## Incidents { #incidents }" not in pages["types-de-problemes/reglage.md"]  # only the disruption page
+    settings = theme_settings(kb, "https://statut.example.com")
+    assert settings["current_url"] == "https://statut.example.com/api/v1/incidents/current"
+    assert settings["status_url"] == "https://statut.example.com/etat-du-service"
+    assert settings["feed_title"] == "Acme : état"
+
+
 def test_navigation_follows_the_data() -> None:
     nav = navigation(load(HERE / "minimal"))
     assert nav[0] == {"Accueil Acme": "index.md"}
@@ -57,7 +71,7 @@ def test_navigation_follows_the_data() -> None:
         {"Panne": "types-de-problemes/panne.md"},
         {"Réglage": "types-de-problemes/reglage.md"},
     ]}
-    assert nav[-1] == {"Suivre": "suivre-mon-ticket.md"}
+    assert nav[-2:] == [{"Suivre": "suivre-mon-ticket.md"}, {"État": "etat-du-service.md"}]
 
 
 def test_render_does_not_import_mkdocs() -> None:

@@ -208,3 +208,63 @@ def test_serve_refuses_a_site_folder_that_does_not_exist(tmp_path: Path, env: di
     result = run_cli("serve", "--port", "1", env={**env, "STATUS_API_SITE_DIR": str(tmp_path / "site")})
     assert result.returncode == 1
     assert "STATUS_API_SITE_DIR" in result.stderr
+
+
+def test_incidents_from_the_shell(tmp_path: Path, env: dict[str, str]) -> None:
+    kb = load(DATA)
+    assert run_cli("import", str(DEMO), "--shift-to-now", env=env).returncode == 0
+    service = kb.incidents.services[0].id
+    created = run_cli("incident", "create", "INC-9", "--title", "Appels en échec", "--service", service, env=env)
+    assert created.returncode == 0, created.stderr
+    again = run_cli("incident", "create", "INC-9", "--title", "Appels en échec", "--service", service, env=env)
+    assert again.returncode == 1 and "existe déjà" in again.stderr
+    first = kb.incidents.states[0]
+    moved = run_cli("incident", "update", "INC-9", "Cause trouvée", "--state", first.next[0], env=env)
+    assert moved.returncode == 0, moved.stderr
+    assert kb.incident_state(first.next[0]).title in moved.stdout
+    current = kb.incident_state(first.next[0])
+    refused = next(s.id for s in kb.incidents.states if s.id not in current.next and s.id != current.id)
+    wrong = run_cli("incident", "update", "INC-9", "--state", refused, env=env)
+    assert wrong.returncode == 1 and "Traceback" not in wrong.stderr
+    assert ", ".join(current.next) in wrong.stderr
+    assert run_cli("incident", "link", "INC-9", "RGV-2026-0101", env=env).returncode == 0
+    assert run_cli("incident", "link", "INC-9", "RGV-404", env=env).returncode == 1
+    store = SQLiteStore(Path(env["STATUS_API_DB"]))
+    try:
+        ticket = store.by_reference("RGV-2026-0101")
+        assert ticket is not None and ticket.incident == "INC-9"
+    finally:
+        store.close()
+    assert run_cli("incident", "unlink", "INC-9", "RGV-2026-0101", env=env).returncode == 0
+    assert run_cli("incident", "unlink", "INC-9", "RGV-2026-0101", env=env).returncode == 1
+    assert run_cli("incident", "delete", "INC-9", env=env).returncode == 0
+
+
+def test_an_imported_incident_is_checked_against_the_lifecycle(tmp_path: Path, env: dict[str, str]) -> None:
+    kb = load(DATA)
+    first = kb.incidents.states[0]
+    current = kb.incident_state(first.next[0])
+    refused = next(s.id for s in kb.incidents.states if s.id not in current.next and s.id != current.id)
+    path = tmp_path / "incidents.yml"
+    path.write_text(
+        "tickets: []\n"
+        "incidents:\n"
+        "  - reference: INC-1\n"
+        "    title: Panne\n"
+        f"    services: [{kb.incidents.services[0].id}]\n"
+        "    started_at: 2026-11-20T09:00:00+01:00\n"
+        "    tickets: [RGV-404]\n"
+        "    updates:\n"
+        f"      - {{at: 2026-11-20T09:10:00+01:00, state: {current.id}}}\n"
+        f"      - {{at: 2026-11-20T09:20:00+01:00, state: {refused}}}\n",  # line 10
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(path), env=env)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{path}:10:")
+    assert "incidents[0].updates[1].state" in result.stderr and ", ".join(current.next) in result.stderr
+
+    path.write_text(path.read_text(encoding="utf-8").replace(f"state: {refused}", f"state: {current.next[0]}"))
+    unknown = run_cli("import", str(path), env=env)
+    assert unknown.returncode == 1
+    assert unknown.stderr.startswith(f"{path}:7:") and "RGV-404" in unknown.stderr

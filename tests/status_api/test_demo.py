@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from kb_build.model import KnowledgeBase
-from status_api.importer import read_tickets
+from status_api.importer import read_file, read_tickets
+from status_api.incident_views import service_status
 from status_api.views import ticket_view
 from tests.status_api.helpers import DEMO
 
@@ -23,3 +24,18 @@ def test_the_demo_shows_each_issue_type_and_each_case(kb: KnowledgeBase) -> None
     assert any(v.window and not v.window.passed and not v.resolved for v in views)
     # Shifted to now, a demo never looks stale: every open ticket's next update is still ahead.
     assert all(v.next_update is None or not v.next_update.late for v in views)
+
+
+def test_the_demo_has_an_ongoing_incident_linked_to_the_disruption_ticket_and_a_resolved_one(
+    kb: KnowledgeBase,
+) -> None:
+    now = datetime.now(UTC)
+    contents = read_file(DEMO, kb, now=now)
+    ongoing = [i for i in contents.incidents if i.ongoing]
+    ended = [i for i in contents.incidents if not i.ongoing]
+    assert len(ongoing) == 1 and len(ended) == 1
+    disruption = [t.reference for t in contents.tickets if kb.issue_type(t.issue_type).prioritised]
+    assert list(ongoing[0].tickets) == disruption
+    assert ended[0].ended_at is not None and timedelta(days=7) < now - ended[0].ended_at < timedelta(days=60)
+    view = service_status(contents.incidents, kb, now)
+    assert len(view.ongoing) == 1 and len(view.history) == 1

@@ -47,6 +47,7 @@
     if (view.prioritised) {
       parts.push(admonition("warning", t.prioritised_title, [el("p", {}, [t.prioritised_text])]));
     }
+    if (view.incident) parts.push(incident(view.incident));
     var issueType = view.issue_type.url ? link(view.issue_type.url, view.issue_type.title) : view.issue_type.title;
     parts.push(el("dl", { "class": "status-facts" }, [
       el("dt", {}, [t.issue_type]), el("dd", {}, [issueType]),
@@ -92,6 +93,22 @@
       parts.push(el("p", {}, [t.no_updates]));
     }
     return { node: el("section", { "class": "status-result status-ticket" }, parts), focus: heading };
+  }
+
+  // The incident the ticket is linked to (texts from data/incidents.yml). Its address is the status service's:
+  // resolve it against the lookup endpoint, which follows extra.status_service_url, not against this page.
+  function incident(linked) {
+    var it = texts.incident;
+    var body = [el("p", {}, [fill(it.ticket_text, { title: linked.title, state: linked.state.title })])];
+    var latest = linked.latest_update;
+    if (latest) {
+      body.push(el("p", { "class": "status-update-date" }, [it.latest_update + " : " + latest.at.text]));
+      if (latest.state) body.push(el("p", { "class": "status-update-move" }, [fill(it.update_state, { state: latest.state.title })]));
+      if (latest.text) body.push(el("p", { "class": "status-update-text" }, [latest.text]));
+    }
+    var href = new URL(linked.url, new URL(form.getAttribute("data-lookup"), document.baseURI)).href;
+    body.push(el("p", {}, [link(href, it.ticket_link)]));
+    return admonition(linked.ongoing ? "warning" : "info", it.ticket_title, body);
   }
 
   function problem(kind, title, message) {

@@ -1,0 +1,201 @@
+"""Per-client limits on the public lookup: a token bucket for every lookup, a tighter one for misses."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
+
+from starlette.datastructures import Headers
+from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from status_api.errors import ApiError, Help
+
+# The two doors of the lookup: the JSON API and the page that works without JavaScript.
+LOOKUP_PATHS = frozenset({"/api/v1/lookup", "/suivi"})
+
+_UNITS = {"s": 1, "second": 1, "seconde": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "heure": 3600}
+_UNITS |= {"d": 86400, "day": 86400, "jour": 86400}
+_RATE = re.compile(r"(\d+)\s*/\s*([a-z]+?)s?")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'10/minute', '100/hour', '5/s': a count per unit of time."""
+        match = _RATE.fullmatch(text.strip().lower())
+        if match is None or match.group(2) not in _UNITS or int(match.group(1)) < 1:
+            raise ValueError(text)
+        return cls(int(match.group(1)), _UNITS[match.group(2)])
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def __str__(self) -> str:
+        unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}.get(self.seconds, f"{self.seconds}s")
+        return f"{self.count}/{unit}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Every lookup: `burst` at once, then `lookups` steadily.
+    lookups: Rate = Rate(10, 60)
+    burst: int = 5
+    # Lookups that find nothing: at most `misses.count` at once, refilled at that rate. Reaching it refuses
+    # every lookup of the client, found or not, so that a refusal never tells whether an ID exists.
+    misses: Rate = Rate(100, 3600)
+    # Clients remembered at once; past it the least recently seen is forgotten (its budget starts afresh).
+    max_clients: int = 50_000
+
+
+class _Budget:
+    __slots__ = ("at", "lookups", "misses")
+
+    def __init__(self, lookups: float, misses: float, at: float) -> None:
+        self.lookups = lookups
+        self.misses = misses
+        self.at = at
+
+
+class RateLimiter:
+    """The budgets of the clients seen lately; a client is any string (an address, or a network for IPv6)."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._budgets: OrderedDict[str, _Budget] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._budgets)
+
+    def acquire(self, client: str) -> float:
+        """0 when the client may look up now (one token is taken); otherwise the seconds to wait."""
+        budget = self._budget(client)
+        limits = self.limits
+        wait = 0.0
+        if budget.lookups < 1:
+            wait = (1 - budget.lookups) / limits.lookups.per_second
+        if budget.misses < 1:
+            wait = max(wait, (1 - budget.misses) / limits.misses.per_second)
+        if wait == 0:
+            budget.lookups -= 1
+        return wait
+
+    def charge_miss(self, client: str) -> None:
+        budget = self._budget(client)
+        # Concurrent lookups of one client may each pass with the last token: a small debt, repaid by waiting.
+        budget.misses = max(budget.misses - 1, -self.limits.misses.count)
+
+    def _budget(self, client: str) -> _Budget:
+        now = self._clock()
+        limits = self.limits
+        budget = self._budgets.get(client)
+        if budget is None:
+            if len(self._budgets) >= limits.max_clients:
+                self._budgets.popitem(last=False)
+            budget = self._budgets[client] = _Budget(limits.burst, limits.misses.count, now)
+            return budget
+        self._budgets.move_to_end(client)
+        elapsed = max(now - budget.at, 0.0)
+        budget.lookups = min(limits.burst, budget.lookups + elapsed * limits.lookups.per_second)
+        budget.misses = min(limits.misses.count, budget.misses + elapsed * limits.misses.per_second)
+        budget.at = now
+        return budget
+
+
+Network = IPv4Network | IPv6Network
+
+
+def client_of(scope: Scope, trusted_proxies: Iterable[Network] = ()) -> str:
+    """The client a request comes from: the peer, or what a trusted proxy says in X-Forwarded-For."""
+    client = scope.get("client")
+    peer = str(client[0]) if client else ""
+    address = _address(peer)
+    trusted = tuple(trusted_proxies)
+    if address is not None and trusted and _within(address, trusted):
+        hops = ",".join(Headers(scope=scope).getlist("x-forwarded-for")).split(",")
+        # From the nearest hop back: the first address no trusted proxy vouches for is the client.
+        for hop in reversed(hops):
+            forwarded = _address(hop.strip())
+            if forwarded is None:
+                break
+            address = forwarded
+            if not _within(forwarded, trusted):
+                break
+    if address is None:
+        return peer
+    if isinstance(address, IPv6Address):
+        # One subscriber gets a whole /64: counting its addresses one by one would multiply its budget.
+        return str(IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _within(address: IPv4Address | IPv6Address, networks: tuple[Network, ...]) -> bool:
+    return any(address.version == network.version and address in network for network in networks)
+
+
+Refusal = Callable[[str, int], Response]
+
+
+def refusal(message: str, help: Help, page: Callable[[str], str]) -> Refusal:
+    """The 429 answer: the API's JSON error, or the tracking page with the message, for the path asked."""
+
+    def refuse(path: str, retry_after: int) -> Response:
+        headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
+        if path.startswith("/api/"):
+            return ApiError(429, "rate_limited", message, help=help, headers=headers).response()
+        return HTMLResponse(page(message), 429, headers=headers)
+
+    return refuse
+
+
+class RateLimitMiddleware:
+    """Checks the client's budget before the lookup runs, and charges a miss when the answer is 404.
+
+    The refusal is decided before the body is read, so that it depends on the client alone, never on the ID.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, limiter: RateLimiter, refusal: Refusal, trusted_proxies: tuple[Network, ...] = ()
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.refusal = refusal
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in LOOKUP_PATHS:
+            await self.app(scope, receive, send)
+            return
+        client = client_of(scope, self.trusted_proxies)
+        wait = self.limiter.acquire(client)
+        if wait > 0:
+            await self.refusal(scope["path"], math.ceil(wait))(scope, receive, send)
+            return
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 404:
+                self.limiter.charge_miss(client)
+            await send(message)
+
+        await self.app(scope, receive, watch)
