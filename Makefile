@@ -4,10 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Rebuilt when the project's dependencies change; otherwise the second call does nothing.
 INSTALLED := $(VENV)/.installed
+# The same for the npm packages: axe-core for the browser tests, and Lighthouse for `make audit`.
+NODE_INSTALLED := node_modules/.installed
+AUDIT_INSTALLED := audit/node_modules/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install run test lint typecheck unit site check schema docs-serve bench clean
+.PHONY: install run test lint typecheck unit site check schema docs-serve bench fuzz audit node clean
 
 install: $(INSTALLED)
 
@@ -16,6 +19,19 @@ $(INSTALLED): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+node: $(NODE_INSTALLED)
+
+# npm ci installs exactly what package-lock.json lists, again only when it changes.
+$(NODE_INSTALLED): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the browser tests: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(AUDIT_INSTALLED): audit/package.json audit/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the audit: apt-get install nodejs npm"; exit 1; }
+	cd audit && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 site: $(INSTALLED)
@@ -46,7 +62,8 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-unit: $(INSTALLED)
+# The browser tests (tests/e2e) need Debian's Chromium (apt-get install chromium) and axe-core.
+unit: $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/pytest
 
 check: $(INSTALLED)
@@ -63,6 +80,17 @@ bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.lookup
+
+# Fuzzing at length: thousands of generated requests per API operation and of mutated data files,
+# new ones at each run (make test runs a fixed few hundred). FUZZ_EXAMPLES=20000 make fuzz for more.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(INSTALLED)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -p no:cacheprovider -s tests/hardening/test_fuzz_api.py tests/kb_build/test_fuzz_loader.py
+
+# Lighthouse on the home page, an issue type and the status page served by the service, desktop and mobile,
+# and screenshots for the README: audit/scores.md, audit/latest.json, audit/screenshots/. Slow; not in make test.
+audit: $(INSTALLED) $(AUDIT_INSTALLED)
+	$(BIN)/python -m audit.run
 
 clean:
 	rm -rf site .site.* var .pytest_cache .mypy_cache .ruff_cache

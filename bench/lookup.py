@@ -105,7 +105,7 @@ def rss_mb(pid: int) -> float:
 
 def import_tickets(count: int, folder: Path) -> tuple[Path, float]:
     """A database of `count` tickets made by `status-api import`, and the import's wall time in seconds."""
-    source, database = folder / f"tickets-{count}.json", folder / f"status-{count}.sqlite3"
+    source, database = folder / f"tickets-{count}.jsonl", folder / f"status-{count}.sqlite3"
     tickets.write(source, count)
     start = time.perf_counter()
     run(str(BIN / "status-api"), "import", str(source), env={"STATUS_API_DB": str(database)})

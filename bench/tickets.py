@@ -1,4 +1,4 @@
-"""Write a JSON import file of N realistic tickets, and the call IDs to look up (found and missing)."""
+"""Write a JSON Lines import file of N realistic tickets, and the call IDs to look up (found and missing)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,6 @@ def write(path: Path, count: int, seed: int = 7) -> None:
     issue_types = [issue_type.id for issue_type in kb.issue_types.issue_types]
     start = datetime(2026, 1, 1, tzinfo=UTC)
     with path.open("w", encoding="utf-8") as out:
-        out.write('{"tickets": [\n')
         for number in range(count):
             opened = start + timedelta(minutes=rng.randrange(0, 300 * 24 * 60))
             step_index = rng.randrange(0, len(steps) - 1)
@@ -52,8 +51,7 @@ def write(path: Path, count: int, seed: int = 7) -> None:
                 "call_ids": [call_id(number)],
                 "updates": updates,
             }
-            out.write(("," if number else "") + json.dumps(ticket, ensure_ascii=False) + "\n")
-        out.write("]}\n")
+            out.write(json.dumps(ticket, ensure_ascii=False) + "\n")
 
 
 def main() -> None:

@@ -11,6 +11,8 @@ from kb_build.validate import check_file, check_references
 
 # Past this many, more messages bury the first ones rather than help: the rest are counted.
 SHOWN_ERRORS = 50
+# Hundreds of times the size of the real files: a bigger one is a mistake, and would take long to read.
+MAX_FILE_BYTES = 2 * 1024 * 1024
 
 
 class DataError(Exception):
@@ -39,6 +41,12 @@ def load(data_dir: Path | str) -> KnowledgeBase:
         path = data_dir / f"{name}.yml"
         shown = _shown(path)
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                megabytes = f"{size / 2**20:.1f} Mo, {MAX_FILE_BYTES // 2**20} Mo au plus"
+                message = f"fichier trop volumineux ({megabytes}) : est-ce le bon fichier ?"
+                problems.append(Problem(shown, Position(1, 1), message))
+                continue
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             problems.append(Problem(shown, Position(1, 1), "fichier manquant : il fait partie des données du site"))

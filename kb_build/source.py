@@ -138,6 +138,9 @@ class _Converter:
         except yaml.YAMLError as error:
             self.fail(node, f"valeur illisible : {getattr(error, 'problem', None) or error}")
             return None
+        except (ValueError, OverflowError):  # 2026-13-45, or a number of thousands of digits
+            self.fail(node, "valeur illisible : date impossible ou nombre trop long ; mettez un texte entre guillemets")
+            return None
 
     def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}

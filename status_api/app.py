@@ -23,6 +23,7 @@ from status_api.config import Settings
 from status_api.errors import ApiError, PayloadError
 from status_api.html import Renderer
 from status_api.lookup import help_links
+from status_api.lookup_cache import LookupCache
 from status_api.openapi import openapi_document
 from status_api.ratelimit import RateLimiter, RateLimitMiddleware, refusal
 from status_api.routes.api import ApiRoutes
@@ -44,9 +45,10 @@ def create_app(
     settings: Settings, kb: KnowledgeBase, store: Store, *, clock: Callable[[], datetime] = _utc_now
 ) -> Starlette:
     renderer = Renderer(kb, settings.site_dir)
-    api = ApiRoutes(kb, store, settings.token, openapi_document(kb), clock)
+    cache = LookupCache(settings.lookup_cache)
+    api = ApiRoutes(kb, store, settings.token, openapi_document(kb), clock, cache)
     incidents = IncidentRoutes(kb, store, settings.token, clock)
-    pages = PageRoutes(kb, store, renderer, clock)
+    pages = PageRoutes(kb, store, renderer, clock, cache)
     routes: list[BaseRoute] = [*api.routes(), *incidents.routes(), *pages.routes(), *ProbeRoutes(kb, store).routes()]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
@@ -79,7 +81,7 @@ def create_app(
             Middleware(RateLimitMiddleware, limiter=limiter, refusal=refuse, trusted_proxies=settings.trusted_proxies)
         )
 
-    def not_found_or_method(request: Request, exc: Exception) -> Response:
+    async def not_found_or_method(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
             error = ApiError(405, "method_not_allowed", messages.METHOD_NOT_ALLOWED.format(method=request.method))
@@ -91,15 +93,15 @@ def create_app(
         page = renderer.page(renderer.problem(error.body.error.message))
         return HTMLResponse(page, exc.status_code, headers=error.headers)
 
-    def api_error(request: Request, exc: Exception) -> Response:
+    async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
         return exc.response()
 
-    def payload_error(request: Request, exc: Exception) -> Response:
+    async def payload_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PayloadError)
         return ApiError.from_problems(exc.problems).response()
 
-    def unavailable(request: Request, exc: Exception) -> Response:
+    async def unavailable(request: Request, exc: Exception) -> Response:
         logger.warning("database unavailable: %s", exc)
         busy = isinstance(exc, StoreBusy)
         retry = {"Retry-After": "1" if busy else "30"}
@@ -109,7 +111,7 @@ def create_app(
         page = renderer.page(renderer.problem(error.body.error.message))
         return HTMLResponse(page, 503, headers={**retry, "Cache-Control": "no-store"})
 
-    def internal(request: Request, exc: Exception) -> Response:
+    async def internal(request: Request, exc: Exception) -> Response:
         # Starlette logs the exception itself; the body says nothing of the internals.
         return ApiError(500, "internal", messages.INTERNAL).response()
 

@@ -14,17 +14,20 @@ MAX_BODY = 64 * 1024
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    too_large = ApiError(413, "body_too_large", messages.BODY_TOO_LARGE.format(limit=limit))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise too_large
+        raise _too_large(limit)
     # Count while reading: a client may send more than it declared, or declare nothing.
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise too_large
+            raise _too_large(limit)
     return bytes(body)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "body_too_large", messages.BODY_TOO_LARGE.format(limit=limit))
 
 
 def _media_type(request: Request) -> str:
@@ -46,7 +49,9 @@ async def read_json(request: Request) -> object:
         raise ApiError(
             400, "invalid_body", messages.INVALID_JSON.format(line=error.lineno, column=error.colno)
         ) from None
-    except RecursionError:  # absurdly deep nesting: malformed for our purposes, not a server error
+    # Absurdly deep nesting, or an integer of thousands of digits (which Python refuses to convert):
+    # malformed for our purposes, not a server error.
+    except (RecursionError, ValueError):
         raise ApiError(400, "invalid_body", messages.INVALID_JSON.format(line=1, column=1)) from None
 
 

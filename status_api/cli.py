@@ -15,6 +15,7 @@ from typing import TypeVar
 from kb_build import DataError, load
 from kb_build.model import KnowledgeBase
 from status_api import callid, messages
+from status_api.bulk import BulkFailed, BulkReader, progress_stream
 from status_api.config import ConfigError, Settings
 from status_api.errors import PayloadError
 from status_api.importer import ImportFailed, locate, read_file
@@ -63,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(command=_serve)
 
-    imports = commands.add_parser("import", help="importer des tickets d'un fichier YAML ou JSON, tout ou rien")
+    imports = commands.add_parser(
+        "import", help="importer des tickets d'un fichier YAML, JSON ou JSON Lines (.jsonl, en masse), tout ou rien"
+    )
     imports.add_argument("file", type=Path)
     imports.add_argument(
         "--shift-to-now", action="store_true", help="décaler les dates : la clé « now » devient maintenant"
@@ -176,6 +179,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 def _import(args: argparse.Namespace, settings: Settings) -> None:
     kb = _knowledge_base(settings)
     path: Path = args.file
+    if path.suffix.lower() == ".jsonl":
+        _import_lines(path, kb, settings)
+        return
     try:
         contents = read_file(path, kb, now=datetime.now(UTC) if args.shift_to_now else None)
     except ImportFailed as failure:
@@ -206,6 +212,25 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
     if args.show_call_ids:
         for ticket in tickets:
             print(f"  {ticket.call_ids[0]}  {ticket.reference}  {kb.issue_type(ticket.issue_type).title}")
+
+
+def _import_lines(path: Path, kb: KnowledgeBase, settings: Settings) -> None:
+    """JSON Lines, for bulk imports: streamed from the file into one transaction, in bounded memory."""
+    reader = BulkReader(path, kb, progress=progress_stream())
+    store = _store(settings)
+    try:
+        count = store.import_many(reader)
+    except BulkFailed as failure:
+        raise Failed(*failure.errors) from None
+    except CallIdTaken as taken:
+        line = reader.line_of(taken.index) if taken.index is not None else 1
+        message = messages.CALL_ID_TAKEN.format(call_id=taken.call_id, reference=taken.reference)
+        raise Failed(f"{path}:{line}:1: {message}") from None
+    except StoreError as error:
+        raise Failed(f"{settings.db_path}: {error}") from None
+    finally:
+        store.close()
+    print(f"{count} ticket(s) importé(s) dans {settings.db_path}")
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> None:

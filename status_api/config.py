@@ -31,6 +31,8 @@ class Settings:
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     lookup_floor: float = 0.02
     hsts: bool = False
+    # Recent lookup answers kept in memory (see lookup_cache.py); 0 keeps none.
+    lookup_cache: int = 4096
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +50,7 @@ class Settings:
             trusted_proxies=tuple(_network(p.strip()) for p in env.get(_PROXIES, "").split(",") if p.strip()),
             lookup_floor=_integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
             hsts=_switch(env, "STATUS_API_HSTS", False),
+            lookup_cache=_integer(env, "STATUS_API_LOOKUP_CACHE", 4096, maximum=1_000_000),
         )
 
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import FIXED_PAGES, article_page, url_of
 from status_api import callid
 from status_api.errors import Contact, Help, Link
+from status_api.lookup_cache import Entry, LookupCache, expires
 from status_api.store import Store
 from status_api.views import TicketView, ticket_view
 
@@ -29,6 +29,8 @@ class LookupIn(BaseModel):
 @dataclass(frozen=True)
 class Found:
     view: TicketView
+    # Where the routes keep what they render of this answer, for the next lookup of the same call ID.
+    entry: Entry
 
 
 @dataclass(frozen=True)
@@ -44,21 +46,37 @@ class Invalid:
 Outcome = Found | NotFound | Invalid
 
 
-async def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime) -> Outcome:
+async def look_up(
+    raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None = None
+) -> Outcome:
     call_id = callid.parse(raw, kb.site.call_id)
     if call_id is None:
         logger.info("lookup refused: not a call ID")
         texts = kb.tracking.result
         template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
         return Invalid(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
-    ticket = await run_in_threadpool(store.by_call_id, call_id)
-    if ticket is None:
+    entry = _answer(call_id, kb, store, now, cache)
+    if entry.view is None:
         logger.info("lookup %s: not found", callid.mask(call_id))
         # One answer whatever the reason, so that it tells nothing about which call IDs exist.
         return NotFound(kb.tracking.result.not_found)
-    logger.info("lookup %s: %s", callid.mask(call_id), ticket.reference)
-    incident = await run_in_threadpool(store.incident, ticket.incident) if ticket.incident else None
-    return Found(ticket_view(ticket, kb, now, incident))
+    logger.info("lookup %s: %s", callid.mask(call_id), entry.view.reference)
+    return Found(entry.view, entry)
+
+
+def _answer(call_id: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None) -> Entry:
+    # Point reads of an indexed SQLite file in WAL mode take microseconds and never wait for writers:
+    # they run on the event loop, as a hop to a worker thread would cost more than the read.
+    version = store.version()
+    entry = cache.get(call_id, version, now) if cache is not None else None
+    if entry is None:
+        ticket = store.by_call_id(call_id)
+        incident = store.incident(ticket.incident) if ticket is not None and ticket.incident else None
+        view = ticket_view(ticket, kb, now, incident) if ticket is not None else None
+        entry = Entry(view, version, expires(view, now))
+        if cache is not None:
+            cache.put(call_id, entry)
+    return entry
 
 
 def help_links(kb: KnowledgeBase) -> Help:

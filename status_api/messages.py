@@ -93,6 +93,7 @@ FIELD_ERRORS = {
     "too_long": "au plus {max_length} éléments",
     "datetime_iso": "une date ISO 8601 avec fuseau horaire est attendue, par exemple 2026-11-24T14:05:00+01:00",
     "string_pattern_mismatch": "format invalide",
+    "moment_out_of_range": "date improbable : l'année doit être comprise entre {min_year} et {max_year}",
 }
 FIELD_ERROR_FALLBACK = "valeur invalide"
 DATETIME_ERRORS = ("datetime", "timezone", "date_")

@@ -6,7 +6,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,10 +40,12 @@ class StoreBusy(StoreUnavailable):
 
 
 class CallIdTaken(StoreError):
-    def __init__(self, call_id: str, reference: str) -> None:
+    def __init__(self, call_id: str, reference: str, index: int | None = None) -> None:
         super().__init__(f"call ID already linked to {reference}")
         self.call_id = call_id
         self.reference = reference
+        # In an import, the position of the ticket that asked for the call ID.
+        self.index = index
 
 
 class IdempotencyConflict(StoreError):
@@ -73,6 +75,14 @@ class IncidentAdded:
 class Store(Protocol):
     """What the service needs from a database; a PostgreSQL backend implements the same methods."""
 
+    def version(self) -> Hashable:
+        """A token that changes whenever a committed write may change what reads return.
+
+        Lookups keep recent answers while it stays the same; a backend without a cheap way to tell
+        returns a new object on every call, and nothing is kept.
+        """
+        ...
+
     def by_call_id(self, call_id: str) -> Ticket | None: ...
 
     def by_reference(self, reference: str) -> Ticket | None: ...
@@ -89,8 +99,12 @@ class Store(Protocol):
 
     def delete(self, reference: str) -> bool: ...
 
-    def import_many(self, tickets: Sequence[Ticket], incidents: Sequence[Incident] = ()) -> None:
-        """Create or replace these tickets and incidents with their updates and links, all or none."""
+    def import_many(self, tickets: Iterable[Ticket], incidents: Sequence[Incident] = ()) -> int:
+        """Create or replace these tickets and incidents with their updates and links, all or none.
+
+        `tickets` may be a stream (a million lines of a file): an exception it raises undoes everything.
+        Returns how many tickets were written.
+        """
         ...
 
     def incident(self, reference: str) -> Incident | None: ...
@@ -195,8 +209,8 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 def _timestamp(moment: datetime) -> str:
-    # Fixed width in UTC, so that text order is time order.
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Fixed width in UTC, so that text order is time order: 2026-11-24T12:00:00.000000Z.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
 
 
 def _moment(text: str) -> datetime:
@@ -209,8 +223,11 @@ class SQLiteStore:
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
         self._path = path
         self._timeout = timeout
+        self._writes = 0
         self._local = threading.local()
+        self._generation = 0
         self._connections: list[sqlite3.Connection] = []
+        self._in_use: set[sqlite3.Connection] = set()
         self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         sqlite3.connect(path).close()  # created here once; later connections never create an empty one in its place
@@ -221,12 +238,10 @@ class SQLiteStore:
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and self._local.file != self._file():
-            # Deleted or replaced under the service: the open connection would read and write a ghost.
-            self._local.conn = None
-            with self._lock:
-                self._connections.remove(conn)
-            conn.close()
+        if conn is not None and (self._local.file != self._file() or self._local.generation != self._generation):
+            # Deleted or replaced under the service, the open connection would read and write a ghost; after an
+            # outage, connections opened during it (read-only, say) would stay as they were.
+            self._forget_connection()
             conn = None
         if conn is None:
             # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
@@ -237,9 +252,48 @@ class SQLiteStore:
             conn.execute("PRAGMA synchronous = NORMAL")
             self._local.conn = conn
             self._local.file = self._file()
+            self._local.generation = self._generation
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for one operation; sqlite3's errors of an outage become the store's."""
+        try:
+            with _outages():
+                conn = self._connection()
+                with self._lock:
+                    self._in_use.add(conn)
+                try:
+                    yield conn
+                finally:
+                    with self._lock:
+                        self._in_use.discard(conn)
+        except StoreBusy:
+            raise
+        except StoreUnavailable:
+            self._reset()
+            raise
+
+    def _reset(self) -> None:
+        # Connections opened during an outage (read-only, say) stay so, and SQLite shares that state between
+        # all the connections of a process to one file: close them all, the busy ones at their next use.
+        with self._lock:
+            self._generation += 1
+            idle = [conn for conn in self._connections if conn not in self._in_use]
+            self._connections = [conn for conn in self._connections if conn in self._in_use]
+        for conn in idle:
+            conn.close()
+
+    def _forget_connection(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            with self._lock:
+                if conn in self._connections:
+                    self._connections.remove(conn)
+            conn.close()
 
     def _file(self) -> tuple[int, int]:
         try:
@@ -248,28 +302,26 @@ class SQLiteStore:
             raise StoreUnavailable(f"{self._path}: {error.strerror}") from None
         return stat.st_dev, stat.st_ino
 
+    def version(self) -> Hashable:
+        # data_version moves when another connection, of this process or another, commits; the counter
+        # covers this connection's own writes. Values of different connections are never compared equal.
+        with self._using() as conn:
+            (data_version,) = conn.execute("PRAGMA data_version").fetchone()
+        return (id(conn), data_version, self._writes)
+
     @contextmanager
     def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = self._connection()
+        with self._using() as conn:
             conn.execute(f"BEGIN {mode}")
             try:
                 yield conn
                 conn.execute("COMMIT")
+                if mode != "DEFERRED":
+                    self._writes += 1
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-        except sqlite3.OperationalError as error:
-            # The busy timeout has run out: say so, so that callers answer "retry" rather than fail.
-            if "locked" in str(error) or "busy" in str(error):
-                raise StoreBusy(str(error)) from error
-            # Read-only, full, vanished, unreadable: the database cannot answer now, and the service keeps running.
-            raise StoreUnavailable(str(error)) from error
-        except sqlite3.DatabaseError as error:
-            if type(error) is not sqlite3.DatabaseError:  # an integrity error is a bug, not an outage
-                raise
-            raise StoreUnavailable(str(error)) from error  # not a database, or a damaged one
 
     def _migrate(self) -> None:
         with self._transaction("IMMEDIATE") as conn:
@@ -333,17 +385,23 @@ class SQLiteStore:
             # Call IDs, updates and idempotency keys go with it (ON DELETE CASCADE).
             return conn.execute("DELETE FROM tickets WHERE reference = ?", (reference,)).rowcount > 0
 
-    def import_many(self, tickets: Sequence[Ticket], incidents: Sequence[Incident] = ()) -> None:
+    def import_many(self, tickets: Iterable[Ticket], incidents: Sequence[Incident] = ()) -> int:
+        count = 0
+        # A million call IDs land all over their index: a large page cache keeps that in memory rather than
+        # rewriting pages again and again. The setting lasts as long as this connection (an import's process).
+        self._connection().execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB:d}")
         with self._transaction("IMMEDIATE") as conn:
-            # Release the batch's own call IDs first, so that tickets of one file may swap them.
-            conn.executemany("DELETE FROM call_ids WHERE reference = ?", [(t.reference,) for t in tickets])
-            _check_call_ids(conn, tickets)
-            for ticket in tickets:
-                _write_ticket(conn, ticket)
-                _write_call_ids(conn, ticket)
-                conn.execute("DELETE FROM updates WHERE reference = ?", (ticket.reference,))
-                for update in ticket.updates:
-                    _write_update(conn, ticket.reference, update)
+            imported: set[str] = set()
+            # Call IDs taken from another ticket: allowed only if that ticket is in the import too (a swap),
+            # which is known once every ticket has gone by.
+            taken: list[tuple[str, str, int]] = []
+            for batch in _batches(tickets, _IMPORT_BATCH):
+                taken += _import_batch(conn, batch, count)
+                imported.update(ticket.reference for ticket in batch)
+                count += len(batch)
+            for call_id, owner, index in taken:
+                if owner not in imported:
+                    raise CallIdTaken(call_id, owner, index)
             for incident in incidents:
                 _write_incident(conn, incident)
                 conn.execute("DELETE FROM incident_updates WHERE reference = ?", (incident.reference,))
@@ -354,6 +412,7 @@ class SQLiteStore:
                     if not _exists(conn, "tickets", ticket_reference):
                         raise UnknownTicket(ticket_reference)
                     _write_link(conn, ticket_reference, incident.reference)
+        return count
 
     def incident(self, reference: str) -> Incident | None:
         with self._transaction("DEFERRED") as conn:
@@ -433,6 +492,23 @@ class SQLiteStore:
         self._local = threading.local()
 
 
+@contextmanager
+def _outages() -> Iterator[None]:
+    """sqlite3's errors for a database that cannot answer now, as the store's: callers answer "retry" and go on."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        # The busy timeout has run out: say so, so that callers answer "retry" rather than fail.
+        if "locked" in str(error) or "busy" in str(error):
+            raise StoreBusy(str(error)) from error
+        # Read-only, full, vanished, unreadable: the database cannot answer now, and the service keeps running.
+        raise StoreUnavailable(str(error)) from error
+    except sqlite3.DatabaseError as error:
+        if type(error) is not sqlite3.DatabaseError:  # an integrity error is a bug, not an outage
+            raise
+        raise StoreUnavailable(str(error)) from error  # not a database, or a damaged one
+
+
 def _load(conn: sqlite3.Connection, reference: str) -> Ticket | None:
     row = conn.execute(
         "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps"
@@ -472,25 +548,68 @@ def _check_call_ids(conn: sqlite3.Connection, tickets: Sequence[Ticket]) -> None
                 raise CallIdTaken(call_id, row[0])
 
 
-def _write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
-    conn.execute(
-        """INSERT INTO tickets (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps)
+# Rows written a statement at a time: large enough to amortise each statement, small enough to stream.
+_IMPORT_BATCH = 2_000
+_IMPORT_CACHE_KIB = 256 * 1024
+_UPSERT_TICKET = """INSERT INTO tickets
+        (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (reference) DO UPDATE SET
             issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
             opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
-            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps""",
-        (
-            ticket.reference,
-            ticket.issue_type,
-            ticket.step,
-            ticket.team,
-            _timestamp(ticket.opened_at),
-            _timestamp(ticket.resolved_at) if ticket.resolved_at else None,
-            int(ticket.prioritised),
-            json.dumps(list(ticket.skipped_steps)),
-        ),
+            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps"""
+
+
+def _batches(tickets: Iterable[Ticket], size: int) -> Iterator[list[Ticket]]:
+    batch: list[Ticket] = []
+    for ticket in tickets:
+        batch.append(ticket)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _import_batch(conn: sqlite3.Connection, batch: list[Ticket], first_index: int) -> list[tuple[str, str, int]]:
+    """Write a batch of imported tickets; the call IDs it took from tickets outside the batch."""
+    references = [(ticket.reference,) for ticket in batch]
+    conn.executemany("DELETE FROM call_ids WHERE reference = ?", references)
+    conn.executemany("DELETE FROM updates WHERE reference = ?", references)
+    conn.executemany(_UPSERT_TICKET, [_ticket_row(ticket) for ticket in batch])
+    taken = []
+    for offset, ticket in enumerate(batch):
+        for call_id in ticket.call_ids:
+            row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
+            if row is not None and row[0] != ticket.reference:
+                taken.append((call_id, str(row[0]), first_index + offset))
+    conn.executemany(
+        """INSERT INTO call_ids (call_id, reference, position) VALUES (?, ?, ?)
+        ON CONFLICT (call_id) DO UPDATE SET reference = excluded.reference, position = excluded.position""",
+        [(call_id, t.reference, position) for t in batch for position, call_id in enumerate(t.call_ids)],
     )
+    conn.executemany(
+        "INSERT INTO updates (reference, at, text, step, team) VALUES (?, ?, ?, ?, ?)",
+        [(t.reference, _timestamp(u.at), u.text, u.step, u.team) for t in batch for u in t.updates],
+    )
+    return taken
+
+
+def _ticket_row(ticket: Ticket) -> tuple[object, ...]:
+    return (
+        ticket.reference,
+        ticket.issue_type,
+        ticket.step,
+        ticket.team,
+        _timestamp(ticket.opened_at),
+        _timestamp(ticket.resolved_at) if ticket.resolved_at else None,
+        int(ticket.prioritised),
+        json.dumps(list(ticket.skipped_steps)),
+    )
+
+
+def _write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
+    conn.execute(_UPSERT_TICKET, _ticket_row(ticket))
 
 
 def _write_call_ids(conn: sqlite3.Connection, ticket: Ticket) -> None:

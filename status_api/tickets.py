@@ -70,7 +70,18 @@ def _call_id(value: str, info: ValidationInfo) -> str:
     return call_id
 
 
-Moment = Annotated[AwareDatetime, BeforeValidator(_iso_only)]
+# Dates outside these years are typing mistakes; they would also break date arithmetic near years 1 and 9999.
+MOMENT_YEARS = (2000, 2199)
+
+
+def _plausible(value: datetime) -> datetime:
+    if not MOMENT_YEARS[0] <= value.year <= MOMENT_YEARS[1]:
+        years = {"min_year": MOMENT_YEARS[0], "max_year": MOMENT_YEARS[1]}
+        raise PydanticCustomError("moment_out_of_range", "year out of range", years)
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_plausible)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 # Marked fields get the ids of the loaded data as an enum in the OpenAPI document (see openapi.py).
 StepId = Annotated[str, Field(max_length=60, json_schema_extra={"x-kb-ids": "step"}), AfterValidator(known_id("step"))]
@@ -169,9 +180,20 @@ def kb_ids(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     }
 
 
+_CONTEXTS: dict[int, tuple[KnowledgeBase, Context]] = {}
+
+
+def _context(kb: KnowledgeBase) -> Context:
+    # The knowledge base is immutable: its ids are gathered once, not on every request.
+    known = _CONTEXTS.get(id(kb))
+    if known is None or known[0] is not kb:
+        known = _CONTEXTS[id(kb)] = (kb, Context(ids=kb_ids(kb), call_id=kb.site.call_id))
+    return known[1]
+
+
 def validate(model: type[_M], data: object, kb: KnowledgeBase, prefix: Loc = ()) -> _M:
     """The payload as `model`, or every problem at once: types, unknown ids and call IDs alike."""
-    context = Context(ids=kb_ids(kb), call_id=kb.site.call_id)
+    context = _context(kb)
     try:
         return model.model_validate(data, context=context)
     except ValidationError as error:
@@ -262,8 +284,11 @@ def imported_updates(ticket: Ticket, updates: Sequence[ImportedUpdate], prefix: 
         if update.at < ticket.opened_at:
             checks.add(("updates", index, "at"), messages.UPDATE_BEFORE_OPENING)
     checks.raise_any()
-    history = (Update(at=u.at.astimezone(UTC), text=u.text, step=u.step, team=u.team) for u in updates)
-    return ticket.model_copy(update={"updates": tuple(sorted(history, key=lambda u: u.at))})
+    if not updates:
+        return ticket
+    history = [Update(at=u.at.astimezone(UTC), text=u.text, step=u.step, team=u.team) for u in updates]
+    history.sort(key=lambda u: u.at)
+    return ticket.model_copy(update={"updates": tuple(history)})
 
 
 def apply_update(ticket: Ticket, update: UpdateIn, kb: KnowledgeBase, now: datetime) -> tuple[Ticket, Update]:

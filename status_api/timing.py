@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import heapq
+import itertools
+import threading
 import time
 
-import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from status_api.ratelimit import LOOKUP_PATHS
@@ -15,7 +19,7 @@ class SteadyTiming:
 
     A found ticket costs more work than a miss (its updates, its view, a longer body); with the answer
     released at the same moment either way, that work stays hidden as long as it takes less than the floor.
-    The wait is a sleep: it costs no CPU, only a little latency.
+    The wait costs no CPU, only a little latency.
     """
 
     def __init__(self, app: ASGIApp, *, floor: float) -> None:
@@ -32,7 +36,61 @@ class SteadyTiming:
         async def steady(message: Message) -> None:
             # A refusal of the rate limit depends on the client alone: it has nothing to hide, and goes at once.
             if message["type"] == "http.response.start" and message["status"] != 429:
-                await anyio.sleep(max(release - time.monotonic(), 0))
+                await wait_until(release)
             await send(message)
 
         await self.app(scope, receive, steady)
+
+
+async def wait_until(deadline: float) -> None:
+    """Resume at `deadline` (time.monotonic), to within the machine's timer slack.
+
+    asyncio.sleep cannot: the event loop waits in whole milliseconds counted from when the sleep starts, so its
+    wake-up keeps the sub-millisecond part of the work done before, which is exactly what must not show.
+    """
+    if deadline <= time.monotonic():
+        return
+    loop = asyncio.get_running_loop()
+    woken: asyncio.Future[None] = loop.create_future()
+    _alarm.set(deadline, loop, woken)
+    await woken
+
+
+def _wake(woken: asyncio.Future[None]) -> None:
+    if not woken.done():  # the request may have been cancelled meanwhile
+        woken.set_result(None)
+
+
+class _Alarm:
+    """One thread for the whole process: it waits with the precision of the system's timers, then wakes the loop."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def set(self, deadline: float, loop: asyncio.AbstractEventLoop, woken: asyncio.Future[None]) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (deadline, next(self._order), loop, woken))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="status-api-steady-timing", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                if not self._due:
+                    self._changed.wait()
+                    continue
+                remaining = self._due[0][0] - time.monotonic()
+                if remaining > 0:
+                    self._changed.wait(remaining)
+                    continue
+                _, _, loop, woken = heapq.heappop(self._due)
+                with contextlib.suppress(RuntimeError):  # that loop is closed: nobody is waiting any more
+                    loop.call_soon_threadsafe(_wake, woken)
+
+
+_alarm = _Alarm()

@@ -17,6 +17,7 @@ from status_api.auth import require_token
 from status_api.bodies import read_json
 from status_api.errors import ApiError, json_response
 from status_api.lookup import Found, Invalid, LookupIn, NotFound, help_links, look_up
+from status_api.lookup_cache import LookupCache
 from status_api.store import CallIdTaken, IdempotencyConflict, Store
 from status_api.tickets import (
     TicketIn,
@@ -28,6 +29,7 @@ from status_api.tickets import (
     validate,
 )
 
+NO_STORE = {"Cache-Control": "no-store"}
 _IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 
@@ -39,8 +41,11 @@ class ApiRoutes:
         token: str | None,
         openapi: dict[str, Any],
         clock: Callable[[], datetime],
+        cache: LookupCache | None = None,
     ) -> None:
+        self.cache = cache
         self.kb = kb
+        self._not_found = ApiError(404, "not_found", kb.tracking.result.not_found, help=help_links(kb)).response().body
         self.store = store
         self.token = token
         self.openapi_document = openapi
@@ -58,12 +63,14 @@ class ApiRoutes:
 
     async def lookup(self, request: Request) -> Response:
         body = validate(LookupIn, await read_json(request), self.kb)
-        outcome = await look_up(body.call_id, self.kb, self.store, self.clock())
+        outcome = await look_up(body.call_id, self.kb, self.store, self.clock(), self.cache)
         match outcome:
-            case Found(view):
-                return json_response(view.model_dump(mode="json"))
-            case NotFound(message):
-                raise ApiError(404, "not_found", message, help=help_links(self.kb))
+            case Found(view, entry):
+                body_bytes = entry.rendered("json", view.model_dump_json)
+                return Response(body_bytes, media_type="application/json", headers=NO_STORE)
+            case NotFound():
+                # The one answer for every unknown call ID, its body made once.
+                return Response(self._not_found, 404, media_type="application/json", headers=NO_STORE)
             case Invalid(message):
                 raise ApiError(422, "invalid_call_id", message, help=help_links(self.kb))
 

@@ -17,6 +17,7 @@ from status_api.feed import atom_feed
 from status_api.html import Renderer
 from status_api.incident_views import FEED, history_start, service_status
 from status_api.lookup import Found, Invalid, NotFound, look_up
+from status_api.lookup_cache import LookupCache
 from status_api.store import Store
 from status_api.views import STATUS_PAGE
 
@@ -25,7 +26,15 @@ STATUS_MAX_AGE = 30
 
 
 class PageRoutes:
-    def __init__(self, kb: KnowledgeBase, store: Store, renderer: Renderer, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        store: Store,
+        renderer: Renderer,
+        clock: Callable[[], datetime],
+        cache: LookupCache | None = None,
+    ) -> None:
+        self.cache = cache
         self.kb = kb
         self.store = store
         self.renderer = renderer
@@ -64,15 +73,15 @@ class PageRoutes:
         except ApiError as error:
             return _page(self.renderer.page(self.renderer.problem(error.body.error.message)), error.status)
         raw = fields.get("call_id", "")
-        outcome = await look_up(raw, self.kb, self.store, self.clock())
-        result = self.renderer.outcome(outcome)
+        outcome = await look_up(raw, self.kb, self.store, self.clock(), self.cache)
         match outcome:
-            case Found():
+            case Found(_, entry):
+                result = entry.rendered("html", lambda: self.renderer.outcome(outcome))
                 return _page(self.renderer.page(result), 200)
             case NotFound():
-                return _page(self.renderer.page(result, call_id=raw), 404)
+                return _page(self.renderer.page(self.renderer.outcome(outcome), call_id=raw), 404)
             case Invalid():
-                return _page(self.renderer.page(result, call_id=raw), 422)
+                return _page(self.renderer.page(self.renderer.outcome(outcome), call_id=raw), 422)
 
 
 def _page(html: str, status: int) -> Response:

@@ -1,0 +1,87 @@
+"""Kept lookup answers never outlive a write, from this process or another, nor a deadline in the answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from kb_build.model import KnowledgeBase
+from status_api.lookup_cache import Entry, LookupCache, expires
+from status_api.store import SQLiteStore
+from status_api.tickets import Update
+from status_api.views import ticket_view
+from tests.status_api.helpers import AUTH, CALL_ID, NOW
+
+
+def lookup(client: TestClient) -> dict[str, Any]:
+    response = client.post("/api/v1/lookup", json={"call_id": CALL_ID})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_write_through_the_api_shows_at_once(client: TestClient, put_ticket: Callable[..., Any]) -> None:
+    put_ticket()
+    assert lookup(client)["updates"] == []
+    added = client.post("/api/v1/tickets/RGV-1/updates", json={"text": "Analyse en cours."}, headers=AUTH)
+    assert added.status_code == 201
+    assert [u["text"] for u in lookup(client)["updates"]] == ["Analyse en cours."]
+
+
+def test_a_write_by_another_connection_shows_at_once(
+    client: TestClient, put_ticket: Callable[..., Any], store: SQLiteStore, tmp_path: Path
+) -> None:
+    put_ticket()
+    assert lookup(client)["step"]["id"] == "creation-ticket"
+    # Another connection to the same file, as `status-api update` in another process would open.
+    other = SQLiteStore(tmp_path / "status.sqlite3")
+    try:
+        other.add_update("RGV-1", lambda t: (t.model_copy(update={"step": "examen-technique"}), Update(at=NOW)))
+    finally:
+        other.close()
+    assert lookup(client)["step"]["id"] == "examen-technique"
+
+
+def test_the_html_page_follows_writes_too(client: TestClient, put_ticket: Callable[..., Any]) -> None:
+    put_ticket()
+    assert "Premier passage" not in client.post("/suivi", data={"call_id": CALL_ID}).text
+    client.post("/api/v1/tickets/RGV-1/updates", json={"text": "Premier passage"}, headers=AUTH)
+    assert "Premier passage" in client.post("/suivi", data={"call_id": CALL_ID}).text
+
+
+def test_answers_expire_when_the_window_ends_or_an_update_falls_due(
+    kb: KnowledgeBase, store: SQLiteStore, put_ticket: Callable[..., Any]
+) -> None:
+    put_ticket()
+    ticket = store.by_call_id(CALL_ID)
+    assert ticket is not None
+    view = ticket_view(ticket, kb, NOW, None)
+    assert view.window is not None and view.next_update is not None
+    deadline = expires(view, NOW)
+    assert deadline == min(view.window.end.at, view.next_update.at.at)
+
+    cache = LookupCache(10)
+    cache.put(CALL_ID, Entry(view, "v1", deadline))
+    assert cache.get(CALL_ID, "v1", NOW) is not None
+    assert cache.get(CALL_ID, "v2", NOW) is None  # the store changed
+    cache.put(CALL_ID, Entry(view, "v1", deadline))
+    assert deadline is not None
+    assert cache.get(CALL_ID, "v1", deadline + timedelta(seconds=1)) is None  # a flag of the view flips
+
+
+def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
+    cache = LookupCache(3)
+    for number in range(10):
+        cache.put(str(number), Entry(None, "v", None))
+    assert len(cache) == 3
+    assert cache.get("9", "v", NOW) is not None and cache.get("0", "v", NOW) is None
+
+
+def test_a_cache_of_size_zero_keeps_nothing() -> None:
+    cache = LookupCache(0)
+    cache.put("1", Entry(None, "v", None))
+    assert cache.get("1", "v", NOW) is None and len(cache) == 0
