@@ -93,4 +93,4 @@ audit: $(INSTALLED) $(AUDIT_INSTALLED)
 	$(BIN)/python -m audit.run
 
 clean:
-	rm -rf site .site.* var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site .site.* var .pytest_cache .mypy_cache .ruff_cache .hypothesis

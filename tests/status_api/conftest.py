@@ -69,13 +69,14 @@ def put_ticket(client: TestClient, kb: KnowledgeBase) -> Callable[..., dict[str,
 class Server:
     url: str
     process: subprocess.Popen[str]
+    log: Path
 
     def stop(self) -> str:
         """Stop the server; what it printed."""
         if self.process.poll() is None:
             self.process.terminate()
-        out, _ = self.process.communicate(timeout=15)
-        return out
+        self.process.wait(timeout=15)
+        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture
@@ -93,15 +94,18 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "STATUS_API_RATE_LIMIT": "off",
             **env,
         }
-        process = subprocess.Popen(
-            [status_api_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=environment,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        server = Server(f"http://127.0.0.1:{port}", process)
+        log = tmp_path / f"server-{port}.log"
+        # Into a file, not a pipe: a pipe that nobody reads fills up with the access log and stalls the server.
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [status_api_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=environment,
+                cwd=ROOT,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+        server = Server(f"http://127.0.0.1:{port}", process, log)
         servers.append(server)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -1,0 +1,106 @@
+"""Bad bodies on every JSON door: a 4xx JSON error with a stable code, never a 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from status_api.bodies import MAX_BODY
+from tests.hardening.conftest import AUTH
+
+DOORS = [
+    ("POST", "/api/v1/lookup"),
+    ("PUT", "/api/v1/tickets/RGV-1"),
+    ("POST", "/api/v1/tickets/RGV-1/updates"),
+]
+JSON = {"Content-Type": "application/json"}
+
+
+def nested(depth: int) -> bytes:
+    return b'{"call_id": ' + b"[" * depth + b"]" * depth + b"}"
+
+
+BAD_BODIES: list[tuple[str, bytes, dict[str, str], int, str]] = [
+    ("oversized", b'{"call_id": "' + b"1" * MAX_BODY + b'"}', JSON, 413, "body_too_large"),
+    ("not JSON", b"call_id=1234", JSON, 400, "invalid_body"),
+    ("truncated", b'{"call_id": "1234', JSON, 400, "invalid_body"),
+    ("not UTF-8", b'{"call_id": "\xff\xfe"}', JSON, 400, "invalid_body"),
+    ("another media type", b'{"call_id": "1"}', {"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+    ("no media type", b'{"call_id": "1"}', {}, 415, "unsupported_media_type"),
+    ("empty", b"", JSON, 400, "invalid_body"),
+    ("deeply nested", nested(20_000), JSON, 400, "invalid_body"),
+    ("nested within reason", nested(200), JSON, 422, ""),
+    ("an array", b"[]", JSON, 422, ""),
+    ("a string", b'"20261124120000000001"', JSON, 422, ""),
+    ("null", b"null", JSON, 422, ""),
+    ("a number where text goes", b'{"call_id": 20261124120000000001, "text": 1, "step": 2}', JSON, 422, ""),
+    ("NaN", b'{"call_id": NaN}', JSON, 422, ""),
+    ("a huge number", b'{"call_id": 1' + b"0" * 5000 + b"}", JSON, 400, "invalid_body"),
+    ("unknown fields", b'{"call_id": "1", "admin": true, "x": {}}', JSON, 422, ""),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), DOORS)
+@pytest.mark.parametrize(
+    ("body", "headers", "status", "code"), [case[1:] for case in BAD_BODIES], ids=[case[0] for case in BAD_BODIES]
+)
+def test_bad_bodies_get_a_json_4xx(
+    with_ticket: Callable[..., TestClient],
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict[str, str],
+    status: int,
+    code: str,
+) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    response = client.request(method, path, content=body, headers={**headers, **AUTH})
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    else:
+        assert error["code"] in ("invalid_body", "invalid_call_id", "unknown_id")
+
+
+def chunks(total: int) -> Iterator[bytes]:
+    yield b'{"call_id": "'
+    for _ in range(total // 4096):
+        yield b"1" * 4096
+    yield b'"}'
+
+
+def test_a_body_without_a_declared_length_is_cut_at_the_limit(with_ticket: Callable[..., TestClient]) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    response = client.post("/api/v1/lookup", content=chunks(4 * MAX_BODY), headers=JSON)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_a_body_longer_than_it_declared_is_refused(with_ticket: Callable[..., TestClient]) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    # The client lies about the length: the server counts what comes, not what was announced.
+    response = client.post("/api/v1/lookup", content=chunks(2 * MAX_BODY), headers={**JSON, "Content-Length": "20"})
+    assert response.status_code in (400, 413)
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "status"),
+    [
+        (b"call_id=" + b"1" * 5000, {"Content-Type": "application/x-www-form-urlencoded"}, 413),
+        (b'{"call_id": "1"}', {"Content-Type": "application/json"}, 415),
+        (b"call_id=%ff%fe", {"Content-Type": "application/x-www-form-urlencoded"}, 400),
+        (b"&".join(b"f%d=1" % n for n in range(100)), {"Content-Type": "application/x-www-form-urlencoded"}, 400),
+    ],
+    ids=["oversized", "JSON", "not UTF-8", "too many fields"],
+)
+def test_bad_forms_get_the_page_with_a_4xx(
+    with_ticket: Callable[..., TestClient], body: bytes, headers: dict[str, str], status: int
+) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    response = client.post("/suivi", content=body, headers=headers)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")

@@ -1,0 +1,115 @@
+"""Property-based fuzzing of every operation of the OpenAPI document, in process: no 5xx, answers as documented.
+
+Schemathesis generates requests from the document, both valid ones (positive) and ones that break it
+(negative), and checks each answer: not a server error, a documented status, content type, headers and body
+schema, and, for the negative ones, a 4xx. `make test` runs FUZZ_EXAMPLES (200) of each kind per operation,
+the same ones every run; `make fuzz` runs thousands, new ones each time.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from kb_build import load
+from kb_build.model import KnowledgeBase
+from status_api.app import create_app
+from status_api.config import Settings
+from status_api.openapi import openapi_document
+from status_api.store import SQLiteStore
+from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, ticket_body
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+# The same cases at every `make test`, so that the suite cannot fail by chance; `make fuzz` explores.
+EXPLORE = "FUZZ_EXAMPLES" in os.environ
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+OPERATIONS = [
+    (method.upper(), path)
+    for path, item in openapi_document(load(DATA))["paths"].items()
+    for method in item
+    if method in ("get", "put", "post", "delete")
+]
+
+
+def _takes_input(operation: dict[str, Any], path_item: dict[str, Any]) -> bool:
+    return bool(operation.get("requestBody") or operation.get("parameters") or path_item.get("parameters"))
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
+def test_every_operation_answers_as_documented(kb: KnowledgeBase, tmp_path: Path, method: str, path: str) -> None:
+    store = SQLiteStore(tmp_path / "status.sqlite3")
+    # Rate limits off: the fuzzer calls from one address far faster than any customer (429 is tested apart).
+    app = create_app(Settings(token=TOKEN, limits=None, lookup_floor=0), kb, store, clock=lambda: NOW)
+    schema = schemathesis.openapi.from_asgi("/api/openapi.json", app)
+    operation = schema[path][method]
+    document = openapi_document(kb)["paths"][path]
+    modes = [GenerationMode.POSITIVE]
+    if _takes_input(document[method.lower()], document):
+        modes.append(GenerationMode.NEGATIVE)
+    cases: Counter[str] = Counter()
+    statuses: Counter[int] = Counter()
+    try:
+        _with_tickets(schema, kb)
+        for mode in modes:
+            _fuzz(operation, mode, cases, statuses)
+    finally:
+        store.close()
+    print(f"{method} {path}: {dict(cases)} cases, statuses {dict(sorted(statuses.items()))}")
+    assert not [status for status in statuses if status >= 500]
+    if len(modes) == 2:
+        # Operations without any input have a single possible request; the others get their hundreds.
+        assert sum(cases.values()) >= EXAMPLES, cases
+
+
+def _fuzz(operation: Any, mode: GenerationMode, cases: Counter[str], statuses: Counter[int]) -> None:
+    checks = [*CHECKS, negative_data_rejection] if mode.is_negative else CHECKS
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not EXPLORE,
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(mode, headers=dict(AUTH)))
+    def run(case: schemathesis.Case) -> None:
+        cases[mode.value] += 1
+        response = case.call()
+        statuses[response.status_code] += 1
+        case.validate_response(response, checks=checks)
+
+    run()
+
+
+def _with_tickets(schema: Any, kb: KnowledgeBase) -> None:
+    """A few tickets, so that the fuzzer's references and call IDs sometimes meet existing ones."""
+    for n in range(3):
+        case = schema["/api/v1/tickets/{reference}"]["PUT"].Case(
+            path_parameters={"reference": f"RGV-{n}"},
+            headers=dict(AUTH),
+            body=ticket_body(kb, call_ids=[f"2026112412000000000{n}"]),
+            media_type="application/json",
+        )
+        assert case.call().status_code in (200, 201)
