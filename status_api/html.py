@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from kb_build.model import KnowledgeBase
 from status_api.incident_views import FEED, ServiceStatusView
@@ -92,7 +92,11 @@ class Renderer:
         shell = self._shell.text()
         if shell is None:
             return self._env.get_template("page.html").render(result=Markup(result), call_id=call_id)
-        form = "" if 'name="call_id"' in shell else self._env.get_template("form.html").render(call_id=call_id)
+        if 'name="call_id"' in shell:
+            # The site's own form: give back what the customer typed, so that a typo is fixed, not retyped.
+            filled = f'name="call_id" value="{escape(call_id)}"' if call_id else 'name="call_id"'
+            return shell.replace('name="call_id"', filled, 1).replace(MARKER, result, 1)
+        form = self._env.get_template("form.html").render(call_id=call_id)
         return shell.replace(MARKER, form + result, 1)
 
 

@@ -150,7 +150,9 @@ def test_every_page_links_to_the_service_status_and_carries_the_banner(built_sit
         assert 'data-source="/api/v1/incidents/current"' in banner.group(0)
         assert html.index("kb-incident-banner") < html.index('<header class="md-header')
         assert '<script src="/assets/javascripts/incidents.js' in html or "assets/javascripts/incidents.js" in html
-        assert 'type="application/atom+xml" href="/etat-du-service/flux.atom"' in html
+        # No <link rel="alternate"> for the feed: Material reads those as translations of the page and fetches
+        # a sitemap beside them, a 404 in every visitor's console. The status page links the feed instead.
+        assert 'rel="alternate"' not in html
     assert (built_site / "assets" / "javascripts" / "incidents.js").is_file()
 
 

@@ -91,10 +91,4 @@ def test_no_page_loads_anything_from_outside_or_logs_an_error(page: Page, kb: Kn
     for path in page_types(kb).values():
         page.goto(path, wait_until="networkidle")
     assert outside.urls == []
-    known = [e for e in errors if e.endswith("/etat-du-service/sitemap.xml") or "status of 404" in e]
-    if errors and len(known) == len(errors):
-        # Material fetches sitemap.xml beside every <link rel="alternate">, taking the incidents' Atom feed for a
-        # translation of the site: /etat-du-service/sitemap.xml is a 404, logged in the console (Lighthouse's
-        # best practices 96). Fixed once the feed's address sits at the site's root, where sitemap.xml exists.
-        pytest.xfail("known: " + "; ".join(sorted(set(known))))
     assert errors == []

@@ -9,7 +9,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
+from status_api.app import create_app
+from status_api.config import Settings
 from status_api.html import MARKER
+from status_api.store import SQLiteStore
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN
 
 PutTicket = Callable[..., dict[str, Any]]
@@ -184,3 +187,15 @@ def test_the_real_help_center_page_is_the_shell(
         assert f'"{asset}"' in page
         assert client.get(asset).status_code == 200
     assert client.get("/").status_code == 200
+
+
+def test_a_refused_call_id_comes_back_in_the_site_form(tmp_path: Path, kb: KnowledgeBase, store: SQLiteStore) -> None:
+    site = tmp_path / "site" / "suivre-mon-ticket"
+    site.mkdir(parents=True)
+    (site / "index.html").write_text(
+        '<form><input id="kb-call-id" name="call_id" type="text"></form><!-- status-result -->', encoding="utf-8"
+    )
+    client = TestClient(create_app(Settings(site_dir=tmp_path / "site"), kb, store))
+    page = client.post("/suivi", data={"call_id": '12"><script>x</script>'}).text
+    assert 'name="call_id" value="12&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
+    assert "<script>x" not in page
