@@ -157,9 +157,7 @@ def _store(settings: Settings) -> SQLiteStore:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
-    import uvicorn
-
-    from status_api import preflight
+    from status_api import preflight, server
     from status_api.app import create_app
 
     problems = preflight.problems(settings)
@@ -171,9 +169,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         logging.getLogger("status_api").warning("STATUS_API_TOKEN is not set: writes are refused")
     for warning in preflight.warnings(settings):
         logging.getLogger("status_api").warning(warning)
-    app = create_app(settings, kb, _store(settings))
-    # httptools is uvicorn's fast HTTP parser; it comes with uvicorn[standard].
-    uvicorn.run(app, host=args.host, port=args.port, http="httptools", log_level="info")
+    server.run(create_app(settings, kb, _store(settings)), host=args.host, port=args.port)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:
