@@ -11,7 +11,6 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -19,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from kb_build.model import KnowledgeBase
 from status_api import messages
+from status_api.compression import Compression
 from status_api.config import Settings
 from status_api.errors import ApiError, PayloadError
 from status_api.html import Renderer
@@ -60,7 +60,7 @@ def create_app(
     # compress); the rate limit sits inside CORS, so that a browser can read its answer.
     middleware = [
         Middleware(SteadyTiming, floor=settings.lookup_floor),
-        Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(Compression, minimum_size=1024),
         Middleware(SecurityHeaders, site_dir=settings.site_dir, hsts=settings.hsts),
     ]
     if settings.cors_origins:
