@@ -18,6 +18,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from kb_build.model import KnowledgeBase
 from tests.status_api.helpers import DATA, ROOT, status_api_command
 
@@ -44,7 +46,10 @@ def write_batch(path: Path, batch: int, count: int, kb: KnowledgeBase) -> None:
         }
         for n in range(count)
     ]
-    path.write_text(json.dumps({"tickets": tickets}), encoding="utf-8")
+    if path.suffix == ".jsonl":  # the bulk format: a ticket a line, streamed into batches of one transaction
+        path.write_text("".join(json.dumps(ticket) + "\n" for ticket in tickets), encoding="utf-8")
+    else:
+        path.write_text(json.dumps({"tickets": tickets}), encoding="utf-8")
 
 
 def start_import(path: Path, db: Path) -> subprocess.Popen[str]:
@@ -87,12 +92,13 @@ def integrity(db: Path) -> str:
     return result if not foreign else f"foreign keys: {foreign[:3]}"
 
 
-def test_an_import_killed_at_any_moment_leaves_all_or_nothing(kb: KnowledgeBase, tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_an_import_killed_at_any_moment_leaves_all_or_nothing(kb: KnowledgeBase, tmp_path: Path, suffix: str) -> None:
     db = tmp_path / "status.sqlite3"
-    one = tmp_path / "one.json"
+    one = tmp_path / f"one{suffix}"
     write_batch(one, 999, 1, kb)
     start_up = min(timed_import(one, db) for _ in range(3))
-    first = tmp_path / "batch-0.json"
+    first = tmp_path / f"batch-0{suffix}"
     write_batch(first, 0, TICKETS, kb)
     whole = timed_import(first, db)
     committed = {0}
@@ -102,7 +108,7 @@ def test_an_import_killed_at_any_moment_leaves_all_or_nothing(kb: KnowledgeBase,
     batch = 0
     while len(killed) < KILLS and batch < ROUNDS_MAX and time.monotonic() < deadline:
         batch += 1
-        path = tmp_path / f"batch-{batch}.json"
+        path = tmp_path / f"batch-{batch}{suffix}"
         write_batch(path, batch, TICKETS, kb)
         process = start_import(path, db)
         time.sleep(chance.uniform(0.9 * start_up, 1.05 * whole))
