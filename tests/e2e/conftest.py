@@ -6,14 +6,11 @@ One server and one browser for the whole session; each test opens the pages it n
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx2
 import pytest
 import yaml
 from playwright.sync_api import (
@@ -29,7 +26,7 @@ from playwright.sync_api import (
 
 from kb_build import load
 from kb_build.model import KnowledgeBase
-from tests.status_api.helpers import DATA, DEMO, ROOT, free_port, run_cli, status_api_command
+from tests.status_api.helpers import DATA, DEMO, ROOT, Server, run_cli, serve
 
 # Debian's Chromium (`apt-get install chromium`, done by .ci/run); never a browser that a tool downloads.
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -69,20 +66,6 @@ def kb() -> KnowledgeBase:
     return load(DATA)
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> str:
-        """Stop the server; what it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
 @pytest.fixture(scope="session")
 def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`status-api serve` on a free port: the site built by `kb build`, the demo tickets in a fresh SQLite file."""
@@ -90,7 +73,6 @@ def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     db = folder / "status.sqlite3"
     imported = run_cli("import", str(DEMO), "--shift-to-now", env={"STATUS_API_DB": str(db)})
     assert imported.returncode == 0, imported.stderr
-    port = free_port()
     env = {
         **os.environ,
         "KB_DATA_DIR": str(DATA),
@@ -100,28 +82,7 @@ def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "STATUS_API_RATE_LIMIT": "off",
     }
     env.pop("STATUS_API_TOKEN", None)
-    log = folder / "server.log"
-    # Into a file, not a pipe: a pipe that nobody reads fills up with the access log and stalls the server.
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [status_api_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    served = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 30
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"status-api serve exited with {process.returncode}:\n{served.stop()}")
-        try:
-            if httpx2.get(f"{served.url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx2.TransportError:
-            if time.monotonic() > deadline:
-                pytest.fail(f"status-api serve did not answer /healthz within 30 s:\n{served.stop()}")
-            time.sleep(0.1)
+    served = serve(env, folder / "server.log")
     yield served
     served.stop()
 

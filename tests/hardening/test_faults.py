@@ -23,8 +23,7 @@ import pytest
 
 from kb_build.model import KnowledgeBase
 from tests.hardening.conftest import AUTH, CALL_ID, TOKEN
-from tests.status_api.conftest import Server
-from tests.status_api.helpers import ticket_body
+from tests.status_api.helpers import Server, ticket_body
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root (as on CI)")
 

@@ -18,8 +18,7 @@ import httpx2
 
 from kb_build.model import KnowledgeBase
 from tests.hardening.conftest import AUTH, TOKEN
-from tests.status_api.conftest import Server
-from tests.status_api.helpers import ticket_body
+from tests.status_api.helpers import Server, ticket_body
 
 CLIENTS = 6
 REQUESTS_PER_CLIENT = 250

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -19,7 +15,7 @@ from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
 from status_api.store import SQLiteStore
-from tests.status_api.helpers import AUTH, DATA, NOW, ROOT, TOKEN, free_port, status_api_command, ticket_body
+from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, Server, serve, ticket_body
 
 
 @pytest.fixture(scope="session")
@@ -65,27 +61,12 @@ def put_ticket(client: TestClient, kb: KnowledgeBase) -> Callable[..., dict[str,
     return put
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[str]
-    log: Path
-
-    def stop(self) -> str:
-        """Stop the server; what it printed."""
-        if self.process.poll() is None:
-            self.process.terminate()
-        self.process.wait(timeout=15)
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """`status-api serve` for real, on a free port, ready once /healthz answers."""
     servers: list[Server] = []
 
     def start(**env: str) -> Server:
-        port = free_port()
         environment = {
             **os.environ,
             "STATUS_API_DB": str(tmp_path / "served.sqlite3"),
@@ -94,29 +75,9 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "STATUS_API_RATE_LIMIT": "off",
             **env,
         }
-        log = tmp_path / f"server-{port}.log"
-        # Into a file, not a pipe: a pipe that nobody reads fills up with the access log and stalls the server.
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                [status_api_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=environment,
-                cwd=ROOT,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-        server = Server(f"http://127.0.0.1:{port}", process, log)
+        server = serve(environment, tmp_path / f"server-{len(servers)}.log")
         servers.append(server)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"status-api serve exited with {process.returncode}:\n{server.stop()}")
-            try:
-                if httpx2.get(f"{server.url}/healthz", timeout=1).status_code == 200:
-                    return server
-            except httpx2.TransportError:
-                time.sleep(0.1)
-        pytest.fail(f"status-api serve did not answer /healthz within 30 s:\n{server.stop()}")
+        return server
 
     yield start
     for server in servers:

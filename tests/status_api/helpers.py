@@ -6,9 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+import httpx2
+import pytest
 
 from kb_build.model import KnowledgeBase
 
@@ -57,3 +62,42 @@ def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
         timeout=60,
         cwd=ROOT,
     )
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def stop(self) -> str:
+        """Stop the server; what it printed."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=15)
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def serve(env: dict[str, str], log: Path) -> Server:
+    """`status-api serve` for real on a free port, with `env` as its whole environment; ready once /healthz answers."""
+    port = free_port()
+    # Into a file, not a pipe: a pipe that nobody reads fills up with the access log and stalls the server.
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [status_api_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"status-api serve exited with {process.returncode}:\n{server.stop()}")
+        try:
+            if httpx2.get(f"{server.url}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx2.TransportError:
+            time.sleep(0.1)
+    pytest.fail(f"status-api serve did not answer /healthz within 30 s:\n{server.stop()}")

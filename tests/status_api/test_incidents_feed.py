@@ -12,8 +12,7 @@ from starlette.testclient import TestClient
 
 from kb_build import load
 from kb_build.model import KnowledgeBase
-from tests.status_api.conftest import Server
-from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN
+from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, Server
 
 
 def _incident(kb: KnowledgeBase, **overrides: Any) -> dict[str, Any]:

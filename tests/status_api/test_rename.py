@@ -11,8 +11,7 @@ from kb_build import load
 from status_api.app import create_app
 from status_api.config import Settings
 from status_api.store import SQLiteStore
-from tests.status_api.conftest import Server
-from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, ticket_body
+from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, ticket_body
 
 NEW_TITLE = "Analyse par nos experts"
 

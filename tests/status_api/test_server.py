@@ -10,8 +10,7 @@ import httpx2
 import yaml
 
 from kb_build import load
-from tests.status_api.conftest import Server
-from tests.status_api.helpers import AUTH, DATA, DEMO, TOKEN, run_cli, ticket_body
+from tests.status_api.helpers import AUTH, DATA, DEMO, TOKEN, Server, run_cli, ticket_body
 
 DEMO_CALL_IDS = [t["call_ids"][0] for t in yaml.safe_load(DEMO.read_text(encoding="utf-8"))["tickets"]]
 
