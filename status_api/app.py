@@ -49,7 +49,9 @@ def create_app(
     api = ApiRoutes(kb, store, settings.token, openapi_document(kb), clock, cache)
     incidents = IncidentRoutes(kb, store, settings.token, clock)
     pages = PageRoutes(kb, store, renderer, clock, cache)
-    routes: list[BaseRoute] = [*api.routes(), *incidents.routes(), *pages.routes(), *ProbeRoutes(kb, store).routes()]
+    # The two doors of the public lookup first: the router tries routes in turn, and they carry the load.
+    routes: list[BaseRoute] = [*api.lookup_routes(), *pages.lookup_routes()]
+    routes += [*api.routes(), *incidents.routes(), *pages.routes(), *ProbeRoutes(kb, store).routes()]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
         routes.append(Mount("/", StaticFiles(directory=settings.site_dir, html=True), name="site"))

@@ -164,12 +164,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     if problems:
         raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
     kb = _knowledge_base(settings)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     if settings.token is None:
         logging.getLogger("status_api").warning("STATUS_API_TOKEN is not set: writes are refused")
     for warning in preflight.warnings(settings):
         logging.getLogger("status_api").warning(warning)
-    server.run(create_app(settings, kb, _store(settings)), host=args.host, port=args.port)
+    app = create_app(settings, kb, _store(settings))
+    server.run(app, host=args.host, port=args.port, log_level=settings.log_level)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:

@@ -33,6 +33,8 @@ class Settings:
     hsts: bool = False
     # Recent lookup answers kept in memory (see lookup_cache.py); 0 keeps none.
     lookup_cache: int = 4096
+    # The service's own log lines; "debug" adds one line per lookup, its call ID masked.
+    log_level: str = "info"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -51,10 +53,12 @@ class Settings:
             lookup_floor=_integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
             hsts=_switch(env, "STATUS_API_HSTS", False),
             lookup_cache=_integer(env, "STATUS_API_LOOKUP_CACHE", 4096, maximum=1_000_000),
+            log_level=_choice(env, "STATUS_API_LOG_LEVEL", LOG_LEVELS, cls.log_level),
         )
 
 
 _PROXIES = "STATUS_API_TRUSTED_PROXIES"
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def _limits(env: Mapping[str, str]) -> Limits | None:
@@ -78,6 +82,15 @@ def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
     if value in ("0", "off", "false", "no", "non"):
         return False
     raise ConfigError(f"{name} : « {value} » n'est pas compris ; écrivez on ou off.")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in choices:
+        raise ConfigError(f"{name} : « {value} » n'est pas compris ; écrivez " + ", ".join(choices) + ".")
+    return value
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:

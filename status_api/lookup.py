@@ -20,10 +20,13 @@ from status_api.views import TicketView, ticket_view
 logger = logging.getLogger("status_api.lookup")
 
 
+LOOKUP_MAX_LENGTH = 200
+
+
 class LookupIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    call_id: str = Field(max_length=200, examples=["2025 0312 1430 1548 7296"])
+    call_id: str = Field(max_length=LOOKUP_MAX_LENGTH, examples=["2025 0312 1430 1548 7296"])
 
 
 @dataclass(frozen=True)
@@ -49,18 +52,20 @@ Outcome = Found | NotFound | Invalid
 async def look_up(
     raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None = None
 ) -> Outcome:
+    # One line per lookup at the debug level only (STATUS_API_LOG_LEVEL=debug): the access log already has
+    # each lookup and its status, and a line more would cost more than the rest of a cached lookup.
     call_id = callid.parse(raw, kb.site.call_id)
     if call_id is None:
-        logger.info("lookup refused: not a call ID")
+        logger.debug("lookup refused: not a call ID")
         texts = kb.tracking.result
         template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
         return Invalid(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
     entry = _answer(call_id, kb, store, now, cache)
     if entry.view is None:
-        logger.info("lookup %s: not found", callid.mask(call_id))
+        logger.debug("lookup %s: not found", callid.mask(call_id))
         # One answer whatever the reason, so that it tells nothing about which call IDs exist.
         return NotFound(kb.tracking.result.not_found)
-    logger.info("lookup %s: %s", callid.mask(call_id), entry.view.reference)
+    logger.debug("lookup %s: %s", callid.mask(call_id), entry.view.reference)
     return Found(entry.view, entry)
 
 

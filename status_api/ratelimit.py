@@ -157,7 +157,7 @@ def _within(address: IPv4Address | IPv6Address, networks: tuple[Network, ...]) -
 Refusal = Callable[[str, int], Response]
 
 
-def refusal(message: str, help: Help, page: Callable[[str], str]) -> Refusal:
+def refusal(message: str, help: Help, page: Callable[[str], bytes]) -> Refusal:
     """The 429 answer: the API's JSON error, or the tracking page with the message, for the path asked."""
 
     def refuse(path: str, retry_after: int) -> Response:

@@ -5,29 +5,37 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb_build.csp import HASHES_FILE, policy, read_hashes
+from status_api.watched import Watched
 
 HSTS = "max-age=31536000"
 # Answers that can hold a ticket's state, or say whether the service is up: never kept by any cache.
 _UNCACHED = ("/api/", "/healthz", "/readyz")
 # Material's assets carry a hash of their content in their name (bundle.a5f9d56c.min.js): one address, one content.
 _FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}\.min\.(?:js|css)$")
-_IMMUTABLE = "public, max-age=31536000, immutable"
+_IMMUTABLE = b"public, max-age=31536000, immutable"
 # The site's other files (its own stylesheets, scripts and search index) may change at the next build.
-_STATIC = "public, max-age=600"
+_STATIC = b"public, max-age=600"
 
 
 class SecurityHeaders:
-    """Adds the headers to every response; a header that a route set itself is kept."""
+    """Adds the headers to every response; a header that a route set itself is kept.
+
+    It works on the raw header list, bytes already encoded: it runs on every answer, the lookups among them.
+    """
 
     def __init__(self, app: ASGIApp, *, site_dir: Path | None = None, hsts: bool = False) -> None:
         self.app = app
-        self.hsts = hsts
-        self._hashes_path = site_dir / HASHES_FILE if site_dir else None
-        self._policy: tuple[int, str] = (-1, policy(()))
+        self._always = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
+        if hsts:
+            self._always.append((b"strict-transport-security", HSTS.encode()))
+        # The policy allows the hashes of the site's inline scripts, read again after each build of the site.
+        self._policy: Watched[bytes] | None = None
+        if site_dir is not None:
+            self._policy = Watched(site_dir / HASHES_FILE, lambda path: policy(read_hashes(path.parent)).encode())
+        self._bare_policy = policy(()).encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,38 +45,26 @@ class SecurityHeaders:
 
         async def secure(message: Message) -> None:
             if message["type"] == "http.response.start":
-                self._add(MutableHeaders(scope=message), path, message["status"])
+                message["headers"] = self._added(list(message.get("headers", ())), path, message["status"])
             await send(message)
 
         await self.app(scope, receive, secure)
 
-    def _add(self, headers: MutableHeaders, path: str, status: int) -> None:
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if self.hsts:
-            headers.setdefault("Strict-Transport-Security", HSTS)
-        html = headers.get("content-type", "").startswith("text/html")
+    def _added(self, headers: list[tuple[bytes, bytes]], path: str, status: int) -> list[tuple[bytes, bytes]]:
+        present = {name.lower(): value for name, value in headers}
+        missing = [header for header in self._always if header[0] not in present]
+        html = present.get(b"content-type", b"").startswith(b"text/html")
         if html:
-            headers.setdefault("Content-Security-Policy", self._current_policy())
-            headers.setdefault("X-Frame-Options", "DENY")
-        if "cache-control" in headers:
-            return
-        if path.startswith(_UNCACHED):
-            headers["Cache-Control"] = "no-store"
-        elif html:
-            # Pages are checked again at each visit (cheap with ETag), so that a new build shows at once.
-            headers["Cache-Control"] = "no-cache"
-        elif status in (200, 304):
-            headers["Cache-Control"] = _IMMUTABLE if _FINGERPRINTED.search(path) else _STATIC
-
-    def _current_policy(self) -> str:
-        """The policy with the hashes of the site's inline scripts, read again after each build of the site."""
-        if self._hashes_path is None:
-            return self._policy[1]
-        try:
-            stamp = self._hashes_path.stat().st_mtime_ns
-        except OSError:
-            stamp = 0
-        if stamp != self._policy[0]:
-            self._policy = (stamp, policy(read_hashes(self._hashes_path.parent)))
-        return self._policy[1]
+            csp = self._policy.get() if self._policy is not None else self._bare_policy
+            missing.append((b"content-security-policy", csp))
+            missing.append((b"x-frame-options", b"DENY"))
+        if b"cache-control" not in present:
+            if path.startswith(_UNCACHED):
+                missing.append((b"cache-control", b"no-store"))
+            elif html:
+                # Pages are checked again at each visit (cheap with ETag), so that a new build shows at once.
+                missing.append((b"cache-control", b"no-cache"))
+            elif status in (200, 304):
+                missing.append((b"cache-control", _IMMUTABLE if _FINGERPRINTED.search(path) else _STATIC))
+        headers.extend(header for header in missing if header[0] not in present)
+        return headers

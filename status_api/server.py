@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp
 
 
-def run(app: ASGIApp, *, host: str, port: int) -> None:
+def run(app: ASGIApp, *, host: str, port: int, log_level: str = "info") -> None:
     import uvicorn
 
     # httptools is uvicorn's fast HTTP parser; it comes with uvicorn[standard].
-    uvicorn.run(app, host=host, port=port, http="httptools", log_level="info")
+    uvicorn.run(app, host=host, port=port, http="httptools", log_level=log_level)

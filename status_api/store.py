@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -206,6 +207,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+# How long a thread trusts the database's data_version before it asks again (see SQLiteStore.version).
+VERSION_INTERVAL = 0.001
 
 
 def _timestamp(moment: datetime) -> str:
@@ -304,10 +307,26 @@ class SQLiteStore:
 
     def version(self) -> Hashable:
         # data_version moves when another connection, of this process or another, commits; the counter
-        # covers this connection's own writes. Values of different connections are never compared equal.
-        with self._using() as conn:
+        # covers this process's own writes at once. Values of different connections are never compared equal.
+        # Lookups ask at every request, so the database is asked at most once per VERSION_INTERVAL and thread:
+        # another process's write shows that much later, a millisecond, well within any client's round trip.
+        local = self._local
+        now = time.monotonic()
+        if now - getattr(local, "version_at", -VERSION_INTERVAL) >= VERSION_INTERVAL:
+            local.version = self._data_version()
+            local.version_at = now
+        return (local.version, self._writes)
+
+    def _data_version(self) -> tuple[int, int]:
+        # First the short way, without _using's bookkeeping (half the cost); any trouble takes the long way,
+        # which turns an outage into the store's errors.
+        try:
+            conn = self._connection()
             (data_version,) = conn.execute("PRAGMA data_version").fetchone()
-        return (id(conn), data_version, self._writes)
+        except (sqlite3.Error, StoreUnavailable):
+            with self._using() as conn:
+                (data_version,) = conn.execute("PRAGMA data_version").fetchone()
+        return (id(conn), data_version)
 
     @contextmanager
     def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:

@@ -22,8 +22,9 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
     (site / "index.html").write_text("previous build", encoding="utf-8")
     data = copy_data(tmp_path)
     process = data / "process.yml"
-    process.write_text(process.read_text(encoding="utf-8").replace("team: support\n", "team: inconnue\n", 1),
-                       encoding="utf-8")
+    process.write_text(
+        process.read_text(encoding="utf-8").replace("team: support\n", "team: inconnue\n", 1), encoding="utf-8"
+    )
 
     result = run_kb("build", "--site-dir", str(site), "--data-dir", str(data))
 
@@ -52,7 +53,12 @@ def test_plain_mkdocs_build_aborts_with_the_same_messages(tmp_path: Path) -> Non
     env = {**os.environ, "KB_DATA_DIR": str(data), "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run(
         [str(BIN / "mkdocs"), "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -82,7 +88,9 @@ def test_writer_renames_a_step_and_every_page_follows(tmp_path: Path) -> None:
 
     assert result.returncode == 0, result.stderr
     pages = {page: page.read_text(encoding="utf-8") for page in site.rglob("*.html")}
-    assert new.replace("'", "&#39;") in pages[site / "processus" / "index.html"] or new in pages[
-        site / "processus" / "index.html"]
+    assert (
+        new.replace("'", "&#39;") in pages[site / "processus" / "index.html"]
+        or new in pages[site / "processus" / "index.html"]
+    )
     assert not [page for page, html in pages.items() if old in html]
     assert old not in (site / "search" / "search_index.json").read_text(encoding="utf-8")

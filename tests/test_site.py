@@ -107,8 +107,12 @@ def test_call_id_article_has_per_platform_tabs(built_site: Path) -> None:
     html = read(built_site, "articles/trouver-call-id/index.html")
     assert 'class="tabbed-set tabbed-alternate"' in html
     labels = re.findall(r'<label for="__tabbed_\d+_\d+">([^<]+)</label>', html)
-    assert labels == ["Application web", "Application de bureau", "Application mobile",
-                      "Tableau de bord administrateur (journal des appels)"]
+    assert labels == [
+        "Application web",
+        "Application de bureau",
+        "Application mobile",
+        "Tableau de bord administrateur (journal des appels)",
+    ]
 
 
 def test_home_routes_to_what_a_customer_needs(built_site: Path) -> None:
@@ -143,7 +147,7 @@ def test_every_page_links_to_the_service_status_and_carries_the_banner(built_sit
     texts = KB.incidents.texts
     for page in ("index.html", "processus/index.html", "articles/trouver-call-id/index.html"):
         html = read(built_site, page)
-        header = html[html.index('<header class="md-header'):html.index("</header>")]
+        header = html[html.index('<header class="md-header') : html.index("</header>")]
         assert 'href="/etat-du-service"' in header and texts.header_link in header
         banner = re.search(r'<aside class="md-banner md-banner--warning kb-incident-banner" hidden[^>]*>', html)
         assert banner is not None, page

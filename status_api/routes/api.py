@@ -15,8 +15,9 @@ from kb_build.model import KnowledgeBase
 from status_api import messages
 from status_api.auth import require_token
 from status_api.bodies import read_json
+from status_api.endpoint import JSON, Answer, Endpoint
 from status_api.errors import ApiError, json_response
-from status_api.lookup import Found, Invalid, LookupIn, NotFound, help_links, look_up
+from status_api.lookup import LOOKUP_MAX_LENGTH, Found, Invalid, LookupIn, NotFound, help_links, look_up
 from status_api.lookup_cache import LookupCache
 from status_api.store import CallIdTaken, IdempotencyConflict, Store
 from status_api.tickets import (
@@ -29,7 +30,6 @@ from status_api.tickets import (
     validate,
 )
 
-NO_STORE = {"Cache-Control": "no-store"}
 _IDEMPOTENCY_KEY_CHARS = frozenset(chr(c) for c in range(0x21, 0x7F))
 
 
@@ -45,15 +45,19 @@ class ApiRoutes:
     ) -> None:
         self.cache = cache
         self.kb = kb
-        self._not_found = ApiError(404, "not_found", kb.tracking.result.not_found, help=help_links(kb)).response().body
+        self._not_found = bytes(
+            ApiError(404, "not_found", kb.tracking.result.not_found, help=help_links(kb)).response().body
+        )
         self.store = store
         self.token = token
         self.openapi_document = openapi
         self.clock = clock
 
+    def lookup_routes(self) -> list[Route]:
+        return [Route("/api/v1/lookup", Endpoint(self.lookup), methods=["POST"])]
+
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1/lookup", self.lookup, methods=["POST"]),
             Route("/api/v1/tickets/{reference}", self.put_ticket, methods=["PUT"]),
             Route("/api/v1/tickets/{reference}", self.delete_ticket, methods=["DELETE"]),
             Route("/api/v1/tickets/{reference}/updates", self.add_update, methods=["POST"]),
@@ -61,16 +65,18 @@ class ApiRoutes:
             Route("/api/openapi.json", self.openapi, methods=["GET"]),
         ]
 
-    async def lookup(self, request: Request) -> Response:
-        body = validate(LookupIn, await read_json(request), self.kb)
-        outcome = await look_up(body.call_id, self.kb, self.store, self.clock(), self.cache)
+    async def lookup(self, request: Request) -> Answer:
+        data = await read_json(request)
+        call_id = _call_id_field(data)
+        if call_id is None:  # the model says what is wrong
+            call_id = validate(LookupIn, data, self.kb).call_id
+        outcome = await look_up(call_id, self.kb, self.store, self.clock(), self.cache)
         match outcome:
             case Found(view, entry):
-                body_bytes = entry.rendered("json", view.model_dump_json)
-                return Response(body_bytes, media_type="application/json", headers=NO_STORE)
+                return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
             case NotFound():
                 # The one answer for every unknown call ID, its body made once.
-                return Response(self._not_found, 404, media_type="application/json", headers=NO_STORE)
+                return Answer(404, JSON, self._not_found)
             case Invalid(message):
                 raise ApiError(422, "invalid_call_id", message, help=help_links(self.kb))
 
@@ -120,6 +126,15 @@ class ApiRoutes:
 
     async def openapi(self, request: Request) -> Response:
         return JSONResponse(self.openapi_document)
+
+
+def _call_id_field(data: object) -> str | None:
+    """The call ID of a well-formed lookup body, as LookupIn would take it, at a tenth of its cost; None otherwise."""
+    if type(data) is dict and len(data) == 1:
+        call_id = data.get("call_id")
+        if type(call_id) is str and len(call_id) <= LOOKUP_MAX_LENGTH:
+            return call_id
+    return None
 
 
 def _reference(request: Request) -> str:

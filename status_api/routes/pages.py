@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from kb_build.model import KnowledgeBase
 from status_api.bodies import read_form
+from status_api.endpoint import HTML, Answer, Endpoint
 from status_api.errors import ApiError
 from status_api.feed import atom_feed
 from status_api.html import Renderer
@@ -40,11 +41,13 @@ class PageRoutes:
         self.renderer = renderer
         self.clock = clock
 
-    def routes(self) -> list[Route]:
+    def lookup_routes(self) -> list[Route]:
         # The call ID travels in the POST body only, never in a URL: proxies and browser history keep URLs.
+        return [Route("/suivi", Endpoint(self.result), methods=["POST"])]
+
+    def routes(self) -> list[Route]:
         return [
             Route("/suivi", self.form, methods=["GET"]),
-            Route("/suivi", self.result, methods=["POST"]),
             Route(STATUS_PAGE, self.service_status, methods=["GET"]),
             # The help center's own "État du service" page lives at this address: serve it live too.
             Route(STATUS_PAGE + "/", self.service_status, methods=["GET"], include_in_schema=False),
@@ -67,22 +70,18 @@ class PageRoutes:
     async def form(self, request: Request) -> Response:
         return HTMLResponse(self.renderer.page())
 
-    async def result(self, request: Request) -> Response:
+    async def result(self, request: Request) -> Answer:
         try:
             fields = await read_form(request)
         except ApiError as error:
-            return _page(self.renderer.page(self.renderer.problem(error.body.error.message)), error.status)
+            return Answer(error.status, HTML, self.renderer.page(self.renderer.problem(error.body.error.message)))
         raw = fields.get("call_id", "")
         outcome = await look_up(raw, self.kb, self.store, self.clock(), self.cache)
         match outcome:
             case Found(_, entry):
                 result = entry.rendered("html", lambda: self.renderer.outcome(outcome))
-                return _page(self.renderer.page(result), 200)
+                return Answer(200, HTML, self.renderer.page(result))
             case NotFound():
-                return _page(self.renderer.page(self.renderer.outcome(outcome), call_id=raw), 404)
+                return Answer(404, HTML, self.renderer.page(self.renderer.outcome(outcome), call_id=raw))
             case Invalid():
-                return _page(self.renderer.page(self.renderer.outcome(outcome), call_id=raw), 422)
-
-
-def _page(html: str, status: int) -> Response:
-    return HTMLResponse(html, status, headers={"Cache-Control": "no-store"})
+                return Answer(422, HTML, self.renderer.page(self.renderer.outcome(outcome), call_id=raw))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kb_build.csp import HASHES_FILE, HEADERS_FILE, inline_script_hashes, policy
+from status_api.watched import RELOAD_INTERVAL
 from tests.hardening.conftest import CALL_ID
 
 
@@ -137,4 +139,6 @@ def test_a_rebuilt_site_brings_its_new_hashes(
     hashes = json.loads((site / HASHES_FILE).read_text(encoding="utf-8"))
     hashes["script-src"].append("'sha256-new='")
     (site / HASHES_FILE).write_text(json.dumps(hashes), encoding="utf-8")
+    # The service looks at the file again at most once per RELOAD_INTERVAL.
+    time.sleep(RELOAD_INTERVAL)
     assert "'sha256-new='" in client.get("/").headers["content-security-policy"]

@@ -69,6 +69,7 @@ def test_a_read_only_database_folder(tmp_path: Path) -> None:
         ("STATUS_API_MISS_RATE", "0/hour"),
         ("STATUS_API_TRUSTED_PROXIES", "mon-proxy"),
         ("STATUS_API_HSTS", "peut-être"),
+        ("STATUS_API_LOG_LEVEL", "bavard"),
     ],
 )
 def test_a_setting_that_cannot_be_read(db: str, name: str, value: str) -> None:

@@ -66,11 +66,13 @@ def test_incident_links_follow_the_service_url() -> None:
 def test_navigation_follows_the_data() -> None:
     nav = navigation(load(HERE / "minimal"))
     assert nav[0] == {"Accueil Acme": "index.md"}
-    assert nav[2] == {"Problèmes": [
-        {"Problèmes": "types-de-problemes/index.md"},
-        {"Panne": "types-de-problemes/panne.md"},
-        {"Réglage": "types-de-problemes/reglage.md"},
-    ]}
+    assert nav[2] == {
+        "Problèmes": [
+            {"Problèmes": "types-de-problemes/index.md"},
+            {"Panne": "types-de-problemes/panne.md"},
+            {"Réglage": "types-de-problemes/reglage.md"},
+        ]
+    }
     assert nav[-2:] == [{"Suivre": "suivre-mon-ticket.md"}, {"État": "etat-du-service.md"}]
 
 

@@ -57,9 +57,7 @@ def _path_to_final(kb: KnowledgeBase) -> list[str]:
 # --- the lifecycle -----------------------------------------------------------------------------------
 
 
-def test_an_incident_starts_at_the_first_state_and_put_is_idempotent(
-    client: TestClient, kb: KnowledgeBase
-) -> None:
+def test_an_incident_starts_at_the_first_state_and_put_is_idempotent(client: TestClient, kb: KnowledgeBase) -> None:
     body = incident_body(kb)
     first = client.put("/api/v1/incidents/INC-1", json=body, headers=AUTH)
     again = client.put("/api/v1/incidents/INC-1", json=body, headers=AUTH)
@@ -247,12 +245,20 @@ def test_the_status_page_shows_ongoing_incidents_first_then_the_history(
 ) -> None:
     final = next(s.id for s in kb.incidents.states if s.final)
     days = kb.incidents.history_days
-    put_incident("INC-OLD", title="Très ancien", state=final,
-                 started_at=(NOW - timedelta(days=days + 5)).isoformat(),
-                 ended_at=(NOW - timedelta(days=days + 1)).isoformat())
-    put_incident("INC-LAST-MONTH", title="Le mois dernier", state=final,
-                 started_at=(NOW - timedelta(days=30, hours=2)).isoformat(),
-                 ended_at=(NOW - timedelta(days=30)).isoformat())
+    put_incident(
+        "INC-OLD",
+        title="Très ancien",
+        state=final,
+        started_at=(NOW - timedelta(days=days + 5)).isoformat(),
+        ended_at=(NOW - timedelta(days=days + 1)).isoformat(),
+    )
+    put_incident(
+        "INC-LAST-MONTH",
+        title="Le mois dernier",
+        state=final,
+        started_at=(NOW - timedelta(days=30, hours=2)).isoformat(),
+        ended_at=(NOW - timedelta(days=30)).isoformat(),
+    )
     put_incident("INC-NOW", title="<b>Appels</b> en échec", services=[s.id for s in kb.incidents.services[:2]])
     _update(client, {"text": "Nos équipes analysent."}, reference="INC-NOW")
 
@@ -294,7 +300,9 @@ def test_the_current_incidents_json_lists_the_ongoing_ones(
 
 
 def test_the_status_page_is_set_in_the_help_center_page(
-    app_for: Callable[..., TestClient], put_incident: Callable[..., dict[str, Any]], built_site: Path,
+    app_for: Callable[..., TestClient],
+    put_incident: Callable[..., dict[str, Any]],
+    built_site: Path,
     kb: KnowledgeBase,
 ) -> None:
     client = app_for(token=TOKEN, site_dir=built_site)

@@ -26,6 +26,8 @@ def test_the_embedded_service_answers_over_http(
         STATUS_API_TOKEN=TOKEN,
         STATUS_API_SITE_DIR=str(built_site),
         STATUS_API_CORS_ORIGINS="https://aide.example.com",
+        # One line per lookup, its call ID masked: at the debug level only.
+        STATUS_API_LOG_LEVEL="debug",
     )
     kb = load(DATA)
     with httpx2.Client(base_url=server.url, timeout=10) as http:
@@ -80,3 +82,12 @@ def test_a_served_instance_without_a_token_refuses_writes(start_server: Callable
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "writes_disabled"
     assert "writes are refused" in server.stop()
+
+
+def test_lookups_leave_no_line_of_their_own_at_the_default_level(start_server: Callable[..., Server]) -> None:
+    server = start_server(STATUS_API_TOKEN="")
+    assert httpx2.post(f"{server.url}/api/v1/lookup", json={"call_id": "99999999999999999999"}).status_code == 404
+    logs = server.stop()
+    # The access log has the lookup and its status; the masked call ID only shows at the debug level.
+    assert '"POST /api/v1/lookup HTTP/1.1" 404' in logs
+    assert "…9999" not in logs

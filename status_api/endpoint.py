@@ -1,0 +1,39 @@
+"""The public lookup's routes as bare ASGI apps: the doors that carry the load, with nothing per request but work."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+JSON = b"application/json"
+HTML = b"text/html; charset=utf-8"
+# Lookup answers hold a ticket's state: no cache, shared or private, keeps them.
+NO_STORE = (b"cache-control", b"no-store")
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    media_type: bytes
+    body: bytes
+
+
+class Endpoint:
+    """`handler(request)` served as an ASGI app.
+
+    Starlette would make a Response object and wrap each call in two more layers for its exception handlers;
+    here the answer goes straight out, about a fifth of a cached lookup's time. An exception still reaches the
+    application's handlers, as from any other route.
+    """
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Answer]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = await self.handler(Request(scope, receive))
+        headers = [(b"content-type", answer.media_type), (b"content-length", b"%d" % len(answer.body)), NO_STORE]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
