@@ -8,7 +8,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
 
 
-def write_results(name: str, title: str, table: list[tuple[str, ...]], notes: list[str]) -> Path:
+def write_results(name: str, title: str, table: Sequence[tuple[str, ...]], notes: list[str]) -> Path:
     """A readable Markdown file under bench/results/, quoted by the README."""
     RESULTS.mkdir(exist_ok=True)
     header, *rows = table
@@ -63,7 +63,7 @@ def write_results(name: str, title: str, table: list[tuple[str, ...]], notes: li
     return path
 
 
-def print_table(table: list[tuple[str, ...]]) -> None:
+def print_table(table: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))

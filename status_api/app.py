@@ -60,8 +60,8 @@ def create_app(
 
     # Outermost first. The steady timing covers compression too (a found ticket's longer body takes longer to
     # compress); the rate limit sits inside CORS, so that a browser can read its answer.
-    middleware = [
-        Middleware(SteadyTiming, floor=settings.lookup_floor),
+    middleware = [Middleware(SteadyTiming, floor=settings.lookup_floor)] if settings.lookup_floor > 0 else []
+    middleware += [
         Middleware(Compression, minimum_size=1024),
         Middleware(SecurityHeaders, site_dir=settings.site_dir, hsts=settings.hsts),
     ]

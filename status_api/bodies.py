@@ -11,10 +11,11 @@ from status_api import messages
 from status_api.errors import ApiError
 
 MAX_BODY = 64 * 1024
+_JSON = json.JSONDecoder()
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
-    declared = request.headers.get("content-length", "")
+    declared = _header(request, b"content-length")
     if declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     # Count while reading: a client may send more than it declared, or declare nothing. The messages are read
@@ -39,8 +40,16 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(413, "body_too_large", messages.BODY_TOO_LARGE.format(limit=limit))
 
 
+def _header(request: Request, name: bytes) -> bytes:
+    # Straight from the scope, where the server gives names in lower case: the lookups read two headers each.
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return b""
+
+
 def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    return _header(request, b"content-type").partition(b";")[0].strip().lower().decode("latin-1")
 
 
 async def read_json(request: Request) -> object:
@@ -49,11 +58,12 @@ async def read_json(request: Request) -> object:
         raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_MEDIA_TYPE)
     body = await read_body(request)
     try:
-        text = body.decode("utf-8-sig")
+        # As "utf-8-sig" would, without its codec's Python layer: a leading byte order mark is allowed.
+        text = body.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise ApiError(400, "invalid_body", messages.NOT_UTF8) from None
     try:
-        return json.loads(text)
+        return _JSON.decode(text)
     except json.JSONDecodeError as error:
         raise ApiError(
             400, "invalid_body", messages.INVALID_JSON.format(line=error.lineno, column=error.colno)

@@ -18,7 +18,8 @@ def normalise(raw: str) -> str:
 
 def parse(raw: str, call_id_format: CallIdFormat) -> str | None:
     """The call ID in canonical form (a string of digits, never an int), or None when it is not one."""
-    call_id = normalise(raw)
+    # Most call IDs come as bare digits: no separators to take out.
+    call_id = raw if raw.isascii() and raw.isdigit() else normalise(raw)
     if _DIGITS.fullmatch(call_id) and call_id_format.min_digits <= len(call_id) <= call_id_format.max_digits:
         return call_id
     return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
@@ -14,8 +14,7 @@ HTML = b"text/html; charset=utf-8"
 NO_STORE = (b"cache-control", b"no-store")
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     status: int
     media_type: bytes
     body: bytes

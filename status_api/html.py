@@ -89,7 +89,7 @@ class Renderer:
                 site_dir / STATUS_SHELL_PAGE, lambda path: _shell_text(path, STATUS_SHELL_URL, STATUS_MARKERS)
             )
         # Answers that are the same for every call ID, made once.
-        self._fixed: dict[NotFound, str] = {}
+        self._fixed: dict[str, str] = {}
 
     def _cut(self, path: Path) -> _Cut | None:
         text = _shell_text(path, SHELL_URL, (MARKER,))
@@ -105,9 +105,9 @@ class Renderer:
             case Found(view):
                 return self._env.get_template("ticket.html").render(ticket=view)
             case NotFound(message):
-                if outcome not in self._fixed:
-                    self._fixed[outcome] = self._env.get_template("not_found.html").render(message=message)
-                return self._fixed[outcome]
+                if message not in self._fixed:
+                    self._fixed[message] = self._env.get_template("not_found.html").render(message=message)
+                return self._fixed[message]
             case Invalid(message):
                 return self.problem(message)
 

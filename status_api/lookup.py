@@ -29,19 +29,20 @@ class LookupIn(BaseModel):
     call_id: str = Field(max_length=LOOKUP_MAX_LENGTH, examples=["2025 0312 1430 1548 7296"])
 
 
-@dataclass(frozen=True)
+# Made at every lookup: plain slotted classes, three times quicker to make than frozen ones.
+@dataclass(slots=True)
 class Found:
     view: TicketView
     # Where the routes keep what they render of this answer, for the next lookup of the same call ID.
     entry: Entry
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NotFound:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Invalid:
     message: str
 
@@ -49,9 +50,8 @@ class Invalid:
 Outcome = Found | NotFound | Invalid
 
 
-async def look_up(
-    raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None = None
-) -> Outcome:
+def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None = None) -> Outcome:
+    """Synchronous, like the reads it makes (see _answer): a coroutine would only add its own cost."""
     # One line per lookup at the debug level only (STATUS_API_LOG_LEVEL=debug): the access log already has
     # each lookup and its status, and a line more would cost more than the rest of a cached lookup.
     call_id = callid.parse(raw, kb.site.call_id)
@@ -61,11 +61,11 @@ async def look_up(
         template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
         return Invalid(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
     entry = _answer(call_id, kb, store, now, cache)
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("lookup %s: %s", callid.mask(call_id), entry.view.reference if entry.view else "not found")
     if entry.view is None:
-        logger.debug("lookup %s: not found", callid.mask(call_id))
         # One answer whatever the reason, so that it tells nothing about which call IDs exist.
         return NotFound(kb.tracking.result.not_found)
-    logger.debug("lookup %s: %s", callid.mask(call_id), entry.view.reference)
     return Found(entry.view, entry)
 
 

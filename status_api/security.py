@@ -52,7 +52,7 @@ class SecurityHeaders:
 
     def _added(self, headers: list[tuple[bytes, bytes]], path: str, status: int) -> list[tuple[bytes, bytes]]:
         present = {name.lower(): value for name, value in headers}
-        missing = [header for header in self._always if header[0] not in present]
+        missing = list(self._always)
         html = present.get(b"content-type", b"").startswith(b"text/html")
         if html:
             csp = self._policy.get() if self._policy is not None else self._bare_policy
@@ -66,5 +66,7 @@ class SecurityHeaders:
                 missing.append((b"cache-control", b"no-cache"))
             elif status in (200, 304):
                 missing.append((b"cache-control", _IMMUTABLE if _FINGERPRINTED.search(path) else _STATIC))
-        headers.extend(header for header in missing if header[0] not in present)
+        for header in missing:
+            if header[0] not in present:
+                headers.append(header)
         return headers

@@ -208,7 +208,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 # How long a thread trusts the database's data_version before it asks again (see SQLiteStore.version).
-VERSION_INTERVAL = 0.001
+VERSION_INTERVAL = 0.01
 
 
 def _timestamp(moment: datetime) -> str:
@@ -308,8 +308,8 @@ class SQLiteStore:
     def version(self) -> Hashable:
         # data_version moves when another connection, of this process or another, commits; the counter
         # covers this process's own writes at once. Values of different connections are never compared equal.
-        # Lookups ask at every request, so the database is asked at most once per VERSION_INTERVAL and thread:
-        # another process's write shows that much later, a millisecond, well within any client's round trip.
+        # Lookups ask at every request, so the database is asked at most once per VERSION_INTERVAL and thread
+        # (asking costs tens of µs): another process's write shows at most 10 ms later, which no customer can tell.
         local = self._local
         now = time.monotonic()
         if now - getattr(local, "version_at", -VERSION_INTERVAL) >= VERSION_INTERVAL:

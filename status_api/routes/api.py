@@ -70,7 +70,7 @@ class ApiRoutes:
         call_id = _call_id_field(data)
         if call_id is None:  # the model says what is wrong
             call_id = validate(LookupIn, data, self.kb).call_id
-        outcome = await look_up(call_id, self.kb, self.store, self.clock(), self.cache)
+        outcome = look_up(call_id, self.kb, self.store, self.clock(), self.cache)
         match outcome:
             case Found(view, entry):
                 return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
