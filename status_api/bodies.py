@@ -53,10 +53,18 @@ def _media_type(request: Request) -> str:
 
 
 async def read_json(request: Request) -> object:
+    return parse_json(await read_json_bytes(request))
+
+
+async def read_json_bytes(request: Request) -> bytes:
+    """The body of a request that says it is JSON, not parsed yet."""
     media_type = _media_type(request)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_MEDIA_TYPE)
-    body = await read_body(request)
+    return await read_body(request)
+
+
+def parse_json(body: bytes) -> object:
     try:
         # As "utf-8-sig" would, without its codec's Python layer: a leading byte order mark is allowed.
         text = body.decode("utf-8").removeprefix("\ufeff")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,7 +51,9 @@ class Invalid:
 Outcome = Found | NotFound | Invalid
 
 
-def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None = None) -> Outcome:
+def look_up(
+    raw: str, kb: KnowledgeBase, store: Store, clock: Callable[[], datetime], cache: LookupCache | None = None
+) -> Outcome:
     """Synchronous, like the reads it makes (see _answer): a coroutine would only add its own cost."""
     # One line per lookup at the debug level only (STATUS_API_LOG_LEVEL=debug): the access log already has
     # each lookup and its status, and a line more would cost more than the rest of a cached lookup.
@@ -60,7 +63,7 @@ def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: Loo
         texts = kb.tracking.result
         template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
         return Invalid(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
-    entry = _answer(call_id, kb, store, now, cache)
+    entry = _answer(call_id, kb, store, clock, cache)
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("lookup %s: %s", callid.mask(call_id), entry.view.reference if entry.view else "not found")
     if entry.view is None:
@@ -69,12 +72,15 @@ def look_up(raw: str, kb: KnowledgeBase, store: Store, now: datetime, cache: Loo
     return Found(entry.view, entry)
 
 
-def _answer(call_id: str, kb: KnowledgeBase, store: Store, now: datetime, cache: LookupCache | None) -> Entry:
+def _answer(
+    call_id: str, kb: KnowledgeBase, store: Store, clock: Callable[[], datetime], cache: LookupCache | None
+) -> Entry:
     # Point reads of an indexed SQLite file in WAL mode take microseconds and never wait for writers:
     # they run on the event loop, as a hop to a worker thread would cost more than the read.
     version = store.version()
-    entry = cache.get(call_id, version, now) if cache is not None else None
+    entry = cache.get(call_id, version, clock) if cache is not None else None
     if entry is None:
+        now = clock()
         ticket = store.by_call_id(call_id)
         incident = store.incident(ticket.incident) if ticket is not None and ticket.incident else None
         view = ticket_view(ticket, kb, now, incident) if ticket is not None else None

@@ -42,11 +42,12 @@ class LookupCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, Entry] = OrderedDict()
 
-    def get(self, call_id: str, version: Hashable, now: datetime) -> Entry | None:
+    def get(self, call_id: str, version: Hashable, clock: Callable[[], datetime]) -> Entry | None:
+        """The entry, if still good; the time is read only for an entry that has a deadline."""
         entry = self._entries.get(call_id)
         if entry is None:
             return None
-        if entry.version != version or (entry.expires is not None and now >= entry.expires):
+        if entry.version != version or (entry.expires is not None and clock() >= entry.expires):
             del self._entries[call_id]
             return None
         self._entries.move_to_end(call_id)

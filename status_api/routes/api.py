@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from starlette.routing import Route
 from kb_build.model import KnowledgeBase
 from status_api import messages
 from status_api.auth import require_token
-from status_api.bodies import read_json
+from status_api.bodies import parse_json, read_json, read_json_bytes
 from status_api.endpoint import JSON, Answer, Endpoint
 from status_api.errors import ApiError, json_response
 from status_api.lookup import LOOKUP_MAX_LENGTH, Found, Invalid, LookupIn, NotFound, help_links, look_up
@@ -66,11 +67,10 @@ class ApiRoutes:
         ]
 
     async def lookup(self, request: Request) -> Answer:
-        data = await read_json(request)
-        call_id = _call_id_field(data)
-        if call_id is None:  # the model says what is wrong
-            call_id = validate(LookupIn, data, self.kb).call_id
-        outcome = look_up(call_id, self.kb, self.store, self.clock(), self.cache)
+        body = await read_json_bytes(request)
+        plain = _PLAIN_LOOKUP.fullmatch(body)
+        call_id = plain.group(1).decode("ascii") if plain else _call_id(parse_json(body), self.kb)
+        outcome = look_up(call_id, self.kb, self.store, self.clock, self.cache)
         match outcome:
             case Found(view, entry):
                 return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
@@ -128,13 +128,20 @@ class ApiRoutes:
         return JSONResponse(self.openapi_document)
 
 
-def _call_id_field(data: object) -> str | None:
-    """The call ID of a well-formed lookup body, as LookupIn would take it, at a tenth of its cost; None otherwise."""
-    if type(data) is dict and len(data) == 1:
-        call_id = data.get("call_id")
-        if type(call_id) is str and len(call_id) <= LOOKUP_MAX_LENGTH:
-            return call_id
-    return None
+# The body nearly every client sends, {"call_id": "..."} with printable ASCII and no escapes in the string:
+# taken as the JSON parser and LookupIn would take it, at a fraction of their cost. (JSON's whitespace is
+# these four characters; the class excludes '"' and backslash; each byte is one character of the limit.)
+_SPACE = rb"[ \t\n\r]*"
+_PLAIN_LOOKUP = re.compile(
+    _SPACE + rb"\{" + _SPACE + rb'"call_id"' + _SPACE + rb":" + _SPACE
+    + rb'"([\x20\x21\x23-\x5b\x5d-\x7e]{0,%d})"' % LOOKUP_MAX_LENGTH
+    + _SPACE + rb"\}" + _SPACE
+)  # fmt: skip
+
+
+def _call_id(data: object, kb: KnowledgeBase) -> str:
+    """The call ID of any other lookup body; the model says what is wrong with it."""
+    return validate(LookupIn, data, kb).call_id
 
 
 def _reference(request: Request) -> str:

@@ -76,7 +76,7 @@ class PageRoutes:
         except ApiError as error:
             return Answer(error.status, HTML, self.renderer.page(self.renderer.problem(error.body.error.message)))
         raw = fields.get("call_id", "")
-        outcome = look_up(raw, self.kb, self.store, self.clock(), self.cache)
+        outcome = look_up(raw, self.kb, self.store, self.clock, self.cache)
         match outcome:
             case Found(_, entry):
                 result = entry.rendered("html", lambda: self.renderer.outcome(outcome))

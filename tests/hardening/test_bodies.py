@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from status_api.bodies import MAX_BODY
-from tests.hardening.conftest import AUTH
+from tests.hardening.conftest import AUTH, CALL_ID
 
 DOORS = [
     ("POST", "/api/v1/lookup"),
@@ -104,3 +104,33 @@ def test_bad_forms_get_the_page_with_a_4xx(
     response = client.post("/suivi", content=body, headers=headers)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"call_id": "%s"}', "application/json"),
+        (b'\xef\xbb\xbf{"call_id": "%s"}', "application/json"),
+        (b'{"call_id": "%s"}', "Application/JSON; charset=UTF-8"),
+        (b'{"call_id": "%s"}', "application/problem+json"),
+        (b'  {\n  "call_id" : "%s"\n}\n', "application/json"),
+        (b'{"call_id": "\\u0032%s"}', "application/json"),
+    ],
+    ids=["plain", "byte order mark", "parameters and capitals", "a +json type", "spaced out", "escaped"],
+)
+def test_well_formed_lookups_in_any_shape_get_the_same_answer(
+    with_ticket: Callable[..., TestClient], body: bytes, content_type: str
+) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    # The escaped case spells its first digit as \u0032 ("2"): the rest follows.
+    call_id = CALL_ID[1:] if b"\\u0032" in body else CALL_ID
+    response = client.post("/api/v1/lookup", content=body % call_id.encode(), headers={"Content-Type": content_type})
+    assert response.status_code == 200, response.text
+    assert response.json()["reference"] == "RGV-1"
+
+
+def test_a_lookup_body_sent_in_pieces_is_read_whole(with_ticket: Callable[..., TestClient]) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    pieces = iter([b'{"call_', b'id": "', CALL_ID.encode()[:7], CALL_ID.encode()[7:], b'"}'])
+    response = client.post("/api/v1/lookup", content=pieces, headers=JSON)
+    assert response.status_code == 200, response.text

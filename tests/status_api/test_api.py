@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
+from status_api.lookup import LookupIn
+from status_api.routes.api import _PLAIN_LOOKUP
 from status_api.store import SQLiteStore
 from status_api.tickets import kb_ids
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN, ticket_body
@@ -307,3 +312,30 @@ def test_cors_only_for_the_configured_origins(app_for: Callable[..., TestClient]
     assert "access-control-allow-origin" not in other.headers
     plain = app_for().post("/api/v1/lookup", json={"call_id": CALL_ID}, headers={"Origin": "https://aide.example.com"})
     assert "access-control-allow-origin" not in plain.headers
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.builds(
+            lambda space, value: f'{space}{{{space}"call_id"{space}:{space}{value}{space}}}{space}'.encode(),
+            st.sampled_from(["", " ", "\n\t", "\r\n  ", "\x0b", "\x0c"]),
+            st.one_of(st.text(max_size=210).map(json.dumps), st.text(max_size=5), st.integers().map(str)),
+        ),
+        st.binary(max_size=60),
+    )
+)
+def test_the_plain_lookup_body_is_read_as_json_reads_it(body: bytes) -> None:
+    """The shortcut for {"call_id": "..."} takes exactly what the JSON parser and LookupIn would take."""
+    plain = _PLAIN_LOOKUP.fullmatch(body)
+    if plain is None:
+        return
+    parsed = json.loads(body.decode("utf-8"))
+    assert parsed == {"call_id": plain.group(1).decode("ascii")}
+    assert LookupIn.model_validate(parsed).call_id == parsed["call_id"]
+
+
+def test_the_usual_lookup_bodies_take_the_shortcut() -> None:
+    for body in ({"call_id": CALL_ID}, {"call_id": "2025 0312-1430 1548 7296"}, {"call_id": ""}):
+        assert _PLAIN_LOOKUP.fullmatch(json.dumps(body).encode()) is not None
+    assert _PLAIN_LOOKUP.fullmatch(json.dumps({"call_id": "é"}).encode()) is None  # escaped: the parser's job

@@ -69,11 +69,11 @@ def test_answers_expire_when_the_window_ends_or_an_update_falls_due(
 
     cache = LookupCache(10)
     cache.put(CALL_ID, Entry(view, "v1", deadline))
-    assert cache.get(CALL_ID, "v1", NOW) is not None
-    assert cache.get(CALL_ID, "v2", NOW) is None  # the store changed
+    assert cache.get(CALL_ID, "v1", lambda: NOW) is not None
+    assert cache.get(CALL_ID, "v2", lambda: NOW) is None  # the store changed
     cache.put(CALL_ID, Entry(view, "v1", deadline))
     assert deadline is not None
-    assert cache.get(CALL_ID, "v1", deadline + timedelta(seconds=1)) is None  # a flag of the view flips
+    assert cache.get(CALL_ID, "v1", lambda: deadline + timedelta(seconds=1)) is None  # a flag of the view flips
 
 
 def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
@@ -81,10 +81,10 @@ def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
     for number in range(10):
         cache.put(str(number), Entry(None, "v", None))
     assert len(cache) == 3
-    assert cache.get("9", "v", NOW) is not None and cache.get("0", "v", NOW) is None
+    assert cache.get("9", "v", lambda: NOW) is not None and cache.get("0", "v", lambda: NOW) is None
 
 
 def test_a_cache_of_size_zero_keeps_nothing() -> None:
     cache = LookupCache(0)
     cache.put("1", Entry(None, "v", None))
-    assert cache.get("1", "v", NOW) is None and len(cache) == 0
+    assert cache.get("1", "v", lambda: NOW) is None and len(cache) == 0
