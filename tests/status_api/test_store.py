@@ -134,6 +134,18 @@ def test_import_is_all_or_nothing(store: SQLiteStore) -> None:
     assert store.by_reference("RGV-1") is None
 
 
+def test_an_import_names_the_ticket_whose_call_id_is_taken_far_into_a_batch(store: SQLiteStore) -> None:
+    taken = "99999999999999999999"
+    store.put(_ticket("RGV-OLD", call_ids=(taken,)))
+    # Past the first few hundred call IDs, which the store looks up together.
+    batch = [_ticket(f"RGV-{n}", call_ids=(f"{n:020d}",)) for n in range(1_200)]
+    batch[1_100] = _ticket("RGV-1100", call_ids=(f"{1_100:020d}", taken))
+    with pytest.raises(CallIdTaken) as raised:
+        store.import_many(batch)
+    assert (raised.value.call_id, raised.value.reference, raised.value.index) == (taken, "RGV-OLD", 1_100)
+    assert store.by_reference("RGV-1") is None
+
+
 def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteStore) -> None:
     a, b = "11111111111111111111", "22222222222222222222"
     store.import_many([_ticket("RGV-1", call_ids=(a,)), _ticket("RGV-2", call_ids=(b,))])
