@@ -75,15 +75,19 @@ def serving(command: list[str], env: dict[str, str]) -> Iterator[tuple[int, int]
         process.wait(timeout=30)
 
 
-def lua_post(path: str, content_type: str, bodies: list[str], headers: dict[str, str] | None = None) -> str:
-    """A wrk script posting one of `bodies`, chosen at random, to `path`."""
+def lua_post(path: str | list[str], content_type: str, bodies: list[str], headers: dict[str, str] | None = None) -> str:
+    """A wrk script posting one of `bodies` to `path` (or to one of several paths), each chosen at random."""
+    paths = [path] if isinstance(path, str) else path
     quoted = ",\n".join(json.dumps(body) for body in bodies)
+    targets = ",\n".join(json.dumps(target) for target in paths)
     extra = "".join(f'wrk.headers["{name}"] = {json.dumps(value)}\n' for name, value in (headers or {}).items())
     return (
         f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "{content_type}"\n{extra}'
         f"local bodies = {{\n{quoted}\n}}\n"
+        f"local paths = {{\n{targets}\n}}\n"
         "math.randomseed(7)\n"
-        f"request = function()\n  return wrk.format(nil, {json.dumps(path)}, nil, bodies[math.random(#bodies)])\nend\n"
+        "request = function()\n"
+        "  return wrk.format(nil, paths[math.random(#paths)], nil, bodies[math.random(#bodies)])\nend\n"
     )
 
 
@@ -237,8 +241,9 @@ def write_scripts(folder: Path) -> dict[str, Path]:
             "/api/v1/lookup", "application/json", [json.dumps({"call_id": c}) for c in small_found + missing]
         ),
         "html": lua_post("/suivi", "application/x-www-form-urlencoded", [f"call_id={c}" for c in found + missing]),
+        # Updates spread over the tickets looked up: one ticket taking them all would grow to thousands.
         "write": lua_post(
-            "/api/v1/tickets/RGV-0000001/updates",
+            [f"/api/v1/tickets/{tickets.reference(n * (LARGE // SAMPLE))}/updates" for n in range(SAMPLE // 2)],
             "application/json",
             [json.dumps({"text": f"Mise à jour {n}"}) for n in range(100)],
             {"Authorization": f"Bearer {TOKEN}"},

@@ -24,6 +24,10 @@ def call_id(number: int) -> str:
     return f"{(number * 2654435761) % 10**12:012d}{number:08d}"
 
 
+def reference(number: int) -> str:
+    return f"RGV-{number:07d}"
+
+
 def missing_call_id(number: int) -> str:
     return f"9{number:019d}"
 
@@ -44,7 +48,7 @@ def write(path: Path, count: int, seed: int = 7) -> None:
                 for n in range(rng.randrange(0, 3))
             ]
             ticket = {
-                "reference": f"RGV-{number:07d}",
+                "reference": reference(number),
                 "issue_type": issue_types[number % len(issue_types)],
                 "step": steps[step_index],
                 "opened_at": opened.isoformat(),

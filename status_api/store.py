@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 from urllib.request import pathname2url
 
 from status_api.incidents import Incident, IncidentUpdate
@@ -404,7 +404,8 @@ class SQLiteStore:
             # Call IDs, updates and idempotency keys go with it (ON DELETE CASCADE).
             return conn.execute("DELETE FROM tickets WHERE reference = ?", (reference,)).rowcount > 0
 
-    def import_many(self, tickets: Iterable[Ticket], incidents: Sequence[Incident] = ()) -> int:
+    def import_many(self, tickets: Iterable[Ticket | TicketRows], incidents: Sequence[Incident] = ()) -> int:
+        """As the protocol says; tickets may also come as their rows, made beforehand (by a bulk import's workers)."""
         count = 0
         # A million call IDs land all over their index: a large page cache keeps that in memory rather than
         # rewriting pages again and again. The setting lasts as long as this connection (an import's process).
@@ -414,7 +415,8 @@ class SQLiteStore:
             # Call IDs taken from another ticket: allowed only if that ticket is in the import too (a swap),
             # which is known once every ticket has gone by.
             taken: list[tuple[str, str, int]] = []
-            for batch in _batches(tickets, _IMPORT_BATCH):
+            rows = (ticket if isinstance(ticket, TicketRows) else ticket_rows(ticket) for ticket in tickets)
+            for batch in _batches(rows, _IMPORT_BATCH):
                 taken += _import_batch(conn, batch, count)
                 imported.update(ticket.reference for ticket in batch)
                 count += len(batch)
@@ -580,10 +582,25 @@ _UPSERT_TICKET = """INSERT INTO tickets
             prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps"""
 
 
-def _batches(tickets: Iterable[Ticket], size: int) -> Iterator[list[Ticket]]:
-    batch: list[Ticket] = []
-    for ticket in tickets:
-        batch.append(ticket)
+class TicketRows(NamedTuple):
+    """A ticket as the store writes it: plain values, quick to send from one process to another (a bulk
+    import's workers make them, and the writing process is spared both the work and unpickling models)."""
+
+    reference: str
+    ticket: tuple[object, ...]
+    call_ids: tuple[str, ...]
+    updates: tuple[tuple[object, ...], ...]
+
+
+def ticket_rows(ticket: Ticket) -> TicketRows:
+    updates = tuple((ticket.reference, _timestamp(u.at), u.text, u.step, u.team) for u in ticket.updates)
+    return TicketRows(ticket.reference, _ticket_row(ticket), tuple(ticket.call_ids), updates)
+
+
+def _batches(rows: Iterable[TicketRows], size: int) -> Iterator[list[TicketRows]]:
+    batch: list[TicketRows] = []
+    for row in rows:
+        batch.append(row)
         if len(batch) == size:
             yield batch
             batch = []
@@ -591,12 +608,12 @@ def _batches(tickets: Iterable[Ticket], size: int) -> Iterator[list[Ticket]]:
         yield batch
 
 
-def _import_batch(conn: sqlite3.Connection, batch: list[Ticket], first_index: int) -> list[tuple[str, str, int]]:
+def _import_batch(conn: sqlite3.Connection, batch: list[TicketRows], first_index: int) -> list[tuple[str, str, int]]:
     """Write a batch of imported tickets; the call IDs it took from tickets outside the batch."""
-    references = [(ticket.reference,) for ticket in batch]
+    references = [(t.reference,) for t in batch]
     conn.executemany("DELETE FROM call_ids WHERE reference = ?", references)
     conn.executemany("DELETE FROM updates WHERE reference = ?", references)
-    conn.executemany(_UPSERT_TICKET, [_ticket_row(ticket) for ticket in batch])
+    conn.executemany(_UPSERT_TICKET, [t.ticket for t in batch])
     wanted = [(call_id, t.reference, first_index + offset) for offset, t in enumerate(batch) for call_id in t.call_ids]
     owners = _owners(conn, sorted({call_id for call_id, _, _ in wanted}))
     taken = [
@@ -611,7 +628,7 @@ def _import_batch(conn: sqlite3.Connection, batch: list[Ticket], first_index: in
     )
     conn.executemany(
         "INSERT INTO updates (reference, at, text, step, team) VALUES (?, ?, ?, ?, ?)",
-        [(t.reference, _timestamp(u.at), u.text, u.step, u.team) for t in batch for u in t.updates],
+        [update for t in batch for update in t.updates],
     )
     return taken
 
