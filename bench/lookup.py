@@ -93,7 +93,6 @@ def lua_post(path: str | list[str], content_type: str, bodies: list[str], header
 
 _LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
-_ERRORS = re.compile(r"Non-2xx or 3xx responses: (\d+)")
 
 
 def wrk(port: int, script: Path, *, connections: int = CONNECTIONS) -> tuple[float, float]:

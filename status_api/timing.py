@@ -28,7 +28,7 @@ class SteadyTiming:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         lookup = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in LOOKUP_PATHS
-        if not lookup or self.floor <= 0:
+        if not lookup:
             await self.app(scope, receive, send)
             return
         release = time.monotonic() + self.floor
