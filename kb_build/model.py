@@ -323,6 +323,7 @@ class TrackingTexts(Record):
     missing_call_id: Text
     unavailable: Text
     rate_limited: Text
+    cross_site: Text
 
     @field_validator("*")
     @classmethod

@@ -151,7 +151,7 @@ def _knowledge_base(settings: Settings) -> KnowledgeBase:
 
 def _store(settings: Settings) -> SQLiteStore:
     try:
-        return SQLiteStore(settings.db_path)
+        return SQLiteStore(settings.db_path, connections=settings.db_pool)
     except (StoreError, sqlite3.Error, OSError) as error:
         raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
 
@@ -170,7 +170,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     for warning in preflight.warnings(settings):
         logging.getLogger("status_api").warning(warning)
     app = create_app(settings, kb, _store(settings))
-    server.run(app, host=args.host, port=args.port, log_level=settings.log_level)
+    limits = server.ConnectionLimits(
+        max_header_bytes=settings.max_header_bytes,
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        max_connections=settings.max_connections,
+    )
+    server.run(app, host=args.host, port=args.port, log_level=settings.log_level, limits=limits)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from starlette.requests import Request
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 JSON = b"application/json"
 HTML = b"text/html; charset=utf-8"
@@ -36,3 +36,22 @@ class Endpoint:
         headers = [(b"content-type", answer.media_type), (b"content-length", b"%d" % len(answer.body)), NO_STORE]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+
+class ByMethod:
+    """One address, one ASGI app per method: Starlette's Route then answers 405 with every method in `Allow`.
+
+    Routes for one path, one per method, would each name only their own method, and the first would win.
+    """
+
+    def __init__(self, apps: dict[str, ASGIApp]) -> None:
+        self.apps = dict(apps)
+        if "GET" in self.apps:
+            self.apps.setdefault("HEAD", self.apps["GET"])
+
+    @property
+    def methods(self) -> list[str]:
+        return list(self.apps)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.apps[scope["method"]](scope, receive, send)

@@ -33,6 +33,11 @@ Code = Literal[
 Loc = tuple[str | int, ...]
 
 
+def is_api(path: str) -> bool:
+    """Whether an address is the API's, whose every answer, errors included, is JSON."""
+    return path == "/api" or path.startswith("/api/")
+
+
 @dataclass(frozen=True)
 class Problem:
     loc: Loc

@@ -28,7 +28,7 @@ def entry_id(kb: KnowledgeBase, reference: str, update_id: int | None) -> str:
 
 
 def atom_feed(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, base_url: str) -> bytes:
-    """The feed, newest entry first; `base_url` is where the service answers (for absolute links)."""
+    """The feed, newest entry first; `base_url` is where customers reach the service ("": links from the root)."""
     texts = kb.incidents.texts
     base = base_url.rstrip("/")
     entries = sorted(

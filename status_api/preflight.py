@@ -6,17 +6,16 @@ import tempfile
 from pathlib import Path
 
 from kb_build.csp import HASHES_FILE
-from status_api.config import MIN_TOKEN_LENGTH, Settings
+from status_api.auth import token_problem
+from status_api.config import Settings
 
 
 def problems(settings: Settings) -> list[str]:
     """What makes these settings unusable, in French, one line each; empty when the service can start."""
     found = []
-    if settings.token is not None and len(settings.token) < MIN_TOKEN_LENGTH:
-        found.append(
-            f"STATUS_API_TOKEN : le jeton compte {len(settings.token)} caractères, il en faut au moins "
-            f"{MIN_TOKEN_LENGTH} ; « status-api token » en affiche un sûr."
-        )
+    weak = token_problem(settings.token) if settings.token is not None else None
+    if weak is not None:
+        found.append(weak)
     if settings.site_dir is not None and not settings.site_dir.is_dir():
         found.append(
             f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"

@@ -6,15 +6,14 @@ import math
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
 
-from starlette.datastructures import Headers
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from status_api.errors import ApiError, Help
+from status_api.client import ClientKey, client_key
+from status_api.errors import ApiError, Help, is_api
 
 # The two doors of the lookup: the JSON API and the page that works without JavaScript.
 LOOKUP_PATHS = frozenset({"/api/v1/lookup", "/suivi"})
@@ -68,17 +67,17 @@ class _Budget:
 
 
 class RateLimiter:
-    """The budgets of the clients seen lately; a client is any string (an address, or a network for IPv6)."""
+    """The budgets of the clients seen lately, by client key (an IPv4 address or an IPv6 /64, see client.py)."""
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
-        self._budgets: OrderedDict[str, _Budget] = OrderedDict()
+        self._budgets: OrderedDict[ClientKey, _Budget] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._budgets)
 
-    def acquire(self, client: str) -> float:
+    def acquire(self, client: ClientKey) -> float:
         """0 when the client may look up now (one token is taken); otherwise the seconds to wait."""
         budget = self._budget(client)
         limits = self.limits
@@ -91,12 +90,12 @@ class RateLimiter:
             budget.lookups -= 1
         return wait
 
-    def charge_miss(self, client: str) -> None:
+    def charge_miss(self, client: ClientKey) -> None:
         budget = self._budget(client)
         # Concurrent lookups of one client may each pass with the last token: a small debt, repaid by waiting.
         budget.misses = max(budget.misses - 1, -self.limits.misses.count)
 
-    def _budget(self, client: str) -> _Budget:
+    def _budget(self, client: ClientKey) -> _Budget:
         now = self._clock()
         limits = self.limits
         budget = self._budgets.get(client)
@@ -113,47 +112,6 @@ class RateLimiter:
         return budget
 
 
-Network = IPv4Network | IPv6Network
-
-
-def client_of(scope: Scope, trusted_proxies: Iterable[Network] = ()) -> str:
-    """The client a request comes from: the peer, or what a trusted proxy says in X-Forwarded-For."""
-    client = scope.get("client")
-    peer = str(client[0]) if client else ""
-    address = _address(peer)
-    trusted = tuple(trusted_proxies)
-    if address is not None and trusted and _within(address, trusted):
-        hops = ",".join(Headers(scope=scope).getlist("x-forwarded-for")).split(",")
-        # From the nearest hop back: the first address no trusted proxy vouches for is the client.
-        for hop in reversed(hops):
-            forwarded = _address(hop.strip())
-            if forwarded is None:
-                break
-            address = forwarded
-            if not _within(forwarded, trusted):
-                break
-    if address is None:
-        return peer
-    if isinstance(address, IPv6Address):
-        # One subscriber gets a whole /64: counting its addresses one by one would multiply its budget.
-        return str(IPv6Network((address, 64), strict=False))
-    return str(address)
-
-
-def _address(text: str) -> IPv4Address | IPv6Address | None:
-    try:
-        address = ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _within(address: IPv4Address | IPv6Address, networks: tuple[Network, ...]) -> bool:
-    return any(address.version == network.version and address in network for network in networks)
-
-
 Refusal = Callable[[str, int], Response]
 
 
@@ -162,7 +120,7 @@ def refusal(message: str, help: Help, page: Callable[[str], bytes]) -> Refusal:
 
     def refuse(path: str, retry_after: int) -> Response:
         headers = {"Retry-After": str(retry_after), "Cache-Control": "no-store"}
-        if path.startswith("/api/"):
+        if is_api(path):
             return ApiError(429, "rate_limited", message, help=help, headers=headers).response()
         return HTMLResponse(page(message), 429, headers=headers)
 
@@ -175,19 +133,16 @@ class RateLimitMiddleware:
     The refusal is decided before the body is read, so that it depends on the client alone, never on the ID.
     """
 
-    def __init__(
-        self, app: ASGIApp, *, limiter: RateLimiter, refusal: Refusal, trusted_proxies: tuple[Network, ...] = ()
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter, refusal: Refusal) -> None:
         self.app = app
         self.limiter = limiter
         self.refusal = refusal
-        self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in LOOKUP_PATHS:
             await self.app(scope, receive, send)
             return
-        client = client_of(scope, self.trusted_proxies)
+        client = client_key(scope)
         wait = self.limiter.acquire(client)
         if wait > 0:
             await self.refusal(scope["path"], math.ceil(wait))(scope, receive, send)

@@ -221,82 +221,65 @@ def _moment(text: str) -> datetime:
 
 
 class SQLiteStore:
-    """SQLite in WAL mode: one connection per thread, every write one IMMEDIATE transaction."""
+    """SQLite in WAL mode: a bounded pool of connections, every write one IMMEDIATE transaction."""
 
-    def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
+    def __init__(self, path: Path, *, timeout: float = 5.0, connections: int = 8) -> None:
         self._path = path
         self._timeout = timeout
         self._writes = 0
-        self._local = threading.local()
-        self._generation = 0
-        self._connections: list[sqlite3.Connection] = []
-        self._in_use: set[sqlite3.Connection] = set()
-        self._lock = threading.Lock()
         path.parent.mkdir(parents=True, exist_ok=True)
         sqlite3.connect(path).close()  # created here once; later connections never create an empty one in its place
         self._uri = f"file:{pathname2url(str(path.absolute()))}?mode=rw"
-        # WAL lets lookups read while a write is under way; it is a property of the file, set once.
-        self._connection().execute("PRAGMA journal_mode = WAL")
+        self._pool = _Pool(self._open, connections, timeout)
+        # data_version is asked of one connection of its own: values of different connections never compare.
+        self._watch: _Pooled | None = None
+        self._watch_lock = threading.Lock()
+        self._version: tuple[int, int] = (0, 0)
+        self._version_at = -VERSION_INTERVAL
+        with self._using() as conn:
+            # WAL lets lookups read while a write is under way; it is a property of the file, set once.
+            conn.execute("PRAGMA journal_mode = WAL")
         self._migrate()
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and (self._local.file != self._file() or self._local.generation != self._generation):
-            # Deleted or replaced under the service, the open connection would read and write a ghost; after an
-            # outage, connections opened during it (read-only, say) would stay as they were.
-            self._forget_connection()
-            conn = None
-        if conn is None:
-            # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
-            conn = sqlite3.connect(
-                self._uri, uri=True, timeout=self._timeout, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._local.conn = conn
-            self._local.file = self._file()
-            self._local.generation = self._generation
-            with self._lock:
-                self._connections.append(conn)
-        return conn
+    def _open(self) -> _Pooled:
+        file = self._file()
+        # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
+        conn = sqlite3.connect(
+            self._uri, uri=True, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return _Pooled(conn, file, self._pool.generation)
+
+    def _fresh(self, pooled: _Pooled) -> bool:
+        # Deleted or replaced under the service, an open connection would read and write a ghost; after an
+        # outage, connections opened during it (read-only, say) would stay as they were.
+        return pooled.generation == self._pool.generation and pooled.file == self._file()
 
     @contextmanager
     def _using(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection for one operation; sqlite3's errors of an outage become the store's."""
+        """A connection of the pool for one operation; sqlite3's errors of an outage become the store's."""
         try:
             with _outages():
-                conn = self._connection()
-                with self._lock:
-                    self._in_use.add(conn)
+                pooled = self._pool.acquire(self._fresh)
                 try:
-                    yield conn
+                    yield pooled.conn
                 finally:
-                    with self._lock:
-                        self._in_use.discard(conn)
+                    self._pool.release(pooled)
         except StoreBusy:
             raise
         except StoreUnavailable:
-            self._reset()
+            self._start_afresh()
             raise
 
-    def _reset(self) -> None:
-        # Connections opened during an outage (read-only, say) stay so, and SQLite shares that state between
-        # all the connections of a process to one file: close them all, the busy ones at their next use.
-        with self._lock:
-            self._generation += 1
-            idle = [conn for conn in self._connections if conn not in self._in_use]
-            self._connections = [conn for conn in self._connections if conn in self._in_use]
-        for conn in idle:
-            conn.close()
-
-    def _forget_connection(self) -> None:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            self._local.conn = None
-            with self._lock:
-                if conn in self._connections:
-                    self._connections.remove(conn)
-            conn.close()
+    def _start_afresh(self) -> None:
+        # SQLite shares a read-only or damaged state between the connections of a process to one file: close
+        # them all, the busy ones at their return.
+        self._pool.reset()
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.conn.close()
+                self._watch = None
 
     def _file(self) -> tuple[int, int]:
         try:
@@ -307,26 +290,30 @@ class SQLiteStore:
 
     def version(self) -> Hashable:
         # data_version moves when another connection, of this process or another, commits; the counter
-        # covers this process's own writes at once. Values of different connections are never compared equal.
-        # Lookups ask at every request, so the database is asked at most once per VERSION_INTERVAL and thread
-        # (asking costs tens of µs): another process's write shows at most 10 ms later, which no customer can tell.
-        local = self._local
+        # covers this process's own writes at once. Lookups ask at every request, so the database is asked at
+        # most once per VERSION_INTERVAL (asking costs tens of µs): another process's write shows at most
+        # 10 ms later, which no customer can tell.
         now = time.monotonic()
-        if now - getattr(local, "version_at", -VERSION_INTERVAL) >= VERSION_INTERVAL:
-            local.version = self._data_version()
-            local.version_at = now
-        return (local.version, self._writes)
+        if now - self._version_at >= VERSION_INTERVAL:
+            self._version = self._data_version()
+            self._version_at = now
+        return (self._version, self._writes)
 
     def _data_version(self) -> tuple[int, int]:
-        # First the short way, without _using's bookkeeping (half the cost); any trouble takes the long way,
-        # which turns an outage into the store's errors.
         try:
-            conn = self._connection()
-            (data_version,) = conn.execute("PRAGMA data_version").fetchone()
-        except (sqlite3.Error, StoreUnavailable):
-            with self._using() as conn:
-                (data_version,) = conn.execute("PRAGMA data_version").fetchone()
-        return (id(conn), data_version)
+            with self._watch_lock, _outages():
+                watch = self._watch
+                if watch is None or not self._fresh(watch):
+                    if watch is not None:
+                        watch.conn.close()
+                    watch = self._watch = self._open()
+                (data_version,) = watch.conn.execute("PRAGMA data_version").fetchone()
+                return (id(watch), data_version)
+        except StoreBusy:
+            raise
+        except StoreUnavailable:
+            self._start_afresh()
+            raise
 
     @contextmanager
     def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
@@ -409,8 +396,8 @@ class SQLiteStore:
         count = 0
         # A million call IDs land all over their index: a large page cache keeps that in memory rather than
         # rewriting pages again and again. The setting lasts as long as this connection (an import's process).
-        self._connection().execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB:d}")
         with self._transaction("IMMEDIATE") as conn:
+            conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB:d}")
             imported: set[str] = set()
             # Call IDs taken from another ticket: allowed only if that ticket is in the import too (a swap),
             # which is known once every ticket has gone by.
@@ -506,11 +493,75 @@ class SQLiteStore:
             return deleted.rowcount > 0
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._start_afresh()
+
+
+@dataclass
+class _Pooled:
+    conn: sqlite3.Connection
+    file: tuple[int, int]  # the file it was opened on (device, inode)
+    generation: int
+
+
+class _Pool:
+    """At most `size` connections, each used by one operation at a time and kept for the next.
+
+    The service's worker threads come and go; connections kept per thread stayed open after their thread
+    ended, one more file and more memory each time. Here their number is bounded by design.
+    """
+
+    def __init__(self, open_: Callable[[], _Pooled], size: int, timeout: float) -> None:
+        self._open = open_
+        self._size = size
+        self._timeout = timeout
+        self._idle: list[_Pooled] = []
+        self._count = 0
+        self._changed = threading.Condition()
+        self.generation = 0
+
+    def acquire(self, fresh: Callable[[_Pooled], bool]) -> _Pooled:
+        with self._changed:
+            while not self._idle and self._count >= self._size:
+                if not self._changed.wait(self._timeout):
+                    raise StoreBusy(f"no database connection free within {self._timeout:g} s")
+            pooled = self._idle.pop() if self._idle else None
+            if pooled is None:
+                self._count += 1
+        if pooled is not None and fresh(pooled):
+            return pooled
+        if pooled is not None:
+            pooled.conn.close()
+        try:
+            return self._open()
+        except BaseException:
+            with self._changed:
+                self._count -= 1
+                self._changed.notify()
+            raise
+
+    def release(self, pooled: _Pooled) -> None:
+        with self._changed:
+            keep = pooled.generation == self.generation and not pooled.conn.in_transaction
+            if keep:
+                self._idle.append(pooled)
+            else:
+                self._count -= 1
+            self._changed.notify()
+        if not keep:
+            pooled.conn.close()
+
+    def reset(self) -> None:
+        """Close every idle connection; those in use are closed when they come back."""
+        with self._changed:
+            self.generation += 1
+            idle, self._idle = self._idle, []
+            self._count -= len(idle)
+            self._changed.notify_all()
+        for pooled in idle:
+            pooled.conn.close()
+
+    def close(self) -> None:
+        self.reset()
 
 
 @contextmanager

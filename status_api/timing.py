@@ -15,11 +15,12 @@ from status_api.ratelimit import LOOKUP_PATHS
 
 
 class SteadyTiming:
-    """Holds each lookup's answer until `floor` seconds after the request came in.
+    """Holds each lookup's answer until `floor` seconds after the request's body has come in.
 
     A found ticket costs more work than a miss (its updates, its view, a longer body); with the answer
     released at the same moment either way, that work stays hidden as long as it takes less than the floor.
-    The wait costs no CPU, only a little latency.
+    The floor counts from the body's end, not from the headers: a client that sends its body late would
+    otherwise have spent the floor waiting, and see the work. The wait costs no CPU, only a little latency.
     """
 
     def __init__(self, app: ASGIApp, *, floor: float) -> None:
@@ -31,15 +32,26 @@ class SteadyTiming:
         if not lookup:
             await self.app(scope, receive, send)
             return
+        # Until the body is in, an answer (a refused media type, a body too large) depends on the headers alone.
         release = time.monotonic() + self.floor
 
+        async def body_end() -> Message:
+            nonlocal release
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                release = time.monotonic() + self.floor
+            return message
+
         async def steady(message: Message) -> None:
-            # A refusal of the rate limit depends on the client alone: it has nothing to hide, and goes at once.
-            if message["type"] == "http.response.start" and message["status"] != 429:
+            # Refusals of the rate limit and of a foreign form depend on the client alone: they go at once.
+            if message["type"] == "http.response.start" and message["status"] not in _UNPADDED:
                 await wait_until(release)
             await send(message)
 
-        await self.app(scope, receive, steady)
+        await self.app(scope, body_end, steady)
+
+
+_UNPADDED = frozenset({403, 429})
 
 
 async def wait_until(deadline: float) -> None:

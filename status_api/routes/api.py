@@ -10,13 +10,14 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
+from starlette.types import ASGIApp
 
 from kb_build.model import KnowledgeBase
 from status_api import messages
 from status_api.auth import require_token
 from status_api.bodies import parse_json, read_json, read_json_bytes
-from status_api.endpoint import JSON, Answer, Endpoint
+from status_api.endpoint import JSON, Answer, ByMethod, Endpoint
 from status_api.errors import ApiError, json_response
 from status_api.lookup import LOOKUP_MAX_LENGTH, Found, Invalid, LookupIn, NotFound, help_links, look_up
 from status_api.lookup_cache import LookupCache
@@ -59,8 +60,10 @@ class ApiRoutes:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/api/v1/tickets/{reference}", self.put_ticket, methods=["PUT"]),
-            Route("/api/v1/tickets/{reference}", self.delete_ticket, methods=["DELETE"]),
+            _route(
+                "/api/v1/tickets/{reference}",
+                {"PUT": request_response(self.put_ticket), "DELETE": request_response(self.delete_ticket)},
+            ),
             Route("/api/v1/tickets/{reference}/updates", self.add_update, methods=["POST"]),
             Route("/healthz", self.healthz, methods=["GET"]),
             Route("/api/openapi.json", self.openapi, methods=["GET"]),
@@ -162,3 +165,9 @@ def idempotency_key(request: Request) -> str | None:
     if key is not None and not (0 < len(key) <= 200 and set(key) <= _IDEMPOTENCY_KEY_CHARS):
         raise ApiError(400, "invalid_body", messages.INVALID_IDEMPOTENCY_KEY)
     return key
+
+
+def _route(path: str, apps: dict[str, ASGIApp]) -> Route:
+    """One route for an address that takes several methods (see ByMethod)."""
+    endpoint = ByMethod(apps)
+    return Route(path, endpoint, methods=endpoint.methods)

@@ -8,7 +8,7 @@ from datetime import datetime
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from kb_build.model import KnowledgeBase
 from status_api import messages
@@ -24,7 +24,7 @@ from status_api.incidents import (
     fingerprint,
     incident_from_payload,
 )
-from status_api.routes.api import idempotency_key, reference_param
+from status_api.routes.api import _route, idempotency_key, reference_param
 from status_api.store import IdempotencyConflict, Store
 from status_api.tickets import validate
 
@@ -43,11 +43,15 @@ class IncidentRoutes:
     def routes(self) -> list[Route]:
         return [
             Route("/api/v1/incidents/current", self.current, methods=["GET"]),
-            Route("/api/v1/incidents/{reference}", self.put_incident, methods=["PUT"]),
-            Route("/api/v1/incidents/{reference}", self.delete_incident, methods=["DELETE"]),
+            _route(
+                "/api/v1/incidents/{reference}",
+                {"PUT": request_response(self.put_incident), "DELETE": request_response(self.delete_incident)},
+            ),
             Route("/api/v1/incidents/{reference}/updates", self.add_update, methods=["POST"]),
-            Route("/api/v1/incidents/{reference}/tickets/{ticket}", self.link, methods=["PUT"]),
-            Route("/api/v1/incidents/{reference}/tickets/{ticket}", self.unlink, methods=["DELETE"]),
+            _route(
+                "/api/v1/incidents/{reference}/tickets/{ticket}",
+                {"PUT": request_response(self.link), "DELETE": request_response(self.unlink)},
+            ),
         ]
 
     async def current(self, request: Request) -> Response:

@@ -8,11 +8,11 @@ from datetime import datetime
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from kb_build.model import KnowledgeBase
 from status_api.bodies import read_form
-from status_api.endpoint import HTML, Answer, Endpoint
+from status_api.endpoint import HTML, Answer, ByMethod, Endpoint
 from status_api.errors import ApiError
 from status_api.feed import atom_feed
 from status_api.html import Renderer
@@ -34,8 +34,12 @@ class PageRoutes:
         renderer: Renderer,
         clock: Callable[[], datetime],
         cache: LookupCache | None = None,
+        *,
+        public_url: str = "",
     ) -> None:
         self.cache = cache
+        # Absolute links in the feed start here (STATUS_API_PUBLIC_URL), never at a request's Host header.
+        self.public_url = public_url
         self.kb = kb
         self.store = store
         self.renderer = renderer
@@ -43,11 +47,11 @@ class PageRoutes:
 
     def lookup_routes(self) -> list[Route]:
         # The call ID travels in the POST body only, never in a URL: proxies and browser history keep URLs.
-        return [Route("/suivi", Endpoint(self.result), methods=["POST"])]
+        suivi = ByMethod({"POST": Endpoint(self.result), "GET": request_response(self.form)})
+        return [Route("/suivi", suivi, methods=suivi.methods)]
 
     def routes(self) -> list[Route]:
         return [
-            Route("/suivi", self.form, methods=["GET"]),
             Route(STATUS_PAGE, self.service_status, methods=["GET"]),
             # The help center's own "État du service" page lives at this address: serve it live too.
             Route(STATUS_PAGE + "/", self.service_status, methods=["GET"], include_in_schema=False),
@@ -63,7 +67,7 @@ class PageRoutes:
     async def feed(self, request: Request) -> Response:
         now = self.clock()
         incidents = await run_in_threadpool(self.store.incidents, history_start(self.kb, now))
-        body = atom_feed(incidents, self.kb, now, str(request.base_url))
+        body = atom_feed(incidents, self.kb, now, self.public_url)
         headers = {"Cache-Control": f"public, max-age={STATUS_MAX_AGE}"}
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
 

@@ -66,7 +66,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """`status-api serve` for real, on a free port, ready once /healthz answers."""
     servers: list[Server] = []
 
-    def start(**env: str) -> Server:
+    def start(max_files: int | None = None, **env: str) -> Server:
         environment = {
             **os.environ,
             "STATUS_API_DB": str(tmp_path / "served.sqlite3"),
@@ -75,7 +75,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "STATUS_API_RATE_LIMIT": "off",
             **env,
         }
-        server = serve(environment, tmp_path / f"server-{len(servers)}.log")
+        server = serve(environment, tmp_path / f"server-{len(servers)}.log", max_files=max_files)
         servers.append(server)
         return server
 
