@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from posixpath import dirname, relpath
 
 from kb_build.model import KnowledgeBase
@@ -52,3 +53,41 @@ def page_index(kb: KnowledgeBase) -> dict[str, str]:
     pages.update({item.id: issue_type_page(item.id) for item in kb.issue_types.issue_types})
     pages.update({item.id: article_page(item.id) for item in kb.articles.articles})
     return pages
+
+
+@dataclass(frozen=True)
+class ServiceAddresses:
+    """The status service's public addresses, named once: its routes, its OpenAPI document, the rate limit
+    and the timing floor, and the help center's links and scripts read them here."""
+
+    # The status page lives at the help center's own "État du service" address: the service serves it live.
+    status_page: str = "/" + url_of(FIXED_PAGES["etat-du-service"]).rstrip("/")
+    feed: str = "/" + url_of(FIXED_PAGES["etat-du-service"]) + "flux.atom"
+    # The form and its answer without JavaScript; the call ID travels in the POST body only, never in a URL.
+    tracking: str = "/suivi"
+    api: str = "/api"
+    lookup: str = "/api/v1/lookup"
+    incidents_current: str = "/api/v1/incidents/current"
+    openapi: str = "/api/openapi.json"
+    ticket: str = "/api/v1/tickets/{reference}"
+    ticket_updates: str = "/api/v1/tickets/{reference}/updates"
+    incident: str = "/api/v1/incidents/{reference}"
+    incident_updates: str = "/api/v1/incidents/{reference}/updates"
+    incident_ticket: str = "/api/v1/incidents/{reference}/tickets/{ticket}"
+    healthz: str = "/healthz"
+    readyz: str = "/readyz"
+
+    @property
+    def lookups(self) -> frozenset[str]:
+        """The two doors of the public lookup, which share one budget and one timing floor."""
+        return frozenset({self.lookup, self.tracking})
+
+    def is_api(self, path: str) -> bool:
+        """Whether an address is the API's, whose every answer, errors included, is JSON."""
+        return path == self.api or path.startswith(self.api + "/")
+
+    def incident_anchor(self, reference: str) -> str:
+        return f"{self.status_page}#incident-{reference}"
+
+
+SERVICE = ServiceAddresses()

@@ -12,6 +12,7 @@ import jinja2
 from kb_build.model import KnowledgeBase
 from kb_build.paths import (
     FIXED_PAGES,
+    SERVICE,
     article_page,
     issue_type_page,
     issue_types_index_page,
@@ -95,10 +96,12 @@ def status_texts_json(kb: KnowledgeBase) -> str:
 def service_urls(service_url: str) -> dict[str, str]:
     """The status service's public addresses about incidents ("" = the service serves this site too)."""
     return {
-        "status_page": f"{service_url}/etat-du-service",
-        "feed": f"{service_url}/etat-du-service/flux.atom",
-        "current": f"{service_url}/api/v1/incidents/current",
-        "openapi": f"{service_url}/api/openapi.json",
+        "status_page": service_url + SERVICE.status_page,
+        "feed": service_url + SERVICE.feed,
+        "current": service_url + SERVICE.incidents_current,
+        "openapi": service_url + SERVICE.openapi,
+        "tracking": service_url + SERVICE.tracking,
+        "lookup": service_url + SERVICE.lookup,
     }
 
 

@@ -3,14 +3,56 @@
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from ipaddress import ip_network
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from status_api.client import Network, too_wide
-from status_api.ratelimit import Limits, Rate
+from kb_build.csp import HASHES_FILE
+
+Network = IPv4Network | IPv6Network
+
+
+_UNITS = {"s": 1, "second": 1, "seconde": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "heure": 3600}
+_UNITS |= {"d": 86400, "day": 86400, "jour": 86400}
+_RATE = re.compile(r"(\d+)\s*/\s*([a-z]+?)s?")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'10/minute', '100/hour', '5/s': a count per unit of time."""
+        match = _RATE.fullmatch(text.strip().lower())
+        if match is None or match.group(2) not in _UNITS or int(match.group(1)) < 1:
+            raise ValueError(text)
+        return cls(int(match.group(1)), _UNITS[match.group(2)])
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def __str__(self) -> str:
+        unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}.get(self.seconds, f"{self.seconds}s")
+        return f"{self.count}/{unit}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Every lookup: `burst` at once, then `lookups` steadily.
+    lookups: Rate = Rate(10, 60)
+    burst: int = 5
+    # Lookups that find nothing: at most `misses.count` at once, refilled at that rate. Reaching it refuses
+    # every lookup of the client, found or not, so that a refusal never tells whether an ID exists.
+    misses: Rate = Rate(100, 3600)
+    # Clients remembered at once; past it the least recently seen is forgotten (its budget starts afresh).
+    max_clients: int = 50_000
 
 
 class ConfigError(ValueError):
@@ -171,3 +213,92 @@ def _public_url(env: Mapping[str, str]) -> str | None:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def too_wide(network: Network) -> bool:
+    """A network so large that trusting it trusts strangers: all of the internet, or a wide public range."""
+    if network.prefixlen < 8:
+        return True
+    public_limit = 16 if network.version == 4 else 32
+    return not network.is_private and network.prefixlen < public_limit
+
+
+# --- what `status-api serve` checks before it starts: a wrong setting stops it at once, saying what to fix ----
+
+# `status-api token` prints 43 characters drawn from 64; a shorter token is within reach of guessing.
+MIN_TOKEN_LENGTH = 32
+# Printable ASCII without spaces: what an Authorization header carries intact, whatever the client.
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")
+# Words and runs people reach for when they make a token up; what is left of a token once they are taken out
+# is what an attacker has to guess.
+_GUESSABLE = re.compile(
+    r"password|passwd|motdepasse|secret|token|jeton|changeme|admin|root|support|ringover|letmein|welcome|bienvenue"
+    r"|azerty|qwerty|0123456789|123456789|12345678|abcdefgh|test",
+    re.IGNORECASE,
+)
+_MIN_DISTINCT = 10
+_MIN_UNGUESSABLE = 24
+
+
+def problems(settings: Settings) -> list[str]:
+    """What makes these settings unusable, in French, one line each; empty when the service can start."""
+    found = []
+    weak = token_problem(settings.token) if settings.token is not None else None
+    if weak is not None:
+        found.append(weak)
+    if settings.site_dir is not None and not settings.site_dir.is_dir():
+        found.append(
+            f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"
+        )
+    database = _database_folder_problem(settings.db_path)
+    if database:
+        found.append(database)
+    return found
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What works, but not as well as it should."""
+    if settings.site_dir is not None and settings.site_dir.is_dir() and not (settings.site_dir / HASHES_FILE).exists():
+        return [
+            f"{settings.site_dir / HASHES_FILE} is missing: the site's inline scripts are blocked by the CSP; "
+            "rebuild the site with kb build"
+        ]
+    return []
+
+
+def token_problem(token: str) -> str | None:
+    """Why this token must not be used, in French; None when it is good enough."""
+    advice = "« status-api token » en affiche un sûr."
+    if not _PRINTABLE.fullmatch(token):
+        return (
+            "STATUS_API_TOKEN : le jeton ne doit contenir que des caractères ASCII visibles (ni espace, ni accent, "
+            f"ni caractère spécial hors ASCII) : un client HTTP ne pourrait pas toujours l'envoyer tel quel. {advice}"
+        )
+    if len(token) < MIN_TOKEN_LENGTH:
+        return (
+            f"STATUS_API_TOKEN : le jeton compte {len(token)} caractères, il en faut au moins {MIN_TOKEN_LENGTH}. "
+            + advice
+        )
+    if len(set(token)) < _MIN_DISTINCT or len(_GUESSABLE.sub("", token)) < _MIN_UNGUESSABLE:
+        return (
+            "STATUS_API_TOKEN : ce jeton est trop facile à deviner (un caractère répété, un mot courant, une suite "
+            f"comme 123456…). {advice}"
+        )
+    return None
+
+
+def _database_folder_problem(db_path: Path) -> str | None:
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # SQLite writes the -wal and -shm files beside the database: the folder itself must take new files.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return (
+            f"STATUS_API_DB : impossible d'écrire dans le dossier {folder} ({error.strerror}) ; la base et ses "
+            "fichiers -wal et -shm y sont créés. Choisissez un dossier où le service peut écrire."
+        )
+    if db_path.is_dir():
+        return f"STATUS_API_DB : {db_path} est un dossier ; indiquez un fichier, par exemple var/status.sqlite3."
+    return None

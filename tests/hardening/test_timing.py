@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore
-from status_api.timing import SteadyTiming
+from status_api.http.middleware.timing import SteadyTiming
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, CALL_ID, NOW, TOKEN, Server, ticket_body
 
 FLOOR = 0.01

@@ -14,7 +14,7 @@ from kb_build import load
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, Server, serve, ticket_body
 
 

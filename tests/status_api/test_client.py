@@ -6,7 +6,8 @@ from ipaddress import IPv4Address, IPv6Network, ip_network
 
 import pytest
 
-from status_api.client import NO_ADDRESS, client_key, resolve, too_wide
+from status_api.config import too_wide
+from status_api.http.middleware.client import NO_ADDRESS, client_key, resolve
 
 PROXIES = (ip_network("10.0.0.0/8"),)
 

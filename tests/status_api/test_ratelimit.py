@@ -7,8 +7,8 @@ from ipaddress import IPv4Address, ip_network
 
 import pytest
 
-from status_api.config import ConfigError, Settings
-from status_api.ratelimit import Limits, Rate, RateLimiter
+from status_api.config import ConfigError, Limits, Rate, Settings
+from status_api.http.middleware.ratelimit import RateLimiter
 
 A, B = IPv4Address("192.0.2.1"), IPv4Address("192.0.2.2")
 REGULAR = IPv4Address("198.51.100.7")
