@@ -37,6 +37,9 @@ class Problem:
     code: ProblemCode
     message: str
     allowed: tuple[str, ...] = ()
+    # Refused because of the record's current state (a move its state does not allow, a date before its
+    # opening), not because of the input alone: the same input may be right for another record.
+    conflict: bool = False
 
     @property
     def field(self) -> str:
@@ -60,6 +63,11 @@ class Invalid(DomainError):
         super().__init__(described[0] if len(described) == 1 else messages.several(described))
         self.problems = tuple(problems)
 
+    @property
+    def conflict(self) -> bool:
+        """Every problem is with the record's current state: the input itself breaks no rule."""
+        return all(problem.conflict for problem in self.problems)
+
 
 class Problems:
     """Collects every problem of an input, so that staff fix them all in one go."""
@@ -68,8 +76,16 @@ class Problems:
         self.prefix = prefix
         self.found: list[Problem] = []
 
-    def add(self, loc: Loc, message: str, code: ProblemCode = "invalid_body", allowed: Iterable[str] = ()) -> None:
-        self.found.append(Problem((*self.prefix, *loc), code, message, tuple(allowed)))
+    def add(
+        self,
+        loc: Loc,
+        message: str,
+        code: ProblemCode = "invalid_body",
+        allowed: Iterable[str] = (),
+        *,
+        conflict: bool = False,
+    ) -> None:
+        self.found.append(Problem((*self.prefix, *loc), code, message, tuple(allowed), conflict))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.found.extend(problems)

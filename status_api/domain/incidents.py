@@ -21,12 +21,12 @@ def _is_final(kb: KnowledgeBase, state: str) -> bool:
     return any(s.id == state and s.final for s in kb.incidents.states)
 
 
-def _move_problem(kb: KnowledgeBase, current: str, target: str, loc: Loc) -> Problem | None:
+def _move_problem(kb: KnowledgeBase, current: str, target: str, loc: Loc, *, conflict: bool) -> Problem | None:
     allowed = allowed_moves(kb, current)
     if target in allowed:
         return None
     message = messages.state_move(current, target, allowed)
-    return Problem(loc, "invalid_state_move", message, allowed)
+    return Problem(loc, "invalid_state_move", message, allowed, conflict)
 
 
 def incident_from_payload(reference: str, payload: IncidentIn, current: Incident | None, kb: KnowledgeBase) -> Incident:
@@ -41,17 +41,23 @@ def incident_from_payload(reference: str, payload: IncidentIn, current: Incident
         if payload.state is not None and payload.state != current.state:
             allowed = allowed_moves(kb, current.state)
             message = messages.STATE_BY_UPDATE.format(reference=reference, state=current.state)
-            problems.add(("state",), message, "invalid_state_move", allowed)
+            problems.add(("state",), message, "invalid_state_move", allowed, conflict=True)
+    if payload.ended_at is not None and payload.state is None:
+        # An end is a final state's: said together, the same on creation and replacement.
+        problems.add(("state",), messages.ENDED_AT_NEEDS_STATE)
     ended_at = payload.ended_at.astimezone(UTC) if payload.ended_at else None
+    # Replacing an incident, its stored state decides what ended_at may be.
+    replacing = current is not None
     if _is_final(kb, state):
         if ended_at is None:
             ended_at = current.ended_at if current is not None else None
         if ended_at is None:
-            problems.add(("ended_at",), messages.ENDED_AT_REQUIRED.format(state=state))
+            problems.add(("ended_at",), messages.ENDED_AT_REQUIRED.format(state=state), conflict=replacing)
     elif ended_at is not None:
-        problems.add(("ended_at",), messages.ENDED_BEFORE_FINAL)
+        problems.add(("ended_at",), messages.ENDED_BEFORE_FINAL, conflict=replacing)
     if ended_at is not None and ended_at < payload.started_at:
-        problems.add(("ended_at",), messages.ENDED_BEFORE_START)
+        # The end may be the stored incident's: then its state, not this input, is in the way.
+        problems.add(("ended_at",), messages.ENDED_BEFORE_START, conflict=payload.ended_at is None)
     problems.raise_any()
     started_at = payload.started_at.astimezone(UTC)
     if current is None:
@@ -79,9 +85,10 @@ def apply_incident_update(
     problems = Problems()
     at = (update.at or now).astimezone(UTC)
     if at < incident.started_at:
-        problems.add(("at",), messages.INCIDENT_UPDATE_BEFORE_START)
+        problems.add(("at",), messages.INCIDENT_UPDATE_BEFORE_START, conflict=True)
     moved = update.state if update.state is not None and update.state != incident.state else None
-    if moved is not None and (problem := _move_problem(kb, incident.state, moved, ("state",))) is not None:
+    problem = _move_problem(kb, incident.state, moved, ("state",), conflict=True) if moved is not None else None
+    if problem is not None:
         problems.extend([problem])
     problems.raise_any()
     record = IncidentUpdate(at=at, text=update.text, state=moved)
@@ -108,7 +115,7 @@ def imported_incident(imported: ImportedIncident, kb: KnowledgeBase, prefix: Loc
             problems.add((*at, "at"), messages.INCIDENT_UPDATE_BEFORE_START)
         moved = update.state if update.state is not None and update.state != state else None
         if moved is not None:
-            if (problem := _move_problem(kb, state, moved, (*prefix, *at, "state"))) is not None:
+            if (problem := _move_problem(kb, state, moved, (*prefix, *at, "state"), conflict=False)) is not None:
                 problems.extend([problem])
             state = moved
             if _is_final(kb, moved):

@@ -66,6 +66,7 @@ STATE_BY_UPDATE = (
     "pas en le remplaçant : il est à l'état « {state} »."
 )
 ENDED_AT_REQUIRED = "L'état « {state} » est final : indiquez la date de fin de l'incident (ended_at)."
+ENDED_AT_NEEDS_STATE = "Avec une date de fin (ended_at), indiquez l'état final de l'incident (state)."
 ENDED_BEFORE_FINAL = "Seul un incident à un état final a une date de fin."
 ENDED_BEFORE_START = "La date de fin précède la date de début de l'incident."
 EMPTY_INCIDENT_UPDATE = "Une mise à jour d'incident doit avoir un texte, ou changer l'état."

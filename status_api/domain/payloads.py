@@ -1,7 +1,9 @@
 """What staff and customers send, and its validation against the ids and call-ID format of data/*.yml.
 
 Each rule is stated once, on the model, in a form the OpenAPI document carries too (see http/openapi.py):
-a pattern, an enum of ids (`x-kb-ids`), a call-ID pattern (`x-kb-call-id`), or a JSON Schema `anyOf`.
+a pattern, an enum of ids (`x-kb-ids`), a call-ID pattern (`x-kb-call-id`), a JSON Schema `anyOf`, or a rule
+between fields (`x-kb-rules`, written with the ids of the data). What JSON Schema cannot say (one date before
+another) is said in the field's description; rules against a record's current state are conflicts (409).
 """
 
 from __future__ import annotations
@@ -147,6 +149,8 @@ class LookupIn(Payload):
 class TicketIn(Payload):
     """A ticket as staff create or replace it; its public updates are added separately."""
 
+    model_config = ConfigDict(json_schema_extra={"x-kb-rules": ["resolved_at_last_step", "skipped_not_current"]})
+
     issue_type: IssueTypeId
     step: StepId
     team: TeamId | None = Field(None, description="Default: the team that handles the step in data/process.yml")
@@ -163,12 +167,15 @@ class UpdateIn(Payload):
     """A public update, optionally moving the ticket to another step or team, or marking it resolved."""
 
     model_config = ConfigDict(
-        json_schema_extra=_some(
-            ("text", {"type": "string"}),
-            ("step", {"type": "string"}),
-            ("team", {"type": "string"}),
-            ("resolved", {"const": True}),
-        )
+        json_schema_extra={
+            **_some(
+                ("text", {"type": "string"}),
+                ("step", {"type": "string"}),
+                ("team", {"type": "string"}),
+                ("resolved", {"const": True}),
+            ),
+            "x-kb-rules": ["resolved_last_step"],
+        }
     )
 
     text: Text | None = None
@@ -199,13 +206,17 @@ class ImportedTicket(TicketIn):
 class IncidentIn(Payload):
     """An incident as staff create or replace it; its state then moves through updates."""
 
+    model_config = ConfigDict(json_schema_extra={"x-kb-rules": ["final_state_ended"]})
+
     title: Title
     services: list[ServiceId] = Field(min_length=1, max_length=50)
     state: StateId | None = Field(
         None, description="At creation only (default: the lifecycle's first state); afterwards, post an update"
     )
     started_at: Moment
-    ended_at: Moment | None = Field(None, description="Only with a final state, which requires it")
+    ended_at: Moment | None = Field(
+        None, description="Only with a final state, which requires it; not before started_at"
+    )
 
 
 class IncidentUpdateIn(Payload):

@@ -65,12 +65,14 @@ def apply_update(ticket: Ticket, update: UpdateIn, kb: KnowledgeBase, now: datet
     steps = tuple(s.id for s in kb.process.steps)
     at = (update.at or now).astimezone(UTC)
     if at < ticket.opened_at:
-        problems.add(("at",), messages.UPDATE_BEFORE_OPENING)
+        problems.add(("at",), messages.UPDATE_BEFORE_OPENING, conflict=True)
     step = update.step or ticket.step
     resolved_at = ticket.resolved_at if step == steps[-1] else None
     if update.resolved:
         if step != steps[-1]:
-            problems.add(("resolved",), messages.RESOLVED_BEFORE_FINAL_STEP.format(step=steps[-1]))
+            # With a step named, the update contradicts itself; without, the ticket's own step stands in the way.
+            message = messages.RESOLVED_BEFORE_FINAL_STEP.format(step=steps[-1])
+            problems.add(("resolved",), message, conflict=update.step is None)
         resolved_at = at
     problems.raise_any()
     moved_step = step if step != ticket.step else None

@@ -92,7 +92,9 @@ class ApiError(Exception):
         details = [_detail(p) for p in error.problems]
         codes = {d.code for d in details}
         code: Code = details[0].code if len(codes) == 1 else "invalid_body"
-        return cls(422, code, error.message, details=details)
+        # 409 when the input is right but the record's state refuses it: an integrator can tell a request to
+        # fix from a state to read again.
+        return cls(409 if error.conflict else 422, code, error.message, details=details)
 
     def response(self) -> JSONResponse:
         return json_response(self.body.model_dump(mode="json", exclude_none=True), self.status, self.headers)

@@ -186,7 +186,10 @@ class _Document:
                         "200": stored,
                         "201": stored,
                         **self.auth_errors,
-                        "409": self.error("A call ID is already linked to another ticket (conflict)"),
+                        "409": self.error(
+                            "The stored record refuses it: a call ID already linked to another ticket (conflict), "
+                            "a state changed by PUT or an end that contradicts the stored incident"
+                        ),
                         "412": self.error(f"If-None-Match: * and the {name} exists (already_exists)"),
                         **self.body_errors,
                         **self.busy,
@@ -220,10 +223,15 @@ class _Document:
                         "201": stored,
                         **self.auth_errors,
                         "404": self.error(f"No such {name} (not_found)"),
+                        "409": self.error(
+                            f"The {name}'s current state refuses the update: a move its state does not allow "
+                            "(invalid_state_move, with the states allowed next), a date before its opening, "
+                            "resolving before the last step"
+                        ),
                         **self.body_errors,
                         "422": self.error(
-                            "Invalid body, unknown id, a move the rules do not allow (invalid_state_move), "
-                            "or an Idempotency-Key reused for another body (idempotency_conflict)"
+                            "Invalid body, unknown id, or an Idempotency-Key reused for another body "
+                            "(idempotency_conflict)"
                         ),
                         **self.busy,
                     },
@@ -309,6 +317,40 @@ def _tracking_result(kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
+def _present(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """JSON Schema for "the field is there, not null" (and matches `schema`)."""
+    return {"properties": {name: schema or {"not": {"type": "null"}}}, "required": [name]}
+
+
+def _last_step(kb: KnowledgeBase) -> dict[str, Any]:
+    return {"properties": {"step": {"const": kb.process.steps[-1].id}}}
+
+
+def _finals(kb: KnowledgeBase) -> list[str]:
+    return [state.id for state in kb.incidents.states if state.final]
+
+
+# The rules between fields of status_api/domain/tickets.py and incidents.py, as JSON Schema conditions.
+_RULES: dict[str, Any] = {
+    "resolved_at_last_step": lambda kb: [{"if": _present("resolved_at"), "then": _last_step(kb)}],
+    "skipped_not_current": lambda kb: [
+        {
+            "if": _present("step", {"const": step.id}),
+            "then": {"properties": {"skipped_steps": {"not": {"contains": {"const": step.id}}}}},
+        }
+        for step in kb.process.steps
+        if step.optional
+    ],
+    "resolved_last_step": lambda kb: [
+        {"if": {"allOf": [_present("resolved", {"const": True}), _present("step")]}, "then": _last_step(kb)}
+    ],
+    "final_state_ended": lambda kb: [
+        {"if": _present("state", {"enum": _finals(kb)}), "then": _present("ended_at")},
+        {"if": _present("ended_at"), "then": _present("state", {"enum": _finals(kb)})},
+    ],
+}
+
+
 def _inject(node: Any, kb: KnowledgeBase, ids: dict[str, tuple[str, ...]] | None = None) -> None:
     """The markers of the payload models, turned into what the loaded data defines."""
     ids = kb_ids(kb) if ids is None else ids
@@ -321,6 +363,9 @@ def _inject(node: Any, kb: KnowledgeBase, ids: dict[str, tuple[str, ...]] | None
                 node["not"] = {}  # no such id exists, so no value is valid
         if node.pop("x-kb-call-id", None):
             node["pattern"] = callid.pattern(kb.site.call_id)
+        rules = node.pop("x-kb-rules", None)
+        if rules:
+            node["allOf"] = [condition for rule in rules for condition in _RULES[rule](kb)]
         for value in node.values():
             _inject(value, kb, ids)
     elif isinstance(node, list):

@@ -235,8 +235,13 @@ def test_a_malformed_idempotency_key_is_refused(client: TestClient, put_ticket: 
 def test_an_update_moves_and_resolves_the_ticket(client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase) -> None:
     put_ticket()
     last = kb.process.steps[-1]
+    # Resolving before the last step: the ticket's own step stands in the way (409); naming a step that is not
+    # the last, the update contradicts itself (422).
     early = client.post("/api/v1/tickets/RGV-1/updates", json={"resolved": True}, headers=AUTH)
-    assert last.id in _error(early, 422, "invalid_body")["message"]
+    assert last.id in _error(early, 409, "invalid_body")["message"]
+    step = kb.process.steps[1].id
+    wrong = client.post("/api/v1/tickets/RGV-1/updates", json={"resolved": True, "step": step}, headers=AUTH)
+    assert last.id in _error(wrong, 422, "invalid_body")["message"]
     response = client.post(
         "/api/v1/tickets/RGV-1/updates", json={"text": "Résolu", "step": last.id, "resolved": True}, headers=AUTH
     )

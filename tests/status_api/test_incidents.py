@@ -86,14 +86,14 @@ def test_allowed_moves_follow_the_yaml_and_a_final_state_ends_the_incident(
     assert incident["ended_at"] == incident["updates"][-1]["at"]
     # A final state has no moves: even a move back is refused, with no allowed state to offer.
     back = _update(client, {"state": path[0]})
-    assert back.status_code == 422
+    assert back.status_code == 409  # the request is right; the incident's state refuses it
     assert back.json()["error"]["code"] == "invalid_state_move"
     assert "final" in back.json()["error"]["message"]
     # A text-only update after the end stays possible (a closing note).
     assert _update(client, {"text": "Rapport d'incident publié."}).status_code == 201
 
 
-def test_a_move_the_yaml_does_not_allow_is_a_422_naming_the_allowed_ones(
+def test_a_move_the_yaml_does_not_allow_is_a_409_naming_the_allowed_ones(
     client: TestClient, put_incident: Callable[..., dict[str, Any]], kb: KnowledgeBase
 ) -> None:
     put_incident()
@@ -101,7 +101,7 @@ def test_a_move_the_yaml_does_not_allow_is_a_422_naming_the_allowed_ones(
     assert _update(client, {"state": current.id}).status_code == 201
     refused = next(s.id for s in kb.incidents.states if s.id not in current.next and s.id != current.id)
     response = _update(client, {"state": refused, "text": "retour en arrière"})
-    assert response.status_code == 422
+    assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "invalid_state_move"
     assert error["details"][0]["field"] == "state"
@@ -128,7 +128,7 @@ def test_put_does_not_move_the_state_and_a_final_state_needs_an_end(
     moved = client.put(
         "/api/v1/incidents/INC-1", json=incident_body(kb, state=kb.incidents.states[0].next[0]), headers=AUTH
     )
-    assert moved.status_code == 422
+    assert moved.status_code == 409
     assert moved.json()["error"]["code"] == "invalid_state_move"
     assert "/updates" in moved.json()["error"]["message"]
 
