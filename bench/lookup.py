@@ -228,9 +228,9 @@ def main() -> None:
     print(write_results("lookup", "Status service", table, notes))
 
 
-def write_scripts(folder: Path) -> dict[str, Path]:
+def write_scripts(folder: Path, large: int = LARGE) -> dict[str, Path]:
     """The wrk scripts of the run: the baseline's request, lookups (JSON and HTML), and updates."""
-    found = [tickets.call_id(n * (LARGE // SAMPLE)) for n in range(SAMPLE // 2)]
+    found = [tickets.call_id(n * (large // SAMPLE)) for n in range(SAMPLE // 2)]
     missing = [tickets.missing_call_id(n) for n in range(SAMPLE // 2)]
     small_found = [tickets.call_id(n * (SMALL // SAMPLE or 1) % SMALL) for n in range(SAMPLE // 2)]
     scripts = {
@@ -242,7 +242,7 @@ def write_scripts(folder: Path) -> dict[str, Path]:
         "html": lua_post("/suivi", "application/x-www-form-urlencoded", [f"call_id={c}" for c in found + missing]),
         # Updates spread over the tickets looked up: one ticket taking them all would grow to thousands.
         "write": lua_post(
-            [f"/api/v1/tickets/{tickets.reference(n * (LARGE // SAMPLE))}/updates" for n in range(SAMPLE // 2)],
+            [f"/api/v1/tickets/{tickets.reference(n * (large // SAMPLE))}/updates" for n in range(SAMPLE // 2)],
             "application/json",
             [json.dumps({"text": f"Mise à jour {n}"}) for n in range(100)],
             {"Authorization": f"Bearer {TOKEN}"},
