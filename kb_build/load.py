@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 from kb_build.model import FILES, KnowledgeBase, Record
+from kb_build.references import check_references
 from kb_build.source import Position, Problem, Source, parse
-from kb_build.validate import check_file, check_references
+from kb_build.validate import check_file
 
 # Past this many, more messages bury the first ones rather than help: the rest are counted.
 SHOWN_ERRORS = 50
