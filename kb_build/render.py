@@ -12,6 +12,7 @@ import jinja2
 from kb_build.model import KnowledgeBase
 from kb_build.paths import (
     FIXED_PAGES,
+    SERVICE,
     article_page,
     issue_type_page,
     issue_types_index_page,
@@ -49,9 +50,8 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
             labels=kb.site.labels,
             page=path,
             link=_linker(path, pages_by_id),
-            service_url=service_url,
             related_shown=RELATED_SHOWN,
-            service=service_urls(service_url),
+            service=SERVICE.under(service_url),
             **context,
         )
 
@@ -92,26 +92,16 @@ def status_texts_json(kb: KnowledgeBase) -> str:
     return json.dumps(texts, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
 
 
-def service_urls(service_url: str) -> dict[str, str]:
-    """The status service's public addresses about incidents ("" = the service serves this site too)."""
-    return {
-        "status_page": f"{service_url}/etat-du-service",
-        "feed": f"{service_url}/etat-du-service/flux.atom",
-        "current": f"{service_url}/api/v1/incidents/current",
-        "openapi": f"{service_url}/api/openapi.json",
-    }
-
-
 def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
     """What the theme override (overrides/main.html) shows on every page: the header link, the feed, the banner."""
     texts = kb.incidents.texts
-    urls = service_urls(service_url)
+    service = SERVICE.under(service_url)
     return {
-        "status_url": urls["status_page"],
+        "status_url": service.status_page,
         "status_label": texts.header_link,
-        "feed_url": urls["feed"],
+        "feed_url": service.feed,
         "feed_title": texts.feed_title.replace("{brand}", kb.site.brand),
-        "current_url": urls["current"],
+        "current_url": service.current_incidents,
         "banner_label": texts.banner_label,
         "banner_one": texts.banner_one,
         "banner_many": texts.banner_many,
