@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kb_build import DataError, load
+from kb_build import DataError, Loaded, read
 from kb_build.model import FILES
 from kb_build.settings import DATA_DIR_NAME, data_dir, data_dir_set_to
 
@@ -42,15 +42,36 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_check(data_dir: Path) -> int:
     try:
-        kb = load(data_dir)
+        loaded = read(data_dir)
     except DataError as error:
         _report(error)
         return 1
+    _warn(loaded)
+    kb = loaded.kb
     print(
         f"{data_dir}: données valides ({len(kb.process.steps)} étapes, {len(kb.issue_types.issue_types)} types "
-        f"de problèmes, {len(kb.timelines.timelines)} délais, {len(kb.articles.articles)} articles)"
+        f"de problèmes, {len(kb.timelines.timelines)} délais, {_count(len(kb.articles.articles), 'article')})"
+        + _to_confirm(loaded)
     )
     return 0
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number > 1 else ''}"
+
+
+def _warn(loaded: Loaded) -> None:
+    for warning in loaded.warnings:
+        where = f"{warning.file}:{warning.position.line}:{warning.position.column}"
+        print(f"{where}: avertissement : {warning.message}", file=sys.stderr)
+
+
+def _to_confirm(loaded: Loaded) -> str:
+    count = len(loaded.warnings)
+    if not count:
+        return ""
+    plural = "s" if count > 1 else ""
+    return f" ; {count} engagement{plural} à confirmer (voir ci-dessus ; « publication: stricte » les refuse)"
 
 
 def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *, verbose: bool = False) -> int:
@@ -59,7 +80,7 @@ def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *,
     folder = data_dir_given or data_dir(root=config_file.resolve().parent)
     # Check the data first: the writer gets the same messages without MkDocs' noise around them.
     try:
-        load(folder)
+        _warn(read(folder))
     except DataError as error:
         _report(error)
         print("Construction annulée : le site existant n'a pas été modifié.", file=sys.stderr)

@@ -30,6 +30,7 @@ class Checked(BaseModel):
     articles: model.Articles | None = None
     tracking: model.Tracking | None = None
     incidents: model.Incidents | None = None
+    glossary: model.Glossary | None = None
 
     @classmethod
     def of(cls, records: Mapping[str, model.Record]) -> Checked:
@@ -100,6 +101,10 @@ class _References:
             for j, rule_id in enumerate(issue.escalation):
                 kind = "de règle d'escalade"
                 self.known("issue_types", (*at, "escalation", j), rule_id, self.rule_ids, kind, "escalation.yml")
+            pages = self.pages()
+            for j, page_id in enumerate(issue.related):
+                where = "kb_build/paths.py, issue_types.yml et articles.yml"
+                self.known("issue_types", (*at, "related", j), page_id, pages, "de page", where)
 
     def check_timelines(self, timelines: model.Timelines) -> None:
         self.unique("timelines", ("timelines",), timelines.timelines)
@@ -178,11 +183,16 @@ class _References:
             self.fail("site", ("call_id", "example"), f"l'exemple doit compter {bounds} chiffres")
         at: Path = ("call_id", "howto_article")
         self.known("site", at, call_id.howto_article, self.article_ids, "d'article", "articles.yml")
-        if self.article_ids is not None and self.issue_type_ids is not None:
-            pages = set(FIXED_PAGES) | self.article_ids | self.issue_type_ids
-            for i, route in enumerate(site.home.routes):
-                where = "kb_build/paths.py, issue_types.yml et articles.yml"
-                self.known("site", ("home", "routes", i, "page"), route.page, pages, "de page", where)
+        pages = self.pages()
+        for i, route in enumerate(site.home.routes):
+            where = "kb_build/paths.py, issue_types.yml et articles.yml"
+            self.known("site", ("home", "routes", i, "page"), route.page, pages, "de page", where)
+
+    def pages(self) -> set[str] | None:
+        """Every page id a writer may link to; None while articles.yml or issue_types.yml has mistakes."""
+        if self.article_ids is None or self.issue_type_ids is None:
+            return None
+        return set(FIXED_PAGES) | self.article_ids | self.issue_type_ids
 
     def unique(self, file: str, path: Path, items: Iterable[Any]) -> None:
         first: dict[str, int] = {}

@@ -75,6 +75,11 @@ def french(text: str) -> str:
 _CANDIDATE = re.compile(r"[;:?!«»%€]|\d[ \u00a0\u202f]")
 
 
+def not_prose(text: str) -> list[Span]:
+    """Where a Markdown text is not prose (code, URLs, markup, link targets): spans of (start, end)."""
+    return _protected(text, _MARKDOWN_PROTECTED)
+
+
 def _protected(text: str, pattern: re.Pattern[str]) -> list[Span]:
     return [match.span() for match in pattern.finditer(text)]
 

@@ -93,6 +93,12 @@ _MESSAGES: dict[str, _Wording] = {
     ),
     Mistake.PLACEHOLDER: _placeholder,
     Mistake.TIMEZONE: lambda found, ctx: f"fuseau horaire inconnu {found} (par exemple : Europe/Paris)",
+    "date_type": lambda found, ctx: f"attendu : une date écrite AAAA-MM-JJ, sans guillemets, trouvé : {found}",
+    Mistake.SOURCE: lambda found, ctx: (
+        f"source {found} non reconnue : écrivez « article » (l'article source le dit) ou "
+        "« confirmé le AAAA-MM-JJ par … » (l'équipe support l'a confirmé, à cette date)"
+    ),
+    Mistake.SOURCE_DATE: lambda found, ctx: f"date impossible « {ctx['date']} » dans {found} : écrivez-la AAAA-MM-JJ",
 }
 
 

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from kb_build.model.articles import Article, Articles, Callout, Section, Tab
-from kb_build.model.fields import DURATION_PATTERN, Duration, Id, Mistake, Record, Text, by_id, parse_duration
+from kb_build.model.fields import (
+    CUSTOMERS,
+    DURATION_PATTERN,
+    TOOLS,
+    Audience,
+    DataFile,
+    Duration,
+    Id,
+    Mistake,
+    Record,
+    Source,
+    Sourced,
+    Statement,
+    Text,
+    by_id,
+    parse_duration,
+)
+from kb_build.model.glossary import Glossary, Term
 from kb_build.model.incidents import FEED_ID_PATTERN, IncidentHelp, Incidents, IncidentState, IncidentTexts, Service
-from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, Site
+from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -24,20 +41,25 @@ from kb_build.model.support import (
 from kb_build.model.tracking import Tracking, TrackingTexts
 
 __all__ = [
+    "CUSTOMERS",
     "DURATION_PATTERN",
     "FEED_ID_PATTERN",
     "FILES",
+    "TOOLS",
     "Article",
     "Articles",
+    "Audience",
     "Cadence",
     "CallIdFormat",
     "Callout",
     "Commitment",
     "Communication",
     "Contact",
+    "DataFile",
     "Duration",
     "Escalation",
     "EscalationRule",
+    "Glossary",
     "Home",
     "HomeRoute",
     "Id",
@@ -50,14 +72,19 @@ __all__ = [
     "KnowledgeBase",
     "Labels",
     "Mistake",
+    "NotFoundPage",
     "Process",
     "Record",
     "Section",
     "Service",
     "Site",
+    "Source",
+    "Sourced",
+    "Statement",
     "Step",
     "Tab",
     "Team",
+    "Term",
     "Text",
     "Timeline",
     "TimelineExample",
@@ -78,6 +105,7 @@ class KnowledgeBase(Record):
     articles: Articles
     tracking: Tracking
     incidents: Incidents
+    glossary: Glossary
 
     def step(self, step_id: str) -> Step:
         return by_id(self.process.steps, step_id)
@@ -124,4 +152,5 @@ FILES: dict[str, type[Record]] = {
     "articles": Articles,
     "tracking": Tracking,
     "incidents": Incidents,
+    "glossary": Glossary,
 }

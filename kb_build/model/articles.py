@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from kb_build.model.fields import Id, Record, Text
+from kb_build.model.fields import DataFile, Id, Record, Sourced, Text
 
 
 class Callout(Record):
@@ -15,7 +15,9 @@ class Callout(Record):
     text: Text
 
 
-class Tab(Record):
+class Tab(Sourced):
+    """The steps on one platform; `source` covers the menu names and paths they give."""
+
     label: Text
     steps: tuple[Text, ...] = Field(min_length=1)
     note: Text | None = None
@@ -35,7 +37,7 @@ class Article(Record):
     sections: tuple[Section, ...] = Field(min_length=1)
 
 
-class Articles(Record):
+class Articles(DataFile):
     articles: tuple[Article, ...] = Field(min_length=1)
 
 

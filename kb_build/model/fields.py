@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Protocol, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,6 +23,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
+from kb_build.typography import french
+
 
 class Mistake(StrEnum):
     """The kinds of mistakes the model itself reports, beyond pydantic's own: validate.py words each one."""
@@ -32,6 +35,8 @@ class Mistake(StrEnum):
     ID = "id_format"
     DIGITS = "digits_only"
     FEED_ID = "feed_id_format"
+    SOURCE = "source_format"
+    SOURCE_DATE = "source_date"
 
 
 def mistake(kind: Mistake, **context: Any) -> PydanticCustomError:
@@ -69,9 +74,28 @@ class Matching:
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DIGITS_PATTERN = r"^[0-9]+$"
 
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Annotated metadata: who reads a text. kb check holds customers' texts to the glossary (kb_build/terms.py)."""
+
+    name: str
+
+
+CUSTOMERS = Audience("customers")
+# The short part for customers' tools (feeds, JSON): the technical words the glossary keeps out elsewhere are
+# the point there.
+TOOLS = Audience("tools")
+
 # Ids are short, stable, URL-safe slugs: they name pages and are stored in tickets.
 Id = Annotated[str, Field(min_length=1, max_length=60), Matching(ID_PATTERN, Mistake.ID)]
-Text = Annotated[str, Field(min_length=1)]
+# What a customer reads, spaced the French way as it is loaded: the pages and the status service get it right
+# without a writer typing a no-break space, and without any cost per request.
+Text = Annotated[str, Field(min_length=1), AfterValidator(french), CUSTOMERS]
+ToolsText = Annotated[str, Field(min_length=1), AfterValidator(french), TOOLS]
+# Not prose: an address, a phone number, a file name, a writer's note; kept exactly as written.
+Plain = Annotated[str, Field(min_length=1)]
 Digits = Annotated[str, Matching(DIGITS_PATTERN, Mistake.DIGITS)]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(heures?|jours?|semaines?)\s*$")
@@ -99,6 +123,83 @@ Duration = Annotated[
 
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class DataFile(Record):
+    """A data file whose words reach the pages: the pages drawn from it show the latest such date."""
+
+    updated: date = Field(description="When a customer last saw a change from this file (YYYY-MM-DD)")
+
+
+# --- where a commitment comes from ---------------------------------------------------------------------------
+
+_CONFIRMED = re.compile(r"^confirm[ée] le (\S+) par (\S.*)$", re.IGNORECASE)
+SOURCE_PATTERN = r"^\s*(article|confirm[ée] le \d{4}-\d{2}-\d{2} par \S.*)$"
+
+
+class Source(Record):
+    """Where a commitment comes from: the source article, or the support team, who confirmed it on a date."""
+
+    article: bool
+    confirmed_on: date | None = None
+    confirmed_by: str | None = None
+
+
+def parse_source(value: object) -> object:
+    """« article » or « confirmé le 2026-11-28 par … », as a writer types it, into a Source."""
+    if isinstance(value, Source):
+        return value
+    if not isinstance(value, str):
+        raise mistake(Mistake.SOURCE)
+    text = " ".join(value.split())
+    if text.lower() == "article":
+        return Source(article=True)
+    match = _CONFIRMED.match(text)
+    if match is None:
+        raise mistake(Mistake.SOURCE)
+    try:
+        day = date.fromisoformat(match.group(1))
+    except ValueError:
+        raise mistake(Mistake.SOURCE_DATE, date=match.group(1)) from None
+    return Source(article=False, confirmed_on=day, confirmed_by=match.group(2))
+
+
+SourceNote = Annotated[
+    Source,
+    BeforeValidator(parse_source),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": SOURCE_PATTERN,
+            "examples": ["article", "confirmé le 2026-11-28 par la responsable du support"],
+        }
+    ),
+]
+
+
+class Sourced(Record):
+    """A record that states a commitment (a delay, a cadence, a team, a rule): it says where it comes from.
+
+    Without a source, the commitment is to be confirmed: kb check lists it, and what customers read presents it
+    as what usually happens, never as a promise.
+    """
+
+    source: SourceNote | None = Field(
+        None,
+        description="« article » (the source article says so) or « confirmé le AAAA-MM-JJ par … » (the support "
+        "team confirmed it); none while it is to be confirmed",
+    )
+
+    @property
+    def confirmed(self) -> bool:
+        """The article states it, or the support team confirmed it: it may be worded as a commitment."""
+        return self.source is not None
+
+
+class Statement(Sourced):
+    """A sentence that commits the company (a closing rule, an alternative solution), and where it comes from."""
+
+    text: Text
 
 
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")

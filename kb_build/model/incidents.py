@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from kb_build.model.fields import Fills, Id, Matching, Mistake, PlaceholderTexts, Record, Text
+from kb_build.model.fields import DataFile, Fills, Id, Matching, Mistake, PlaceholderTexts, Record, Text, ToolsText
 
 # A tag: URI's authority (a domain name or an e-mail address) and a date it owned it, as RFC 4151 says.
 FEED_ID_PATTERN = r"^[a-z0-9.-]+(@[a-z0-9.-]+)?,\d{4}(-\d{2}){0,2}$"
@@ -40,8 +40,8 @@ class IncidentTexts(PlaceholderTexts):
     updates: Text
     update_state: Annotated[Text, Fills("state")]
     subscribe_title: Text
-    feed_link: Text
-    json_link: Text
+    feed_link: ToolsText
+    json_link: ToolsText
     live_link: Text
     header_link: Text
     banner_label: Text
@@ -63,14 +63,18 @@ class IncidentHelp(Record):
     intro: Text
     status_page: Text
     banner: Text
-    feed: Text
-    json_api: Text
+    tools_title: Text
+    tools_intro: ToolsText
+    feed: ToolsText
+    json_api: ToolsText
+    api_docs_link: ToolsText
+    api_docs: ToolsText
     tickets: Text
     states_title: Text
     services_title: Text
 
 
-class Incidents(Record):
+class Incidents(DataFile):
     title: Text = Field(description="The « État du service » page's title")
     intro: Text
     issue_type: Id = Field(description="The issue type whose page explains incidents (issue_types.yml)")

@@ -7,19 +7,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from kb_build.model.fields import Digits, Id, Mistake, Record, Text, mistake
+from kb_build.model.fields import DataFile, Digits, Id, Mistake, Plain, Record, Sourced, Text, mistake
 
 
 class Contact(Record):
     example: bool = Field(description="true while the values below are placeholders, not the real contact")
     label: Text
-    email: Text
-    phone: Text
+    email: Plain
+    phone: Plain
     hours: Text
-    url: Text | None = None
+    url: Plain | None = None
+    prompts: tuple[Plain, ...] = Field(
+        (), description="Words that, in a page's text, send the reader to support: such a page ends with the contact"
+    )
 
 
-class CallIdFormat(Record):
+class CallIdFormat(Sourced):
+    """What a call ID looks like; `source` covers what `description` tells customers about it."""
+
     min_digits: int = Field(ge=1, le=64)
     max_digits: int = Field(ge=1, le=64)
     example: Digits
@@ -31,13 +36,21 @@ class HomeRoute(Record):
     title: Text
     text: Text
     page: Id
-    icon: Text
+    icon: Plain
 
 
 class Home(Record):
     title: Text
     intro: Text
     routes: tuple[HomeRoute, ...] = Field(min_length=1)
+
+
+class NotFoundPage(Record):
+    """The page a visitor gets at an address that does not exist (404)."""
+
+    title: Text
+    text: Text
+    home_link: Text
 
 
 class Labels(Record):
@@ -49,16 +62,25 @@ class Labels(Record):
     contact_phone: Text
     contact_hours: Text
     contact_url: Text
+    updated: Text
+    breadcrumb: Text
+    menu_button: Text
+    search_button: Text
+    related_title: Text
     optional: Text
     promise_title: Text
     step_customer: Text
     step_team: Text
+    step_team_usual: Text
+    closing_title: Text
     follow_title: Text
     follow_text: Text
     prioritised: Text
     issue_examples: Text
     issue_timeline: Text
     issue_team: Text
+    team_in_charge: Text
+    team_usually_in_charge: Text
     issue_escalation: Text
     issue_provide: Text
     no_escalation: Text
@@ -70,7 +92,9 @@ class Labels(Record):
     timeline_label: Text
     timeline_issue_types: Text
     rule_teams: Text
+    rule_teams_usual: Text
     rule_alternatives: Text
+    rule_alternatives_usual: Text
     rule_applies_to: Text
     teams_title: Text
     call_id_tip: Text
@@ -81,15 +105,23 @@ class Labels(Record):
     all_issue_types: Text
 
 
-class Site(Record):
+class Site(DataFile):
     brand: Text
     site_name: Text
     description: Text
+    logo: Plain = Field(description="The brand's logo in the header: an image under docs/, e.g. assets/images/logo.svg")
+    footer: Text = Field(description="The line at the foot of every page")
     language: Literal["fr"]
-    timezone: Text
+    timezone: Plain
+    publication: Literal["souple", "stricte"] = Field(
+        "souple",
+        description="stricte: kb check and kb build refuse a commitment without a source (before publishing); "
+        "souple: they list it as a warning",
+    )
     contact: Contact
     call_id: CallIdFormat
     home: Home
+    not_found: NotFoundPage
     labels: Labels
 
     @field_validator("timezone")

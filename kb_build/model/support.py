@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from kb_build.model.fields import Duration, Id, Record, Text
+from kb_build.model.fields import DataFile, Duration, Id, Record, Sourced, Statement, Text
 
 
-class Page(Record):
+class Page(DataFile):
     """A data file that is a page of the help center: its title, and the introduction under it."""
 
     title: Text
     intro: Text
 
 
-class Step(Record):
+class Step(Sourced):
+    """A step of the process; `source` covers which team is responsible for it."""
+
     id: Id
     title: Text
     summary: Text = Field(description="The step in one sentence, as the source article puts it")
@@ -28,12 +30,15 @@ class Step(Record):
 class Process(Page):
     promise: Text
     steps: tuple[Step, ...] = Field(min_length=1)
+    closing: Statement | None = Field(None, description="When a ticket is closed, shown with the last step")
 
 
 # --- issue_types.yml --------------------------------------------------------------
 
 
-class IssueType(Record):
+class IssueType(Sourced):
+    """A common problem; `source` covers which team handles it (handled_by)."""
+
     id: Id
     title: Text
     summary: Text = Field(description="The issue type as the source article lists it")
@@ -44,6 +49,9 @@ class IssueType(Record):
     escalation: tuple[Id, ...] = ()
     provide: tuple[Text, ...] = Field(min_length=1)
     prioritised: bool = False
+    related: tuple[Id, ...] = Field(
+        (), description="Pages listed first under the related articles (ids of issue types, articles, fixed pages)"
+    )
 
 
 class IssueTypes(Page):
@@ -53,7 +61,9 @@ class IssueTypes(Page):
 # --- timelines.yml ----------------------------------------------------------------
 
 
-class Timeline(Record):
+class Timeline(Sourced):
+    """A class of resolution delay; `source` covers its bounds (min, max), which the status checker counts from."""
+
     id: Id
     title: Text
     wording: Text = Field(description="The delay as the source article words it")
@@ -82,7 +92,9 @@ class Commitment(Record):
     text: Text
 
 
-class Cadence(Record):
+class Cadence(Sourced):
+    """How often updates come for a class of delay; `source` covers the frequency (every)."""
+
     timeline: Id
     every: Duration
     wording: Text
@@ -103,13 +115,15 @@ class Team(Record):
     description: Text
 
 
-class EscalationRule(Record):
+class EscalationRule(Sourced):
+    """An escalation procedure; `source` covers which teams it involves (teams)."""
+
     id: Id
     title: Text
     text: Text = Field(description="The rule as the source article words it")
     details: Text
     teams: tuple[Id, ...] = Field(min_length=1)
-    alternatives: tuple[Text, ...] = ()
+    alternatives: tuple[Statement, ...] = ()
 
 
 class Escalation(Page):

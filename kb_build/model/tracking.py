@@ -28,12 +28,20 @@ class TrackingTexts(PlaceholderTexts):
     state_upcoming: Text
     state_skipped: Text
     window: Text
+    # Two wordings of the expected resolution and of the next update. The first ones say what is usual: for a
+    # delay or a cadence without a source (timeline.confirmed, cadence.confirmed false), never a deadline or an
+    # apology. The *_confirmed ones may state a date bound: for a delay or a cadence the company committed to.
     window_text: Annotated[Text, Fills("start", "end", "label")]
     window_resolved: Annotated[Text, Fills("start", "end", "label")]
     window_passed: Annotated[Text, Fills("start", "end", "label", "team")]
+    window_text_confirmed: Annotated[Text, Fills("start", "end", "label")]
+    window_resolved_confirmed: Annotated[Text, Fills("start", "end", "label")]
+    window_passed_confirmed: Annotated[Text, Fills("start", "end", "label", "team")]
     next_update: Text
     next_update_text: Annotated[Text, Fills("date", "wording")]
     next_update_late: Annotated[Text, Fills("date", "wording")]
+    next_update_text_confirmed: Annotated[Text, Fills("date", "wording")]
+    next_update_late_confirmed: Annotated[Text, Fills("date", "wording")]
     updates: Text
     update_step: Annotated[Text, Fills("step")]
     update_team: Annotated[Text, Fills("team")]
