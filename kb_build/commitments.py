@@ -115,8 +115,9 @@ def _promises(source: Source, path: Path, promises: list[re.Pattern[str]], becau
         return []
     found = []
     for pattern in promises:
-        positions = source.positions_in(path, pattern)
-        for index, match in enumerate(pattern.finditer(text)):
+        matches = list(pattern.finditer(text))
+        positions = source.positions_in(path, pattern) if matches else []
+        for index, match in enumerate(matches):
             where = positions[index] if index < len(positions) else source.position(path)
             word = " ".join(match.group(0).split())
             found.append(Problem(source.file, where, f"« {word} » : mot d'engagement, {because}"))
