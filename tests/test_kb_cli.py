@@ -126,3 +126,17 @@ def test_kb_check_reads_the_folder_the_build_reads(tmp_path: Path) -> None:
     result = run_kb("check", env={"KB_DATA_DIR": str(data)})
     assert result.returncode == 1
     assert "process.yml:" in result.stderr
+
+
+def test_a_logo_that_is_not_there_stops_the_build_in_french(tmp_path: Path) -> None:
+    data = copy_data(tmp_path)
+    site_yml = data / "site.yml"
+    site_yml.write_text(
+        site_yml.read_text(encoding="utf-8").replace("logo: assets/images/logo.svg", "logo: assets/images/absent.svg"),
+        encoding="utf-8",
+    )
+    result = run_kb("build", "--site-dir", str(tmp_path / "site"), "--data-dir", str(data))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "site.yml : le logo « assets/images/absent.svg » est introuvable" in result.stderr
+    assert not (tmp_path / "site").exists()
