@@ -56,6 +56,7 @@ run: site
 	echo "Jeton d'écriture pour cette session : $$token" && \
 	echo && \
 	STATUS_API_DB=$(DEMO_DB) STATUS_API_SITE_DIR=site STATUS_API_TOKEN=$$token \
+		STATUS_API_PUBLIC_URL=http://127.0.0.1:8000 \
 		exec $(BIN)/status-api serve --host 127.0.0.1 --port 8000
 
 test: lint typecheck unit

@@ -28,7 +28,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CONNECTIONS = 64
 SMALL, LARGE = 1_000, int(os.environ.get("BENCH_TICKETS", "1000000"))
 SAMPLE = 1_000  # call IDs in the Lua scripts: half found, half missing
-TOKEN = "bench-token-0123456789abcdef"
+TOKEN = "Bq7mX2kW9vZr4LpH8sTn3YcE6uJa1FdG5oKi0Rw"
 UNPROTECTED = {"STATUS_API_RATE_LIMIT": "off", "STATUS_API_LOOKUP_FLOOR_MS": "0"}
 # The rate limiter at work on every request, with budgets no benchmark reaches: what it costs, not what it refuses.
 LIMITER_ONLY = {

@@ -62,46 +62,43 @@ def site_path(page: str) -> str:
 
 @dataclass(frozen=True)
 class ServiceAddresses:
-    """The status service's addresses, as paths from where it answers; `{name}` parts as Starlette writes them.
+    """The status service's public addresses, named once: its routes, its OpenAPI document, the rate limit
+    and the timing floor, and the help center's links and scripts read them here."""
 
-    The help center links to the public ones (its pages, the banner's and the tracking form's scripts through
-    the page's attributes); the service's routes are declared with the same table.
-    """
+    # The status page lives at the help center's own "État du service" address: the service serves it live.
+    status_page: str = "/" + url_of(FIXED_PAGES["etat-du-service"]).rstrip("/")
+    feed: str = "/" + url_of(FIXED_PAGES["etat-du-service"]) + "flux.atom"
+    # The form and its answer without JavaScript; the call ID travels in the POST body only, never in a URL.
+    tracking: str = "/suivi"
+    api: str = "/api"
+    lookup: str = "/api/v1/lookup"
+    incidents_current: str = "/api/v1/incidents/current"
+    openapi: str = "/api/openapi.json"
+    ticket: str = "/api/v1/tickets/{reference}"
+    ticket_updates: str = "/api/v1/tickets/{reference}/updates"
+    incident: str = "/api/v1/incidents/{reference}"
+    incident_updates: str = "/api/v1/incidents/{reference}/updates"
+    incident_ticket: str = "/api/v1/incidents/{reference}/tickets/{ticket}"
+    healthz: str = "/healthz"
+    readyz: str = "/readyz"
 
-    status_page: str  # the "État du service" page: the help center's page of that name, served live
-    feed: str  # its Atom feed
-    tracking: str  # the server-rendered "Suivre mon ticket" form and answer (works without JavaScript)
-    lookup: str  # the JSON lookup behind the help center's in-page answer
-    current_incidents: str  # the ongoing incidents, for the banner and customers' tools
-    openapi: str  # the API's description
-    tickets: str  # staff: one ticket
-    ticket_updates: str  # staff: a ticket's public updates
-    incidents: str  # staff: one incident
-    incident_updates: str  # staff: an incident's public updates
-    incident_tickets: str  # staff: a ticket linked to an incident
-    healthz: str  # liveness
-    readyz: str  # readiness
+    @property
+    def lookups(self) -> frozenset[str]:
+        """The two doors of the public lookup, which share one budget and one timing floor."""
+        return frozenset({self.lookup, self.tracking})
+
+    def is_api(self, path: str) -> bool:
+        """Whether an address is the API's, whose every answer, errors included, is JSON."""
+        return path == self.api or path.startswith(self.api + "/")
+
+    def incident_anchor(self, reference: str) -> str:
+        return f"{self.status_page}#incident-{reference}"
 
     def under(self, service_url: str) -> ServiceAddresses:
-        """The same addresses where the service answers ("" when it serves this site too, else its origin)."""
+        """The same addresses where the service answers: "" when it serves this site too, else its origin (a site
+        built with STATUS_SERVICE_URL links there)."""
         base = service_url.rstrip("/")
         return ServiceAddresses(**{name: base + path for name, path in asdict(self).items()})
 
 
-_STATUS_PAGE = site_path(FIXED_PAGES["etat-du-service"]).rstrip("/")
-
-SERVICE = ServiceAddresses(
-    status_page=_STATUS_PAGE,
-    feed=f"{_STATUS_PAGE}/flux.atom",
-    tracking="/suivi",
-    lookup="/api/v1/lookup",
-    current_incidents="/api/v1/incidents/current",
-    openapi="/api/openapi.json",
-    tickets="/api/v1/tickets/{reference}",
-    ticket_updates="/api/v1/tickets/{reference}/updates",
-    incidents="/api/v1/incidents/{reference}",
-    incident_updates="/api/v1/incidents/{reference}/updates",
-    incident_tickets="/api/v1/incidents/{reference}/tickets/{ticket}",
-    healthz="/healthz",
-    readyz="/readyz",
-)
+SERVICE = ServiceAddresses()

@@ -206,7 +206,7 @@ def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
         "status_label": texts.header_link,
         "feed_url": service.feed,
         "feed_title": texts.feed_title.replace("{brand}", kb.site.brand),
-        "current_url": service.current_incidents,
+        "current_url": service.incidents_current,
         "banner_label": texts.banner_label,
         "banner_one": texts.banner_one,
         "banner_many": texts.banner_many,

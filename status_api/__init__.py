@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore, Store
+from status_api.domain.store import Store
+from status_api.storage import SQLiteStore, open_store
 
-__all__ = ["SQLiteStore", "Settings", "Store", "create_app"]
+__all__ = ["SQLiteStore", "Settings", "Store", "create_app", "open_store"]

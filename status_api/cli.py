@@ -1,4 +1,7 @@
-"""The `status-api` command: run the service, import tickets, and keep tickets and incidents up to date from a shell."""
+"""The `status-api` command: run the service, import tickets, and keep tickets and incidents up to date from a shell.
+
+Each staff command calls the use case the API calls (status_api/core/), so that the two cannot drift.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +10,21 @@ import logging
 import secrets
 import sqlite3
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from kb_build import DataError, load
 from kb_build.model import KnowledgeBase
-from status_api import callid, messages
-from status_api.bulk import BulkFailed, BulkReader, progress_stream
+from status_api import config
 from status_api.config import ConfigError, Settings
-from status_api.errors import PayloadError
-from status_api.importer import ImportFailed, locate, read_file
-from status_api.incidents import (
-    Incident,
-    IncidentIn,
-    IncidentUpdateIn,
-    apply_incident_update,
-    incident_from_payload,
-)
-from status_api.store import CallIdTaken, SQLiteStore, StoreError, UnknownTicket
-from status_api.tickets import TicketIn, UpdateIn, apply_update, ticket_from_payload, validate
+from status_api.core import Core, incidents, tickets
+from status_api.domain import callid
+from status_api.domain.errors import DomainError, Invalid
+from status_api.importers.files import ImportFailed, import_file
+from status_api.importers.lines import BulkFailed, import_lines, progress_stream
+from status_api.storage import open_store
 
 
 class Failed(Exception):
@@ -51,6 +48,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Failed as failure:
         for line in failure.lines:
             print(line, file=sys.stderr)
+        return 1
+    except Invalid as error:
+        for problem in error.problems:
+            print(problem.describe(), file=sys.stderr)
+        return 1
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
         return 1
     return 0
 
@@ -149,222 +153,140 @@ def _knowledge_base(settings: Settings) -> KnowledgeBase:
         raise Failed(*error.report()) from None
 
 
-def _store(settings: Settings) -> SQLiteStore:
+@contextmanager
+def _core(settings: Settings) -> Iterator[Core]:
+    """The use cases' context for one command: the data, and the store, closed whatever happens."""
+    kb = _knowledge_base(settings)
     try:
-        return SQLiteStore(settings.db_path)
-    except (StoreError, sqlite3.Error, OSError) as error:
+        store = open_store(settings)
+    except (DomainError, sqlite3.Error, OSError) as error:
         raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
+    try:
+        yield Core(kb, store)
+    finally:
+        store.close()
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:
-    from status_api import preflight, server
+    from status_api import server
     from status_api.app import create_app
 
-    problems = preflight.problems(settings)
+    problems = config.problems(settings)
     if problems:
         raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
     kb = _knowledge_base(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     if settings.token is None:
         logging.getLogger("status_api").warning("STATUS_API_TOKEN is not set: writes are refused")
-    for warning in preflight.warnings(settings):
+    for warning in config.warnings(settings):
         logging.getLogger("status_api").warning(warning)
-    app = create_app(settings, kb, _store(settings))
-    server.run(app, host=args.host, port=args.port, log_level=settings.log_level)
+    try:
+        store = open_store(settings)
+    except (DomainError, sqlite3.Error, OSError) as error:
+        raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
+    app = create_app(settings, kb, store)
+    limits = server.ConnectionLimits(
+        max_header_bytes=settings.max_header_bytes,
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        max_connections=settings.max_connections,
+    )
+    server.run(app, host=args.host, port=args.port, log_level=settings.log_level, limits=limits)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:
-    kb = _knowledge_base(settings)
     path: Path = args.file
-    if path.suffix.lower() == ".jsonl":
-        _import_lines(path, kb, settings)
-        return
-    try:
-        contents = read_file(path, kb, now=datetime.now(UTC) if args.shift_to_now else None)
-    except ImportFailed as failure:
-        raise Failed(*failure.errors) from None
-    tickets, incidents = contents.tickets, contents.incidents
-    store = _store(settings)
-    try:
-        store.import_many(tickets, incidents)
-    except UnknownTicket as unknown:
-        index, position = next(
-            (i, n.tickets.index(unknown.reference)) for i, n in enumerate(incidents) if unknown.reference in n.tickets
+    with _core(settings) as core:
+        if path.suffix.lower() == ".jsonl":
+            # JSON Lines, for bulk imports: streamed from the file into one transaction, in bounded memory.
+            try:
+                count = import_lines(core, path, progress=progress_stream())
+            except BulkFailed as failure:
+                raise Failed(*failure.errors) from None
+            print(f"{count} ticket(s) importé(s) dans {settings.db_path}")
+            return
+        try:
+            contents = import_file(core, path, now=datetime.now(UTC) if args.shift_to_now else None)
+        except ImportFailed as failure:
+            raise Failed(*failure.errors) from None
+    print(f"{len(contents.tickets)} ticket(s) importé(s) dans {settings.db_path}")
+    if contents.incidents:
+        print(
+            f"{len(contents.incidents)} incident(s) importé(s) : {', '.join(i.reference for i in contents.incidents)}"
         )
-        message = messages.UNKNOWN_TICKET.format(reference=unknown.reference)
-        raise Failed(locate(path, ("incidents", index, "tickets", position), message)) from None
-    except CallIdTaken as taken:
-        index, position = next(
-            (i, t.call_ids.index(taken.call_id)) for i, t in enumerate(tickets) if taken.call_id in t.call_ids
-        )
-        message = messages.CALL_ID_TAKEN.format(call_id=taken.call_id, reference=taken.reference)
-        raise Failed(locate(path, ("tickets", index, "call_ids", position), message)) from None
-    except StoreError as error:
-        raise Failed(f"{settings.db_path}: {error}") from None
-    finally:
-        store.close()
-    print(f"{len(tickets)} ticket(s) importé(s) dans {settings.db_path}")
-    if incidents:
-        print(f"{len(incidents)} incident(s) importé(s) : {', '.join(i.reference for i in incidents)}")
     if args.show_call_ids:
-        for ticket in tickets:
-            print(f"  {ticket.call_ids[0]}  {ticket.reference}  {kb.issue_type(ticket.issue_type).title}")
-
-
-def _import_lines(path: Path, kb: KnowledgeBase, settings: Settings) -> None:
-    """JSON Lines, for bulk imports: streamed from the file into one transaction, in bounded memory."""
-    reader = BulkReader(path, kb, progress=progress_stream())
-    store = _store(settings)
-    try:
-        count = store.import_many(reader)
-    except BulkFailed as failure:
-        raise Failed(*failure.errors) from None
-    except CallIdTaken as taken:
-        line = reader.line_of(taken.index) if taken.index is not None else 1
-        message = messages.CALL_ID_TAKEN.format(call_id=taken.call_id, reference=taken.reference)
-        raise Failed(f"{path}:{line}:1: {message}") from None
-    except StoreError as error:
-        raise Failed(f"{settings.db_path}: {error}") from None
-    finally:
-        store.close()
-    print(f"{count} ticket(s) importé(s) dans {settings.db_path}")
+        for ticket in contents.tickets:
+            print(f"  {ticket.call_ids[0]}  {ticket.reference}  {core.kb.issue_type(ticket.issue_type).title}")
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> None:
-    kb = _knowledge_base(settings)
     payload = {
         "issue_type": args.issue_type,
         "step": args.step,
         "team": args.team,
-        "opened_at": args.opened_at or datetime.now(UTC).isoformat(),
+        "opened_at": args.opened_at or _now(),
         "prioritised": args.prioritised,
         "call_ids": args.call_ids,
     }
-    try:
-        ticket = ticket_from_payload(args.reference, validate(TicketIn, payload, kb), kb)
-    except PayloadError as error:
-        raise Failed(*(problem.describe() for problem in error.problems)) from None
-    store = _store(settings)
-    try:
-        if store.by_reference(ticket.reference) is not None:
-            raise Failed(f"Le ticket « {ticket.reference} » existe déjà : utilisez update ou move.")
-        store.put(ticket)
-    except CallIdTaken as taken:
-        raise Failed(messages.CALL_ID_TAKEN.format(call_id=taken.call_id, reference=taken.reference)) from None
-    except StoreError as error:
-        raise Failed(str(error)) from None
-    finally:
-        store.close()
+    with _core(settings) as core:
+        # As the API's PUT with If-None-Match: * : created, never replaced.
+        ticket = tickets.put(core, args.reference, payload, if_absent=True).record
+        step = core.kb.step(ticket.step).title
     masked = ", ".join(callid.mask(c) for c in ticket.call_ids)
-    print(f"Ticket {ticket.reference} créé ({kb.step(ticket.step).title}, Call ID {masked}).")
+    print(f"Ticket {ticket.reference} créé ({step}, Call ID {masked}).")
 
 
 def _update(args: argparse.Namespace, settings: Settings) -> None:
-    kb = _knowledge_base(settings)
     payload = {"text": args.text, "step": args.step, "team": args.team, "resolved": args.resolved}
-    now = datetime.now(UTC)
-    store = _store(settings)
-    try:
-        update = validate(UpdateIn, payload, kb)
-        added = store.add_update(args.reference, lambda ticket: apply_update(ticket, update, kb, now))
-    except PayloadError as error:
-        raise Failed(*(problem.describe() for problem in error.problems)) from None
-    except StoreError as error:
-        raise Failed(str(error)) from None
-    finally:
-        store.close()
-    if added is None:
-        raise Failed(messages.TICKET_NOT_FOUND.format(reference=args.reference))
-    ticket = added.ticket
-    print(f"Ticket {ticket.reference} : {kb.step(ticket.step).title}, {kb.team(ticket.team).name}.")
+    with _core(settings) as core:
+        ticket = tickets.add_update(core, args.reference, payload).record
+        print(f"Ticket {ticket.reference} : {core.kb.step(ticket.step).title}, {core.kb.team(ticket.team).name}.")
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> None:
-    store = _store(settings)
-    try:
-        deleted = store.delete(args.reference)
-    except StoreError as error:
-        raise Failed(str(error)) from None
-    finally:
-        store.close()
-    if not deleted:
-        raise Failed(messages.TICKET_NOT_FOUND.format(reference=args.reference))
+    with _core(settings) as core:
+        tickets.delete(core, args.reference)
     print(f"Ticket {args.reference} supprimé.")
 
 
 def _incident_create(args: argparse.Namespace, settings: Settings) -> None:
-    kb = _knowledge_base(settings)
     payload = {
         "title": args.title,
         "services": args.services,
         "state": args.state,
-        "started_at": args.started_at or datetime.now(UTC).isoformat(),
+        "started_at": args.started_at or _now(),
     }
-    try:
-        incident_in = validate(IncidentIn, payload, kb)
-
-        def build(current: Incident | None) -> Incident:
-            if current is not None:
-                raise Failed(f"L'incident « {args.reference} » existe déjà : utilisez incident update.")
-            return incident_from_payload(args.reference, incident_in, None, kb)
-
-        _with_store(settings, lambda store: store.put_incident(args.reference, build))
-    except PayloadError as error:
-        raise Failed(*(problem.describe() for problem in error.problems)) from None
-    state = kb.incident_state(incident_in.state or kb.incidents.states[0].id)
-    print(f"Incident {args.reference} ouvert ({state.title}).")
+    with _core(settings) as core:
+        incident = incidents.put(core, args.reference, payload, if_absent=True).record
+        print(f"Incident {incident.reference} ouvert ({core.kb.incident_state(incident.state).title}).")
 
 
 def _incident_update(args: argparse.Namespace, settings: Settings) -> None:
-    kb = _knowledge_base(settings)
-    now = datetime.now(UTC)
-    try:
-        update = validate(IncidentUpdateIn, {"text": args.text, "state": args.state}, kb)
-        added = _with_store(
-            settings,
-            lambda store: store.add_incident_update(
-                args.reference, lambda incident: apply_incident_update(incident, update, kb, now)
-            ),
-        )
-    except PayloadError as error:
-        raise Failed(*(problem.describe() for problem in error.problems)) from None
-    if added is None:
-        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
-    print(f"Incident {args.reference} : {kb.incident_state(added.incident.state).title}.")
+    with _core(settings) as core:
+        incident = incidents.add_update(core, args.reference, {"text": args.text, "state": args.state}).record
+        print(f"Incident {incident.reference} : {core.kb.incident_state(incident.state).title}.")
 
 
 def _incident_link(args: argparse.Namespace, settings: Settings) -> None:
-    result = _with_store(settings, lambda store: store.link_ticket(args.ticket, args.reference))
-    if result == "unknown_incident":
-        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
-    if result == "unknown_ticket":
-        raise Failed(messages.TICKET_NOT_FOUND.format(reference=args.ticket))
+    with _core(settings) as core:
+        incidents.link(core, args.reference, args.ticket)
     print(f"Ticket {args.ticket} rattaché à l'incident {args.reference}.")
 
 
 def _incident_unlink(args: argparse.Namespace, settings: Settings) -> None:
-    if not _with_store(settings, lambda store: store.unlink_ticket(args.ticket, args.reference)):
-        raise Failed(messages.TICKET_NOT_LINKED.format(ticket=args.ticket, reference=args.reference))
+    with _core(settings) as core:
+        incidents.unlink(core, args.reference, args.ticket)
     print(f"Ticket {args.ticket} détaché de l'incident {args.reference}.")
 
 
 def _incident_delete(args: argparse.Namespace, settings: Settings) -> None:
-    if not _with_store(settings, lambda store: store.delete_incident(args.reference)):
-        raise Failed(messages.INCIDENT_NOT_FOUND.format(reference=args.reference))
+    with _core(settings) as core:
+        incidents.delete(core, args.reference)
     print(f"Incident {args.reference} supprimé.")
 
 
-_R = TypeVar("_R")
-
-
-def _with_store(settings: Settings, action: Callable[[SQLiteStore], _R]) -> _R:
-    store = _store(settings)
-    try:
-        return action(store)
-    except StoreError as error:
-        raise Failed(str(error)) from None
-    finally:
-        store.close()
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 if __name__ == "__main__":

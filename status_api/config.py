@@ -3,15 +3,56 @@
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from status_api.ratelimit import Limits, Rate
+from kb_build.csp import HASHES_FILE
 
-# Shorter tokens can be guessed; `status-api token` prints 43 characters.
-MIN_TOKEN_LENGTH = 16
+Network = IPv4Network | IPv6Network
+
+
+_UNITS = {"s": 1, "second": 1, "seconde": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "heure": 3600}
+_UNITS |= {"d": 86400, "day": 86400, "jour": 86400}
+_RATE = re.compile(r"(\d+)\s*/\s*([a-z]+?)s?")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'10/minute', '100/hour', '5/s': a count per unit of time."""
+        match = _RATE.fullmatch(text.strip().lower())
+        if match is None or match.group(2) not in _UNITS or int(match.group(1)) < 1:
+            raise ValueError(text)
+        return cls(int(match.group(1)), _UNITS[match.group(2)])
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def __str__(self) -> str:
+        unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}.get(self.seconds, f"{self.seconds}s")
+        return f"{self.count}/{unit}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Every lookup: `burst` at once, then `lookups` steadily.
+    lookups: Rate = Rate(10, 60)
+    burst: int = 5
+    # Lookups that find nothing: at most `misses.count` at once, refilled at that rate. Reaching it refuses
+    # every lookup of the client, found or not, so that a refusal never tells whether an ID exists.
+    misses: Rate = Rate(100, 3600)
+    # Clients remembered at once; past it the least recently seen is forgotten (its budget starts afresh).
+    max_clients: int = 50_000
 
 
 class ConfigError(ValueError):
@@ -28,13 +69,24 @@ class Settings:
     data_dir: Path = Path("data")
     # The public lookup's protections (see ratelimit.py and timing.py); None lifts the rate limits.
     limits: Limits | None = field(default_factory=Limits)
-    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    trusted_proxies: tuple[Network, ...] = ()
     lookup_floor: float = 0.02
     hsts: bool = False
     # Recent lookup answers kept in memory (see lookup_cache.py); 0 keeps none.
     lookup_cache: int = 4096
     # The service's own log lines; "debug" adds one line per lookup, its call ID masked.
     log_level: str = "info"
+    # Where customers reach the service (https://suivi.example.com): absolute links in the feed and e-mails
+    # come from here, never from a request's Host header. None: the feed's links are relative to the site root.
+    public_url: str | None = None
+    # What one client can hold of the server (see server.py): bytes of request head, seconds to send it and
+    # the body, and connections at once.
+    max_header_bytes: int = 16 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    max_connections: int = 1000
+    # Database connections the service keeps open at most (SQLite: for reads; writes take turns on one).
+    db_pool: int = 8
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -54,7 +106,23 @@ class Settings:
             hsts=_switch(env, "STATUS_API_HSTS", False),
             lookup_cache=_integer(env, "STATUS_API_LOOKUP_CACHE", 4096, maximum=1_000_000),
             log_level=_choice(env, "STATUS_API_LOG_LEVEL", LOG_LEVELS, cls.log_level),
+            public_url=_public_url(env),
+            max_header_bytes=_integer(
+                env, "STATUS_API_MAX_HEADER_BYTES", cls.max_header_bytes, minimum=1024, maximum=1024 * 1024
+            ),
+            header_timeout=_integer(env, "STATUS_API_HEADER_TIMEOUT", int(cls.header_timeout), minimum=1, maximum=300),
+            body_timeout=_integer(env, "STATUS_API_BODY_TIMEOUT", int(cls.body_timeout), minimum=1, maximum=300),
+            max_connections=_integer(
+                env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
+            ),
+            db_pool=_integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
         )
+
+    @property
+    def form_origins(self) -> frozenset[str]:
+        """Origins, besides the service's own, whose pages may post the lookup form: the help center's."""
+        public = [_origin(self.public_url)] if self.public_url else []
+        return frozenset([*self.cors_origins, *public])
 
 
 _PROXIES = "STATUS_API_TRUSTED_PROXIES"
@@ -113,10 +181,124 @@ def _rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
         ) from None
 
 
-def _network(value: str) -> IPv4Network | IPv6Network:
+def _network(value: str) -> Network:
     try:
-        return ip_network(value, strict=False)
+        network = ip_network(value, strict=False)
     except ValueError:
         raise ConfigError(
             f"{_PROXIES} : « {value} » n'est pas une adresse IP ni un réseau (par exemple 10.0.0.1 ou 10.0.0.0/8)."
         ) from None
+    if too_wide(network):
+        raise ConfigError(
+            f"{_PROXIES} : « {value} » est un réseau bien trop large : tout client qui s'y trouve pourrait se faire "
+            "passer pour un autre et contourner les limites. Indiquez l'adresse de votre proxy (par exemple "
+            "10.0.0.5) ou le plus petit réseau qui contient vos proxys (par exemple 10.0.0.0/24)."
+        )
+    return network
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_PUBLIC_URL", "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"STATUS_API_PUBLIC_URL : « {value} » n'est pas une adresse publique du service ; écrivez par exemple "
+            "https://suivi.example.com (http ou https, sans « ? » ni « # »)."
+        )
+    return value.rstrip("/")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def too_wide(network: Network) -> bool:
+    """A network so large that trusting it trusts strangers: all of the internet, or a wide public range."""
+    if network.prefixlen < 8:
+        return True
+    public_limit = 16 if network.version == 4 else 32
+    return not network.is_private and network.prefixlen < public_limit
+
+
+# --- what `status-api serve` checks before it starts: a wrong setting stops it at once, saying what to fix ----
+
+# `status-api token` prints 43 characters drawn from 64; a shorter token is within reach of guessing.
+MIN_TOKEN_LENGTH = 32
+# Printable ASCII without spaces: what an Authorization header carries intact, whatever the client.
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")
+# Words and runs people reach for when they make a token up; what is left of a token once they are taken out
+# is what an attacker has to guess.
+_GUESSABLE = re.compile(
+    r"password|passwd|motdepasse|secret|token|jeton|changeme|admin|root|support|ringover|letmein|welcome|bienvenue"
+    r"|azerty|qwerty|0123456789|123456789|12345678|abcdefgh|test",
+    re.IGNORECASE,
+)
+_MIN_DISTINCT = 10
+_MIN_UNGUESSABLE = 24
+
+
+def problems(settings: Settings) -> list[str]:
+    """What makes these settings unusable, in French, one line each; empty when the service can start."""
+    found = []
+    weak = token_problem(settings.token) if settings.token is not None else None
+    if weak is not None:
+        found.append(weak)
+    if settings.site_dir is not None and not settings.site_dir.is_dir():
+        found.append(
+            f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"
+        )
+    database = _database_folder_problem(settings.db_path)
+    if database:
+        found.append(database)
+    return found
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What works, but not as well as it should."""
+    if settings.site_dir is not None and settings.site_dir.is_dir() and not (settings.site_dir / HASHES_FILE).exists():
+        return [
+            f"{settings.site_dir / HASHES_FILE} is missing: the site's inline scripts are blocked by the CSP; "
+            "rebuild the site with kb build"
+        ]
+    return []
+
+
+def token_problem(token: str) -> str | None:
+    """Why this token must not be used, in French; None when it is good enough."""
+    advice = "« status-api token » en affiche un sûr."
+    if not _PRINTABLE.fullmatch(token):
+        return (
+            "STATUS_API_TOKEN : le jeton ne doit contenir que des caractères ASCII visibles (ni espace, ni accent, "
+            f"ni caractère spécial hors ASCII) : un client HTTP ne pourrait pas toujours l'envoyer tel quel. {advice}"
+        )
+    if len(token) < MIN_TOKEN_LENGTH:
+        return (
+            f"STATUS_API_TOKEN : le jeton compte {len(token)} caractères, il en faut au moins {MIN_TOKEN_LENGTH}. "
+            + advice
+        )
+    if len(set(token)) < _MIN_DISTINCT or len(_GUESSABLE.sub("", token)) < _MIN_UNGUESSABLE:
+        return (
+            "STATUS_API_TOKEN : ce jeton est trop facile à deviner (un caractère répété, un mot courant, une suite "
+            f"comme 123456…). {advice}"
+        )
+    return None
+
+
+def _database_folder_problem(db_path: Path) -> str | None:
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # SQLite writes the -wal and -shm files beside the database: the folder itself must take new files.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return (
+            f"STATUS_API_DB : impossible d'écrire dans le dossier {folder} ({error.strerror}) ; la base et ses "
+            "fichiers -wal et -shm y sont créés. Choisissez un dossier où le service peut écrire."
+        )
+    if db_path.is_dir():
+        return f"STATUS_API_DB : {db_path} est un dossier ; indiquez un fichier, par exemple var/status.sqlite3."
+    return None

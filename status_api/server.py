@@ -1,18 +1,240 @@
-"""How the service is served: one uvicorn process, as `status-api serve` and the benchmarks run it."""
+"""How the service is served: one uvicorn process, with limits on what any one client can hold of it."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import logging
+import resource
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+logger = logging.getLogger("status_api.server")
+
+# Files the process keeps for itself beyond client connections: the database and its journal, the site's
+# files being sent, logs, the event loop's own.
+_RESERVED_FILES = 64
+# A warning about the connection cap at most this often: an attacker holding sockets must not flood the log.
+_WARN_EVERY = 10.0
 
 
-def run(app: ASGIApp, *, host: str, port: int, log_level: str = "info") -> None:
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What one client can hold: the size of a request's head, the time to send it and its body, and how many
+    connections the server keeps at once. Each has a setting (see config.py) and a default that is safe
+    whether the service runs behind a proxy or faces the internet."""
+
+    max_header_bytes: int = 16 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    max_connections: int = 1000
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with the limits it lacks.
+
+    httptools buffers a header line until it ends, without bound; nothing times out a request whose head or
+    body never finishes; and idle sockets pile up until the process runs out of files. Here a head past
+    `max_header_bytes` gets 431, a head or body late past its timeout gets 408, and past `max_connections` the
+    connection idle the longest is closed to make room (the new one, when none is idle).
+    """
+
+    limits: ClassVar[ConnectionLimits] = ConnectionLimits()
+    _warned_at: ClassVar[float] = 0.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = False  # between the first byte of a request and the end of its headers
+        self._head_bytes = 0
+        self._busy = False  # a request is under way: received in part, or answered in part
+        self._idle_since = time.monotonic()
+        self._deadline: asyncio.TimerHandle | None = None
+        self._refused = False  # answered without the app: what the parser still finds in this read is dropped
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A connection that sends nothing at all is a head that never finishes.
+        self._arm(self.limits.header_timeout, "headers")
+        if len(self.connections) > self.limits.max_connections:
+            self._make_room()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        super().data_received(data)
+        if self._in_head and self.transport is not None and not self.transport.is_closing():
+            # The head is still unfinished after this chunk: count it (a chunk that ends the head is bounded by
+            # the transport's read size, so what httptools buffers stays within the limit and one read).
+            self._head_bytes += len(data)
+            if self._head_bytes > self.limits.max_header_bytes:
+                self._too_large()
+
+    def on_message_begin(self) -> None:
+        if self._refused:
+            return
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+        self._busy = True
+        if self._deadline is None:
+            self._arm(self.limits.header_timeout, "headers")
+
+    def on_url(self, url: bytes) -> None:
+        if not self._refused:
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if not self._refused:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        if self._refused:
+            return
+        self._in_head = False
+        self._disarm()
+        # A head that came whole in one read was not counted while it arrived: measure what was parsed.
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.limits.max_header_bytes:
+            self._too_large()
+            return
+        super().on_headers_complete()
+        self._arm(self.limits.body_timeout, "body")
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._refused:
+            return
+        self._disarm()
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        self._busy = False
+        self._idle_since = time.monotonic()
+        super().on_response_complete()
+
+    def _arm(self, seconds: float, what: str) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._timed_out, what)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _timed_out(self, what: str) -> None:
+        self._deadline = None
+        if self.transport is None or self.transport.is_closing():
+            return
+        if what == "headers" and not self._busy:
+            self.transport.close()  # nothing was asked: nobody to answer
+            return
+        if self.cycle is not None and self.cycle.response_started:
+            self.transport.close()  # the app has begun its answer: no room left for ours
+            return
+        seconds = self.limits.header_timeout if what == "headers" else self.limits.body_timeout
+        logger.info("%s: request %s not complete after %g s, connection closed", self._peer(), what, seconds)
+        self._refuse(408, "Request Timeout")
+
+    def _too_large(self) -> None:
+        logger.info("%s: request head over %d bytes, refused", self._peer(), self.limits.max_header_bytes)
+        self._refuse(431, "Request Header Fields Too Large")
+
+    def _peer(self) -> str:
+        return f"{self.client[0]}:{self.client[1]}" if self.client else "?"
+
+    def _refuse(self, status: int, reason: str) -> None:
+        """Answer at once, without the app, and close: what the client sent cannot be read further."""
+        self._refused = True
+        self._in_head = False
+        self._disarm()
+        if self.cycle is not None and not self.cycle.response_complete:
+            # The app may be waiting for the rest of the body: it sees a disconnection, and its answer goes nowhere.
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        body = reason.encode()
+        head = f"HTTP/1.1 {status} {reason}\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        head += f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+        self.transport.write(head.encode() + body)
+        self.transport.close()
+
+    def _make_room(self) -> None:
+        idle = [c for c in self.connections if isinstance(c, GuardedProtocol) and not c._busy and c is not self]
+        now = time.monotonic()
+        if now - GuardedProtocol._warned_at >= _WARN_EVERY:
+            GuardedProtocol._warned_at = now
+            logger.warning(
+                "connection limit reached (%d open, STATUS_API_MAX_CONNECTIONS=%d): closing %s",
+                len(self.connections),
+                self.limits.max_connections,
+                "the connections idle the longest" if idle else "new connections until some end",
+            )
+        if idle:
+            min(idle, key=lambda c: c._idle_since).transport.close()
+        else:
+            self.transport.close()
+
+
+def connection_cap(wanted: int) -> int:
+    """`wanted`, or fewer when the process may not open that many files (its soft limit is raised first)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + _RESERVED_FILES
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    room = wanted if soft == resource.RLIM_INFINITY else max(soft - _RESERVED_FILES, 10)
+    if wanted > room:
+        logger.warning(
+            "STATUS_API_MAX_CONNECTIONS=%d is more than this process may open (%d files): %d connections at most",
+            wanted,
+            soft,
+            room,
+        )
+        return room
+    return wanted
+
+
+def run(
+    app: ASGIApp, *, host: str, port: int, log_level: str = "info", limits: ConnectionLimits = ConnectionLimits()
+) -> None:
     import uvicorn
+
+    capped = ConnectionLimits(
+        max_header_bytes=limits.max_header_bytes,
+        header_timeout=limits.header_timeout,
+        body_timeout=limits.body_timeout,
+        max_connections=connection_cap(limits.max_connections),
+    )
+
+    class Protocol(GuardedProtocol):
+        limits = capped
 
     # What start-up made (the knowledge base, the templates, the app) lives as long as the process: kept out of
     # the collector's full passes, which would otherwise walk it all and pause a busy server for milliseconds.
     gc.collect()
     gc.freeze()
-    # httptools is uvicorn's fast HTTP parser; it comes with uvicorn[standard].
-    uvicorn.run(app, host=host, port=port, http="httptools", log_level=log_level)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        # httptools is uvicorn's fast HTTP parser (uvicorn[standard]), here with the limits above.
+        http=Protocol,
+        log_level=log_level,
+        # The client's address is decided by the app alone (status_api.client), from STATUS_API_TRUSTED_PROXIES:
+        # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 before the app sees the request.
+        proxy_headers=False,
+    )

@@ -52,6 +52,7 @@ class TrackingTexts(PlaceholderTexts):
     missing_call_id: Annotated[Text, Fills("description", "example")]
     unavailable: Text
     rate_limited: Text
+    cross_site: Text
 
 
 class Tracking(Page):

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from status_api.bodies import MAX_BODY
+from status_api.http.bodies import MAX_BODY
 from tests.hardening.conftest import AUTH, CALL_ID
 
 DOORS = [

@@ -30,8 +30,8 @@ from kb_build import load
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.openapi import openapi_document
-from status_api.store import SQLiteStore
+from status_api.http.openapi import openapi_document
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, ticket_body
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))

@@ -13,7 +13,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kb_build.csp import HASHES_FILE, HEADERS_FILE, inline_script_hashes, policy
-from status_api.watched import RELOAD_INTERVAL
+from status_api.views.watched import RELOAD_INTERVAL
 from tests.hardening.conftest import CALL_ID
 
 

@@ -12,9 +12,8 @@ from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
-from status_api.config import Settings
-from status_api.ratelimit import Limits, Rate
-from status_api.store import SQLiteStore
+from status_api.config import Limits, Rate, Settings
+from status_api.storage import SQLiteStore
 from tests.hardening.conftest import AUTH, CALL_ID
 from tests.status_api.helpers import NOW
 

@@ -11,6 +11,7 @@ import pytest
 
 from tests.hardening.test_faults import needs_root, tmpfs
 from tests.status_api.helpers import DATA, ROOT, TOKEN, free_port, status_api_command
+from tests.status_api.helpers import serve as start
 
 
 def serve(**env: str) -> subprocess.CompletedProcess[str]:
@@ -39,7 +40,33 @@ def refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
 
 
 def test_a_short_token(db: str) -> None:
-    refused(serve(STATUS_API_DB=db, STATUS_API_TOKEN="court"), "STATUS_API_TOKEN", "16", "status-api token")
+    refused(serve(STATUS_API_DB=db, STATUS_API_TOKEN="court"), "STATUS_API_TOKEN", "32", "status-api token")
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "a" * 40,  # one repeated character
+        "motdepassemotdepassemotdepasse1234",  # a word, repeated
+        "passwordPASSWORD0123456789azertyqw",  # words and runs people reach for
+        "abababababababababababababababab",
+    ],
+)
+def test_a_weak_token(db: str, token: str) -> None:
+    refused(serve(STATUS_API_DB=db, STATUS_API_TOKEN=token), "STATUS_API_TOKEN", "facile à deviner", "status-api token")
+
+
+def test_a_token_no_client_can_send(db: str) -> None:
+    # It would start, and no Authorization header could ever carry it intact.
+    token = "jéton-" + "Xk3vQ9wZ2mLp7rTn4sYb8uJc1FdG5hKe"
+    refused(serve(STATUS_API_DB=db, STATUS_API_TOKEN=token), "STATUS_API_TOKEN", "ASCII", "status-api token")
+
+
+def test_a_good_token_starts(tmp_path: Path) -> None:
+    good = subprocess.run([status_api_command(), "token"], capture_output=True, text=True, check=True).stdout.strip()
+    env = {**os.environ, "KB_DATA_DIR": str(DATA), "STATUS_API_TOKEN": good, "STATUS_API_DB": str(tmp_path / "db")}
+    server = start(env, tmp_path / "server.log")  # fails the test unless /healthz answers
+    assert "STATUS_API_TOKEN" not in server.stop()
 
 
 def test_a_missing_site_folder(db: str, tmp_path: Path) -> None:
@@ -68,6 +95,11 @@ def test_a_read_only_database_folder(tmp_path: Path) -> None:
         ("STATUS_API_LOOKUP_RATE", "dix par minute"),
         ("STATUS_API_MISS_RATE", "0/hour"),
         ("STATUS_API_TRUSTED_PROXIES", "mon-proxy"),
+        ("STATUS_API_TRUSTED_PROXIES", "0.0.0.0/0"),
+        ("STATUS_API_TRUSTED_PROXIES", "::/0"),
+        ("STATUS_API_PUBLIC_URL", "ftp://suivi.example.com"),
+        ("STATUS_API_MAX_HEADER_BYTES", "un peu"),
+        ("STATUS_API_BODY_TIMEOUT", "900"),
         ("STATUS_API_HSTS", "peut-être"),
         ("STATUS_API_LOG_LEVEL", "bavard"),
     ],

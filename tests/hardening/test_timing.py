@@ -13,6 +13,7 @@ across a network. So the hidden cases are judged by the gap between the medians 
 from __future__ import annotations
 
 import random
+import socket
 import statistics
 import time
 from collections.abc import Callable
@@ -25,9 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore
-from status_api.timing import SteadyTiming
-from tests.status_api.helpers import AUTH, CALL_ID, NOW, TOKEN, ticket_body
+from status_api.http.middleware.timing import SteadyTiming
+from status_api.storage import SQLiteStore
+from tests.status_api.helpers import AUTH, CALL_ID, NOW, TOKEN, Server, ticket_body
 
 FLOOR = 0.01
 ROUNDS = 120
@@ -168,3 +169,24 @@ def test_the_measure_sees_a_difference_that_the_steady_timing_hides(
         assert gap(times["found"], times["unknown"]) > 0.002, describe(times)
     else:
         assert gap(times["found"], times["unknown"]) < WORTH_MEASURING, f"{p:.3f}; {describe(times)}"
+
+
+def test_the_floor_counts_from_the_end_of_the_body(start_server: Callable[..., Server]) -> None:
+    # A client that sends its body late used to spend the floor waiting, and see the work behind it.
+    server = start_server(STATUS_API_LOOKUP_FLOOR_MS="100")
+    host, port = server.url.removeprefix("http://").split(":")
+    body = b'{"call_id": "%s"}' % UNKNOWN.encode()
+    head = b"POST /api/v1/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+    after_body = []
+    for _ in range(5):
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(head)
+            time.sleep(0.06)
+            sock.sendall(body)
+            sent = time.perf_counter()
+            first = sock.recv(1)
+            after_body.append(time.perf_counter() - sent)
+            assert first == b"H"
+    # The whole floor after the body, every time (a little timer slack below is allowed).
+    assert min(after_body) > 0.095, after_body

@@ -14,7 +14,7 @@ from kb_build import load
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, Server, serve, ticket_body
 
 
@@ -66,7 +66,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     """`status-api serve` for real, on a free port, ready once /healthz answers."""
     servers: list[Server] = []
 
-    def start(**env: str) -> Server:
+    def start(max_files: int | None = None, **env: str) -> Server:
         environment = {
             **os.environ,
             "STATUS_API_DB": str(tmp_path / "served.sqlite3"),
@@ -75,7 +75,7 @@ def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
             "STATUS_API_RATE_LIMIT": "off",
             **env,
         }
-        server = serve(environment, tmp_path / f"server-{len(servers)}.log")
+        server = serve(environment, tmp_path / f"server-{len(servers)}.log", max_files=max_files)
         servers.append(server)
         return server
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -20,7 +22,8 @@ from kb_build.model import KnowledgeBase
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 DEMO = ROOT / "status_api" / "demo" / "tickets.yml"
-TOKEN = "test-token-0123456789"
+# A token as `status-api token` makes them (the service refuses weak ones at start).
+TOKEN = "hA7kQ2xW9mZr4LpV8sTn3YbE6uJc1FdG5oKi0RwX"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # A fixed "now" for the app in process, so that windows and due dates are exact.
 NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)
@@ -70,6 +73,19 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def open_files(self) -> list[str]:
+        """What the process has open now, as /proc names it (sockets as socket:[…], files by path)."""
+        fds = Path(f"/proc/{self.pid}/fd")
+        targets = []
+        for fd in fds.iterdir():
+            with contextlib.suppress(OSError):  # closed meanwhile
+                targets.append(os.readlink(fd))
+        return targets
+
     def stop(self) -> str:
         """Stop the server; what it printed."""
         if self.process.poll() is None:
@@ -78,9 +94,17 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def serve(env: dict[str, str], log: Path) -> Server:
-    """`status-api serve` for real on a free port, with `env` as its whole environment; ready once /healthz answers."""
+def serve(env: dict[str, str], log: Path, *, max_files: int | None = None) -> Server:
+    """`status-api serve` for real on a free port, with `env` as its whole environment; ready once /healthz answers.
+
+    `max_files` caps the files the process may open (soft and hard limit), as a small container would.
+    """
     port = free_port()
+
+    def limit_files() -> None:
+        if max_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (max_files, max_files))
+
     # Into a file, not a pipe: a pipe that nobody reads fills up with the access log and stalls the server.
     with log.open("wb") as output:
         process = subprocess.Popen(
@@ -89,6 +113,7 @@ def serve(env: dict[str, str], log: Path) -> Server:
             cwd=ROOT,
             stdout=output,
             stderr=subprocess.STDOUT,
+            preexec_fn=limit_files if max_files is not None else None,
         )
     server = Server(f"http://127.0.0.1:{port}", process, log)
     deadline = time.monotonic() + 30

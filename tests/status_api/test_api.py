@@ -14,10 +14,9 @@ from starlette.testclient import TestClient
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.lookup import LookupIn
-from status_api.routes.api import _PLAIN_LOOKUP
-from status_api.store import SQLiteStore
-from status_api.tickets import kb_ids
+from status_api.domain.payloads import LookupIn, kb_ids
+from status_api.http.lookup import _PLAIN as _PLAIN_LOOKUP
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN, ticket_body
 
 PutTicket = Callable[..., dict[str, Any]]

@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from kb_build.model import KnowledgeBase
-from status_api.bulk import BulkFailed, BulkReader
-from status_api.store import SQLiteStore
+from status_api.domain.payloads import Validator
+from status_api.domain.records import Ticket
+from status_api.importers.lines import BulkFailed, BulkReader
+from status_api.storage import SQLiteStore
+from status_api.storage.sqlite.rows import ticket_rows
 from tests.status_api.helpers import NOW, run_cli
 
 
@@ -65,7 +68,7 @@ def test_every_mistake_is_reported_with_its_line_and_nothing_is_written(tmp_path
     assert errors[2] == f"{source}:4:1: La référence « RGV-1 » figure deux fois dans le fichier."
     assert errors[3] == f"{source}:5:1: Le Call ID 11111111111111111111 figure deux fois."
     store = SQLiteStore(database)
-    assert store.by_reference("RGV-1") is None
+    assert store.get(Ticket, "RGV-1") is None
     store.close()
 
 
@@ -80,14 +83,14 @@ def test_a_call_id_held_by_another_ticket_is_refused_at_its_line(tmp_path: Path)
         f"{second}:2:1: Le Call ID 99999999999999999999 est déjà rattaché au ticket « RGV-OLD »."
     )
     store = SQLiteStore(database)
-    assert store.by_reference("RGV-1") is None
+    assert store.get(Ticket, "RGV-1") is None
     store.close()
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_worker_processes_give_the_same_tickets_in_order(tmp_path: Path, kb: KnowledgeBase, workers: int) -> None:
     source = write(tmp_path / "t.jsonl", *(line(f"RGV-{n}", f"{n:020d}") for n in range(1, 4501)))
-    reader = BulkReader(source, kb, workers=workers)
+    reader = BulkReader(source, Validator(kb), ticket_rows, workers=workers)
     references = [ticket.reference for ticket in reader]
     assert references == [f"RGV-{n}" for n in range(1, 4501)]
     assert reader.line_of(4499) == 4500
@@ -96,7 +99,7 @@ def test_worker_processes_give_the_same_tickets_in_order(tmp_path: Path, kb: Kno
 def test_mistakes_found_by_workers_stop_the_import(tmp_path: Path, kb: KnowledgeBase) -> None:
     lines = [line(f"RGV-{n}", f"{n:020d}") for n in range(1, 4501)]
     lines[4000] = line("RGV-4001", "pas-un-call-id")
-    reader = BulkReader(write(tmp_path / "t.jsonl", *lines), kb, workers=2)
+    reader = BulkReader(write(tmp_path / "t.jsonl", *lines), Validator(kb), ticket_rows, workers=2)
     with pytest.raises(BulkFailed) as failed:
         list(reader)
     assert len(failed.value.errors) == 1 and failed.value.errors[0].startswith(f"{tmp_path / 't.jsonl'}:4001:1: ")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kb_build.model import KnowledgeBase
-from status_api.callid import mask, normalise, parse
+from status_api.domain.callid import mask, normalise, parse
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kb_build import load
-from status_api.store import SQLiteStore
+from status_api.domain.records import Ticket
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import DATA, DEMO, run_cli
 
 GOOD_TICKET = """\
@@ -32,7 +33,7 @@ def _good(index: int = 0) -> str:
 def _tickets(env: dict[str, str]) -> list[str]:
     store = SQLiteStore(Path(env["STATUS_API_DB"]))
     try:
-        return [r for r in ("RGV-10", "RGV-11", "RGV-X") if store.by_reference(r) is not None]
+        return [r for r in ("RGV-10", "RGV-11", "RGV-X") if store.get(Ticket, r) is not None]
     finally:
         store.close()
 
@@ -177,7 +178,7 @@ def test_staff_commands_create_update_move_and_delete(env: dict[str, str]) -> No
     assert early.returncode == 1
 
     store = SQLiteStore(Path(env["STATUS_API_DB"]))
-    ticket = store.by_reference("RGV-X")
+    ticket = store.get(Ticket, "RGV-X")
     store.close()
     assert ticket is not None
     assert ticket.step == steps[1].id
@@ -231,7 +232,7 @@ def test_incidents_from_the_shell(tmp_path: Path, env: dict[str, str]) -> None:
     assert run_cli("incident", "link", "INC-9", "RGV-404", env=env).returncode == 1
     store = SQLiteStore(Path(env["STATUS_API_DB"]))
     try:
-        ticket = store.by_reference("RGV-2026-0101")
+        ticket = store.get(Ticket, "RGV-2026-0101")
         assert ticket is not None and ticket.incident == "INC-9"
     finally:
         store.close()

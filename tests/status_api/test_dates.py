@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from status_api.dates import french_date, french_datetime
+from status_api.views.dates import french_date, french_datetime
 
 PARIS = ZoneInfo("Europe/Paris")
 

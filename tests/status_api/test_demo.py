@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from kb_build.model import KnowledgeBase
-from status_api.importer import read_file, read_tickets
-from status_api.incident_views import service_status
-from status_api.views import ticket_view
+from status_api.domain.payloads import Validator
+from status_api.importers.files import read_file
+from status_api.views.incidents import service_status
+from status_api.views.tickets import ticket_view
 from tests.status_api.helpers import DEMO
 
 
 def test_the_demo_shows_each_issue_type_and_each_case(kb: KnowledgeBase) -> None:
     now = datetime.now(UTC)
-    tickets = read_tickets(DEMO, kb, now=now)
+    tickets = read_file(DEMO, Validator(kb), now=now).tickets
     views = [ticket_view(ticket, kb, now) for ticket in tickets]
     assert {t.issue_type for t in tickets} == {t.id for t in kb.issue_types.issue_types}
     assert all(len(t.call_ids[0]) == 20 for t in tickets)
@@ -30,7 +31,7 @@ def test_the_demo_has_an_ongoing_incident_linked_to_the_disruption_ticket_and_a_
     kb: KnowledgeBase,
 ) -> None:
     now = datetime.now(UTC)
-    contents = read_file(DEMO, kb, now=now)
+    contents = read_file(DEMO, Validator(kb), now=now)
     ongoing = [i for i in contents.incidents if i.ongoing]
     ended = [i for i in contents.incidents if not i.ongoing]
     assert len(ongoing) == 1 and len(ended) == 1

@@ -14,7 +14,11 @@ from openapi_schema_validator import OAS31Validator
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
-from status_api.store import SCHEMA_VERSION, SQLiteStore
+from status_api.domain.errors import IdempotencyConflict
+from status_api.domain.records import Idempotency, Incident, Ticket
+from status_api.storage import SQLiteStore
+from status_api.storage.sqlite.schema import MIGRATIONS
+from status_api.storage.sqlite.schema import VERSION as SCHEMA_VERSION
 from tests.status_api.helpers import AUTH, CALL_ID, NOW, TOKEN
 
 PutTicket = Callable[..., dict[str, Any]]
@@ -147,7 +151,7 @@ def test_an_update_is_recorded_once_per_idempotency_key(
     assert answers[1].headers["idempotent-replayed"] == "true"
     conflict = _update(client, {"text": "y"}, **{"Idempotency-Key": "k-1"})
     assert conflict.status_code == 422 and conflict.json()["error"]["code"] == "idempotency_conflict"
-    incident = store.incident("INC-1")
+    incident = store.get(Incident, "INC-1")
     assert incident is not None and [u.text for u in incident.updates] == [None, "x"]
 
 
@@ -321,9 +325,39 @@ def test_the_schema_migrates_to_the_incident_tables(tmp_path: Path) -> None:
     path = tmp_path / "status.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"incidents", "incident_updates", "incident_idempotency_keys", "incident_tickets"} <= tables
+    assert {"incidents", "incident_updates", "idempotency", "incident_tickets"} <= tables
+    assert not {"idempotency_keys", "incident_idempotency_keys"} & tables
+
+
+def test_a_version_2_database_keeps_its_idempotency_keys(tmp_path: Path) -> None:
+    path = tmp_path / "status.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for statements in MIGRATIONS[:2]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO tickets VALUES ('RGV-1', 't', 's', 'e', '2026-11-24T12:00:00.000000Z', NULL, 0, '[]')"
+        )
+        conn.execute("INSERT INTO updates VALUES (1, 'RGV-1', '2026-11-24T12:00:00.000000Z', 'x', NULL, NULL)")
+        conn.execute("INSERT INTO idempotency_keys VALUES ('RGV-1', 'clé', 'empreinte', 1)")
+        conn.execute("INSERT INTO incidents VALUES ('INC-1', 'T', '[]', 'ouvert', '2026-11-24T12:00:00.000000Z', NULL)")
+        conn.execute("INSERT INTO incident_updates VALUES (1, 'INC-1', '2026-11-24T12:00:00.000000Z', 'y', NULL)")
+        conn.execute("INSERT INTO incident_idempotency_keys VALUES ('INC-1', 'clé', 'autre', 1)")
+        conn.execute("PRAGMA user_version = 2")
+    store = SQLiteStore(path)
+    try:
+        replayed = store.append_update(Ticket, "RGV-1", _never, idempotency=Idempotency("clé", "empreinte"))
+        assert replayed is not None and replayed.replayed
+        with pytest.raises(IdempotencyConflict):
+            store.append_update(Incident, "INC-1", _never, idempotency=Idempotency("clé", "empreinte"))
+    finally:
+        store.close()
+
+
+def _never(record: Any) -> Any:
+    raise AssertionError("a replayed update must not run its change")
 
 
 def test_the_openapi_document_lists_states_and_services_and_matches_real_answers(

@@ -39,7 +39,12 @@ def test_the_feed_is_valid_atom_with_one_entry_per_update(client: TestClient, kb
 
     client.put("/api/v1/incidents/INC-1", json=_incident(kb), headers=AUTH)
     moved_to = kb.incidents.states[0].next[0]
-    text = 'Retards de <b>5 minutes</b> & plus\x00 : "nous analysons"'
+    # A control character is refused, saying where (XML could not carry it, and no person types one).
+    refused = client.post("/api/v1/incidents/INC-1/updates", json={"text": "plus\x00 rien"}, headers=AUTH)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["field"] == "text"
+    assert "caractère de contrôle" in refused.json()["error"]["message"]
+    text = 'Retards de <b>5 minutes</b> & plus : "nous analysons"'
     client.post("/api/v1/incidents/INC-1/updates", json={"text": text, "state": moved_to}, headers=AUTH)
 
     feed = _parse(client.get("/etat-du-service/flux.atom").text)

@@ -11,10 +11,11 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
-from status_api.lookup_cache import Entry, LookupCache, expires
-from status_api.store import VERSION_INTERVAL, SQLiteStore
-from status_api.tickets import Update
-from status_api.views import ticket_view
+from status_api.core.lookup_cache import Entry, LookupCache, expires
+from status_api.domain.records import Ticket, Update
+from status_api.storage import SQLiteStore
+from status_api.storage.sqlite.store import VERSION_INTERVAL
+from status_api.views.tickets import ticket_view
 from tests.status_api.helpers import AUTH, CALL_ID, NOW
 
 
@@ -41,7 +42,8 @@ def test_a_write_by_another_connection_shows_within_10_ms(
     # Another connection to the same file, as `status-api update` in another process would open.
     other = SQLiteStore(tmp_path / "status.sqlite3")
     try:
-        other.add_update("RGV-1", lambda t: (t.model_copy(update={"step": "examen-technique"}), Update(at=NOW)))
+        moved = lambda t: (t.model_copy(update={"step": "examen-technique"}), Update(at=NOW))  # noqa: E731
+        other.append_update(Ticket, "RGV-1", moved)
     finally:
         other.close()
     # The store asks the database for its version at most once per VERSION_INTERVAL.

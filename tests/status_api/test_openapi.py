@@ -9,7 +9,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
-from status_api.tickets import kb_ids
+from status_api.domain.payloads import kb_ids
 from tests.status_api.helpers import AUTH, CALL_ID, ticket_body
 
 METHODS = ("get", "put", "post", "delete", "patch")

@@ -11,8 +11,8 @@ from starlette.testclient import TestClient
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.html import MARKER
-from status_api.store import SQLiteStore
+from status_api.storage import SQLiteStore
+from status_api.views.html import MARKER
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN
 
 PutTicket = Callable[..., dict[str, Any]]

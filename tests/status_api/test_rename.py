@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from kb_build import load
 from status_api.app import create_app
 from status_api.config import Settings
-from status_api.store import SQLiteStore
+from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, ticket_body
 
 NEW_TITLE = "Analyse par nos experts"

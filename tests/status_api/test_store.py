@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from status_api.store import (
-    SCHEMA_VERSION,
-    CallIdTaken,
-    Change,
-    IdempotencyConflict,
-    SQLiteStore,
-    StoreBusy,
-    StoreError,
-)
-from status_api.tickets import Ticket, Update
+from status_api.domain.errors import CallIdTaken, DomainError, IdempotencyConflict, StoreBusy
+from status_api.domain.records import Appended, Idempotency, Ticket, Update
+from status_api.domain.store import Change, Store
+from status_api.storage import SQLiteStore
+from status_api.storage.sqlite.schema import VERSION as SCHEMA_VERSION
 from tests.status_api.helpers import CALL_ID, NOW
 
 
@@ -33,7 +28,22 @@ def _ticket(reference: str = "RGV-1", call_ids: tuple[str, ...] = (CALL_ID,), **
     return Ticket.model_validate(values)
 
 
-def _say(text: str) -> Change:
+def put(store: Store, ticket: Ticket) -> bool:
+    """Create or replace; True when created."""
+    return store.put(Ticket, ticket.reference, lambda current: ticket)[1]
+
+
+def add(
+    store: Store, reference: str, change: Change[Ticket], key: str | None = None, fingerprint: str = "f"
+) -> Appended[Ticket] | None:
+    return store.append_update(Ticket, reference, change, idempotency=Idempotency(key, fingerprint) if key else None)
+
+
+def get(store: Store, reference: str) -> Ticket | None:
+    return store.get(Ticket, reference)
+
+
+def _say(text: str) -> Change[Ticket]:
     def change(ticket: Ticket) -> tuple[Ticket, Update]:
         update = Update(at=NOW + timedelta(minutes=len(ticket.updates)), text=text)
         return ticket.model_copy(update={"updates": (*ticket.updates, update)}), update
@@ -49,31 +59,31 @@ def test_the_schema_is_migrated_once_in_wal_mode(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"tickets", "call_ids", "updates", "idempotency_keys"} <= tables
+    assert {"tickets", "call_ids", "updates", "idempotency"} <= tables
 
 
 def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "status.sqlite3"
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match="newer"):
+    with pytest.raises(DomainError, match="newer"):
         SQLiteStore(path)
 
 
 def test_tickets_are_found_by_call_id_as_text(store: SQLiteStore) -> None:
-    assert store.put(_ticket(call_ids=("00012345678901234567", CALL_ID)))
+    assert put(store, _ticket(call_ids=("00012345678901234567", CALL_ID)))
     found = store.by_call_id("00012345678901234567")
     assert found is not None and found.reference == "RGV-1"
     assert found.call_ids == ("00012345678901234567", CALL_ID)
     assert store.by_call_id("12345678901234567") is None
-    assert store.by_reference("RGV-1") == found
+    assert get(store, "RGV-1") == found
 
 
 def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: SQLiteStore) -> None:
-    store.put(_ticket())
-    store.add_update("RGV-1", _say("bonjour"))
-    assert not store.put(_ticket(call_ids=("11111111111111111111",), step="autre"))
-    ticket = store.by_reference("RGV-1")
+    put(store, _ticket())
+    add(store, "RGV-1", _say("bonjour"))
+    assert not put(store, _ticket(call_ids=("11111111111111111111",), step="autre"))
+    ticket = get(store, "RGV-1")
     assert ticket is not None
     assert ticket.step == "autre"
     assert [u.text for u in ticket.updates] == ["bonjour"]
@@ -81,69 +91,69 @@ def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: S
 
 
 def test_a_call_id_belongs_to_one_ticket(store: SQLiteStore) -> None:
-    store.put(_ticket())
+    put(store, _ticket())
     with pytest.raises(CallIdTaken) as raised:
-        store.put(_ticket("RGV-2"))
+        put(store, _ticket("RGV-2"))
     assert (raised.value.call_id, raised.value.reference) == (CALL_ID, "RGV-1")
-    assert store.by_reference("RGV-2") is None
+    assert get(store, "RGV-2") is None
 
 
 def test_an_idempotency_key_records_an_update_once(store: SQLiteStore) -> None:
-    store.put(_ticket())
-    first = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
-    again = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    put(store, _ticket())
+    first = add(store, "RGV-1", _say("x"), "k", "f")
+    again = add(store, "RGV-1", _say("x"), "k", "f")
     assert first is not None and not first.replayed
     assert again is not None and again.replayed
-    ticket = store.by_reference("RGV-1")
+    ticket = get(store, "RGV-1")
     assert ticket is not None and len(ticket.updates) == 1
     with pytest.raises(IdempotencyConflict):
-        store.add_update("RGV-1", _say("y"), idempotency_key="k", fingerprint="other")
-    assert store.add_update("RGV-404", _say("x")) is None
+        add(store, "RGV-1", _say("y"), "k", "other")
+    assert add(store, "RGV-404", _say("x")) is None
 
 
 def test_a_failing_change_writes_nothing(store: SQLiteStore) -> None:
-    store.put(_ticket())
+    put(store, _ticket())
 
     def failing(ticket: Ticket) -> tuple[Ticket, Update]:
         raise ValueError("refused")
 
     with pytest.raises(ValueError):
-        store.add_update("RGV-1", failing, idempotency_key="k", fingerprint="f")
-    ticket = store.by_reference("RGV-1")
+        add(store, "RGV-1", failing, "k", "f")
+    ticket = get(store, "RGV-1")
     assert ticket is not None and ticket.updates == ()
-    assert store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f2") is not None
+    assert add(store, "RGV-1", _say("x"), "k", "f2") is not None
 
 
 def test_delete_takes_everything_linked_to_the_ticket(store: SQLiteStore) -> None:
-    store.put(_ticket())
-    store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
-    assert store.delete("RGV-1")
-    assert not store.delete("RGV-1")
+    put(store, _ticket())
+    add(store, "RGV-1", _say("x"), "k", "f")
+    assert store.delete(Ticket, "RGV-1")
+    assert not store.delete(Ticket, "RGV-1")
     assert store.by_call_id(CALL_ID) is None
-    store.put(_ticket())
-    added = store.add_update("RGV-1", _say("x"), idempotency_key="k", fingerprint="f")
+    put(store, _ticket())
+    added = add(store, "RGV-1", _say("x"), "k", "f")
     assert added is not None and not added.replayed
-    assert [u.text for u in added.ticket.updates] == ["x"]
+    assert [u.text for u in added.record.updates] == ["x"]
 
 
 def test_import_is_all_or_nothing(store: SQLiteStore) -> None:
-    store.put(_ticket("RGV-OLD", call_ids=("99999999999999999999",)))
+    put(store, _ticket("RGV-OLD", call_ids=("99999999999999999999",)))
     batch = [_ticket("RGV-1"), _ticket("RGV-2", call_ids=("99999999999999999999",))]
     with pytest.raises(CallIdTaken):
         store.import_many(batch)
-    assert store.by_reference("RGV-1") is None
+    assert get(store, "RGV-1") is None
 
 
 def test_an_import_names_the_ticket_whose_call_id_is_taken_far_into_a_batch(store: SQLiteStore) -> None:
     taken = "99999999999999999999"
-    store.put(_ticket("RGV-OLD", call_ids=(taken,)))
+    put(store, _ticket("RGV-OLD", call_ids=(taken,)))
     # Past the first few hundred call IDs, which the store looks up together.
     batch = [_ticket(f"RGV-{n}", call_ids=(f"{n:020d}",)) for n in range(1_200)]
     batch[1_100] = _ticket("RGV-1100", call_ids=(f"{1_100:020d}", taken))
     with pytest.raises(CallIdTaken) as raised:
         store.import_many(batch)
     assert (raised.value.call_id, raised.value.reference, raised.value.index) == (taken, "RGV-OLD", 1_100)
-    assert store.by_reference("RGV-1") is None
+    assert get(store, "RGV-1") is None
 
 
 def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteStore) -> None:
@@ -153,26 +163,26 @@ def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteSto
     store.import_many([_ticket("RGV-1", call_ids=(b,), updates=history), _ticket("RGV-2", call_ids=(a,))])
     swapped = store.by_call_id(a)
     assert swapped is not None and swapped.reference == "RGV-2"
-    first = store.by_reference("RGV-1")
+    first = get(store, "RGV-1")
     assert first is not None and [u.text for u in first.updates] == ["importé"]
     store.import_many([_ticket("RGV-1", call_ids=(b,))])
-    first = store.by_reference("RGV-1")
+    first = get(store, "RGV-1")
     assert first is not None and first.updates == ()
 
 
 def test_writes_from_many_threads_all_land(store: SQLiteStore) -> None:
-    store.put(_ticket())
+    put(store, _ticket())
 
     def write(n: int) -> None:
         for i in range(10):
-            store.add_update("RGV-1", _say(f"{n}-{i}"), idempotency_key=f"{n}-{i}", fingerprint="f")
+            add(store, "RGV-1", _say(f"{n}-{i}"), f"{n}-{i}", "f")
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    ticket = store.by_reference("RGV-1")
+    ticket = get(store, "RGV-1")
     assert ticket is not None and len(ticket.updates) == 80
 
 
@@ -183,9 +193,9 @@ def test_a_database_locked_too_long_is_reported_as_busy(tmp_path: Path) -> None:
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(StoreBusy):
-            store.put(_ticket())
+            put(store, _ticket())
     finally:
         other.execute("ROLLBACK")
         other.close()
-    assert store.put(_ticket())  # nothing half-done stands in the way afterwards
+    assert put(store, _ticket())  # nothing half-done stands in the way afterwards
     store.close()

@@ -6,26 +6,19 @@ from typing import Any
 import pytest
 
 from kb_build.model import KnowledgeBase
-from status_api.errors import PayloadError
-from status_api.tickets import (
-    Ticket,
-    TicketIn,
-    UpdateIn,
-    apply_update,
-    fingerprint,
-    kb_ids,
-    ticket_from_payload,
-    validate,
-)
+from status_api.domain.errors import Invalid
+from status_api.domain.payloads import TicketIn, UpdateIn, Validator, fingerprint, kb_ids
+from status_api.domain.records import Ticket
+from status_api.domain.tickets import apply_update, ticket_from_payload
 from tests.status_api.helpers import NOW, ticket_body
 
 
 def _ticket(kb: KnowledgeBase, **overrides: Any) -> Ticket:
-    return ticket_from_payload("RGV-1", validate(TicketIn, ticket_body(kb, **overrides), kb), kb)
+    return ticket_from_payload("RGV-1", Validator(kb)(TicketIn, ticket_body(kb, **overrides)), kb)
 
 
 def _problems(kb: KnowledgeBase, **overrides: Any) -> list[tuple[str, str]]:
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _ticket(kb, **overrides)
     return [(p.field, p.code) for p in raised.value.problems]
 
@@ -42,7 +35,7 @@ def test_a_valid_payload_gives_a_ticket_with_normalised_call_ids_and_the_step_te
 
 
 def test_every_unknown_id_is_reported_with_the_allowed_values(kb: KnowledgeBase) -> None:
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _ticket(kb, issue_type="panne", step="etape", team="equipe")
     problems = {p.field: p for p in raised.value.problems}
     ids = kb_ids(kb)
@@ -86,7 +79,7 @@ def test_dates_are_iso_8601_with_a_time_zone(kb: KnowledgeBase, opened_at: objec
 
 
 def test_unknown_fields_and_wrong_types_are_refused_in_french(kb: KnowledgeBase) -> None:
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _ticket(kb, priority=True, prioritised="yes")
     messages = {p.field: p.message for p in raised.value.problems}
     assert messages == {"priority": "champ inconnu", "prioritised": "true ou false est attendu"}
@@ -94,13 +87,13 @@ def test_unknown_fields_and_wrong_types_are_refused_in_french(kb: KnowledgeBase)
 
 def test_a_reference_is_a_short_plain_slug(kb: KnowledgeBase) -> None:
     for bad in ("", "-x", "a b", "é", "x" * 65, "RGV-1\n"):
-        with pytest.raises(PayloadError) as raised:
-            ticket_from_payload(bad, validate(TicketIn, ticket_body(kb), kb), kb)
+        with pytest.raises(Invalid) as raised:
+            ticket_from_payload(bad, Validator(kb)(TicketIn, ticket_body(kb)), kb)
         assert raised.value.problems[0].code == "invalid_reference"
 
 
 def _move(kb: KnowledgeBase, ticket: Ticket, **update: Any) -> Ticket:
-    return apply_update(ticket, validate(UpdateIn, update, kb), kb, NOW)[0]
+    return apply_update(ticket, Validator(kb)(UpdateIn, update), kb, NOW)[0]
 
 
 def test_moving_forward_over_an_optional_step_marks_it_skipped(kb: KnowledgeBase) -> None:
@@ -126,7 +119,7 @@ def test_a_move_goes_to_the_step_team_unless_a_team_is_named(kb: KnowledgeBase) 
 
 
 def test_resolving_needs_the_last_step(kb: KnowledgeBase) -> None:
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _move(kb, _ticket(kb), resolved=True)
     assert raised.value.problems[0].field == "resolved"
     resolved = _move(kb, _ticket(kb), step=kb.process.steps[-1].id, resolved=True, text="Résolu")
@@ -136,17 +129,17 @@ def test_resolving_needs_the_last_step(kb: KnowledgeBase) -> None:
 
 
 def test_an_update_says_something_and_comes_after_the_opening(kb: KnowledgeBase) -> None:
-    with pytest.raises(PayloadError):
+    with pytest.raises(Invalid):
         _move(kb, _ticket(kb))
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _move(kb, _ticket(kb), text="x", at=(NOW - timedelta(days=9)).isoformat())
     assert raised.value.problems[0].field == "at"
-    with pytest.raises(PayloadError) as raised:
+    with pytest.raises(Invalid) as raised:
         _move(kb, _ticket(kb), text="   ")
     assert raised.value.problems[0].field == "text"
 
 
 def test_the_fingerprint_is_the_request_not_the_time(kb: KnowledgeBase) -> None:
-    a = validate(UpdateIn, {"text": "x"}, kb)
-    assert fingerprint(a) == fingerprint(validate(UpdateIn, {"text": "x"}, kb))
-    assert fingerprint(a) != fingerprint(validate(UpdateIn, {"text": "y"}, kb))
+    a = Validator(kb)(UpdateIn, {"text": "x"})
+    assert fingerprint(a) == fingerprint(Validator(kb)(UpdateIn, {"text": "x"}))
+    assert fingerprint(a) != fingerprint(Validator(kb)(UpdateIn, {"text": "y"}))

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kb_build.model import IssueType, KnowledgeBase
-from status_api.tickets import Ticket, Update
-from status_api.views import ticket_view
+from status_api.domain.records import Ticket, Update
+from status_api.views.tickets import ticket_view
 from tests.status_api.helpers import CALL_ID, NOW
 
 

@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from status_api.watched import Watched
+from status_api.views.watched import Watched
 
 
 def read(path: Path) -> str | None:

@@ -1,0 +1,85 @@
+"""Tickets and incidents as stored: ids from data/*.yml, normalised call IDs, dates in UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Update(_Record):
+    at: datetime
+    text: str | None = None
+    step: str | None = None
+    team: str | None = None
+
+
+class Ticket(_Record):
+    reference: str
+    issue_type: str
+    step: str
+    team: str
+    opened_at: datetime
+    resolved_at: datetime | None = None
+    prioritised: bool = False
+    call_ids: tuple[str, ...]
+    skipped_steps: tuple[str, ...] = ()
+    updates: tuple[Update, ...] = Field((), description="Oldest first")
+    incident: str | None = Field(None, description="The incident it is linked to; linked through the incident's API")
+
+
+class IncidentUpdate(_Record):
+    id: int | None = Field(None, description="Given by the store; never reused, so that feed entries keep their id")
+    at: datetime
+    text: str | None = None
+    state: str | None = Field(None, description="The state the incident moved to with this update")
+
+
+class Incident(_Record):
+    reference: str
+    title: str
+    services: tuple[str, ...]
+    state: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    updates: tuple[IncidentUpdate, ...] = Field((), description="Oldest first; the first one opens the incident")
+    tickets: tuple[str, ...] = Field((), description="References of the linked tickets (staff only)")
+
+    @property
+    def ongoing(self) -> bool:
+        return self.ended_at is None
+
+
+# What takes public updates: a ticket or an incident, each with its kind of update.
+Subjects = Ticket | Incident
+R = TypeVar("R", Ticket, Incident)
+
+
+@dataclass(frozen=True)
+class Written(Generic[R]):
+    """A record after a create-or-replace; `created` when there was none before."""
+
+    record: R
+    created: bool
+
+
+@dataclass(frozen=True)
+class Appended(Generic[R]):
+    """A record after a public update; `replayed` when the Idempotency-Key had been seen: nothing was added."""
+
+    record: R
+    replayed: bool
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A retried request is the same request when its key and its fingerprint (a hash of its body) match."""
+
+    key: str
+    fingerprint: str

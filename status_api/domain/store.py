@@ -1,0 +1,88 @@
+"""What the service needs from a database: the contract every backend implements and passes the same tests.
+
+Each write is one transaction: the changes a rule computes run inside it, on the record as it is then, so
+that rules depending on the current state see a state nobody else changes meanwhile. Errors are the domain's
+(errors.py): an outage is StoreUnavailable (StoreBusy for a lock), never a backend's own exception.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+
+# Given the record as it is, the record after the change and the update to record.
+Change = Callable[[R], tuple[R, Any]]
+# Given the record as stored (None: there is none yet), the record to store.
+Build = Callable[[R | None], R]
+
+
+class Store(Protocol):
+    def version(self) -> Hashable:
+        """A token that changes whenever a committed write may change what reads return.
+
+        Lookups keep recent answers while it stays the same; a backend without a cheap way to tell returns
+        a new object on every call, and nothing is kept.
+        """
+        ...
+
+    def by_call_id(self, call_id: str) -> Ticket | None: ...
+
+    def get(self, subject: type[R], reference: str) -> R | None: ...
+
+    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+        """Create or replace a record, keeping its updates (and an incident's tickets); True when created.
+
+        A ticket's call IDs move with it: CallIdTaken when one belongs to another ticket.
+        """
+        ...
+
+    def append_update(
+        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+    ) -> Appended[R] | None:
+        """Apply a change and record its update, once per idempotency key; None when there is no such record.
+
+        A key seen before with the same fingerprint changes nothing (`replayed`); with another,
+        IdempotencyConflict. Keys are kept per record, across every instance sharing the database.
+        """
+        ...
+
+    def delete(self, subject: type[R], reference: str) -> bool:
+        """Remove a record and what hangs on it (a ticket's call IDs and updates, an incident's updates and
+        links; an incident's tickets stay, unlinked)."""
+        ...
+
+    def incidents(self, since: datetime) -> list[Incident]:
+        """The ongoing incidents, and those that ended at `since` or later."""
+        ...
+
+    def link(self, ticket: str, incident: str) -> bool:
+        """Link a ticket to an incident (from any incident it was linked to before); NotFound when either is
+        missing. False when it was linked there already."""
+        ...
+
+    def unlink(self, ticket: str, incident: str) -> bool:
+        """False when the ticket was not linked to this incident."""
+        ...
+
+    def preparer(self) -> Callable[[Ticket], object]:
+        """A function that turns a ticket into what import_many writes fastest (the backend's own rows).
+
+        It is picklable (a module-level function): a bulk import's worker processes run it, so that the
+        process that writes is spared the work.
+        """
+        ...
+
+    def import_many(self, tickets: Iterable[Ticket | object], incidents: Sequence[Incident] = ()) -> int:
+        """Create or replace these tickets (or what `preparer()` made of them) and these incidents with their
+        updates and links, all or none, in one transaction.
+
+        `tickets` may be a stream (a million lines of a file): an exception it raises undoes everything.
+        CallIdTaken carries the position in the stream of the ticket that asked for a taken call ID; an
+        incident naming a ticket that exists nowhere is NotFound. Returns how many tickets were written.
+        """
+        ...
+
+    def close(self) -> None: ...

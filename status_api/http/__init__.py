@@ -1,0 +1,1 @@
+"""The service over HTTP: routes, middleware, the OpenAPI document, and the lookup's fast path."""

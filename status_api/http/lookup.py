@@ -1,0 +1,111 @@
+"""The public lookup's two doors, JSON and the form without JavaScript: the routes that carry the load.
+
+This module holds the lookup's speed-ups on the HTTP side, behind one entry point, `lookup_routes`; every
+other route of the service is plain Starlette. Each was measured in the real server (see bench/ and the
+README's Performance section):
+
+- the doors are bare ASGI apps: Starlette would make a Response object and wrap each call in two more layers
+  for its exception handlers, about a fifth of a cached lookup's time (exceptions still reach the app's
+  handlers);
+- the body nearly every client sends, {"call_id": "..."}, is read without the JSON parser (see _PLAIN);
+- what each door renders of an answer is kept with the answer (core/lookup_cache.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, request_response
+from starlette.types import Receive, Scope, Send
+
+from kb_build.paths import SERVICE
+from status_api.core.lookup import Found, Lookups, Malformed, Unknown
+from status_api.domain.payloads import LookupIn
+from status_api.http.bodies import parse_json, read_form, read_json_bytes
+from status_api.http.errors import ApiError
+from status_api.http.routes import route
+from status_api.views.help import help_links
+from status_api.views.html import Renderer
+
+JSON = b"application/json"
+HTML = b"text/html; charset=utf-8"
+# Lookup answers hold a ticket's state: no cache, shared or private, keeps them.
+_NO_STORE = (b"cache-control", b"no-store")
+# What LookupIn accepts at most; a longer value is no call ID anyway.
+_MAX_LENGTH = 200
+
+
+class Answer(NamedTuple):
+    status: int
+    media_type: bytes
+    body: bytes
+
+
+class _Door:
+    """`handler(request)` served as a bare ASGI app."""
+
+    def __init__(self, handler: Callable[[Request], Awaitable[Answer]]) -> None:
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = await self.handler(Request(scope, receive))
+        headers = [(b"content-type", answer.media_type), (b"content-length", b"%d" % len(answer.body)), _NO_STORE]
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": answer.body})
+
+
+# The body nearly every client sends, {"call_id": "..."} with printable ASCII and no escapes in the string:
+# taken as the JSON parser and LookupIn would take it, at a fraction of their cost. (JSON's whitespace is
+# these four characters; the class excludes '"' and backslash; each byte is one character of the limit.)
+_SPACE = rb"[ \t\n\r]*"
+_PLAIN = re.compile(
+    _SPACE + rb"\{" + _SPACE + rb'"call_id"' + _SPACE + rb":" + _SPACE
+    + rb'"([\x20\x21\x23-\x5b\x5d-\x7e]{0,%d})"' % _MAX_LENGTH
+    + _SPACE + rb"\}" + _SPACE
+)  # fmt: skip
+
+
+def lookup_routes(lookups: Lookups, renderer: Renderer, form: Callable[[Request], Awaitable[Response]]) -> list[Route]:
+    """The JSON lookup, and /suivi (the form on GET, served by `form`, and its answer on POST)."""
+    kb, validate = lookups.core.kb, lookups.core.validate
+    help = help_links(kb)
+    # The one answer for every unknown call ID, its body made once.
+    not_found = bytes(ApiError(404, "not_found", kb.tracking.result.not_found, help=help).response().body)
+
+    async def api(request: Request) -> Answer:
+        body = await read_json_bytes(request)
+        plain = _PLAIN.fullmatch(body)
+        # Any other body: its shape checked by the model; the call ID itself is the lookup's to judge, so that
+        # every malformed one gets the same answer.
+        call_id = plain.group(1).decode("ascii") if plain else validate.shape(LookupIn, parse_json(body)).call_id
+        match lookups.look_up(call_id):
+            case Found(view, entry):
+                return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
+            case Unknown():
+                return Answer(404, JSON, not_found)
+            case Malformed(message):
+                raise ApiError(422, "invalid_call_id", message, help=help)
+
+    async def page(request: Request) -> Answer:
+        try:
+            fields = await read_form(request)
+        except ApiError as error:
+            return Answer(error.status, HTML, renderer.page(renderer.problem(error.body.error.message)))
+        raw = fields.get("call_id", "")
+        match lookups.look_up(raw):
+            case Found(view, entry):
+                return Answer(200, HTML, renderer.page(entry.rendered("html", lambda: renderer.ticket(view))))
+            case Unknown(message):
+                return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
+            case Malformed(message):
+                return Answer(422, HTML, renderer.page(renderer.problem(message), call_id=raw))
+
+    return [
+        route(SERVICE.lookup, {"POST": _Door(api)}),
+        # The call ID travels in the POST body only, never in a URL: proxies and browser history keep URLs.
+        route(SERVICE.tracking, {"POST": _Door(page), "GET": request_response(form)}),
+    ]

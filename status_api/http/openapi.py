@@ -1,0 +1,328 @@
+"""The OpenAPI 3.1 document of the service, from the same models and rules the service enforces.
+
+The payload models say what they accept (status_api/domain/payloads.py); the markers they carry become the
+loaded data's ids (`x-kb-ids`: an enum), call-ID format (`x-kb-call-id`: a pattern) and last step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from kb_build.model import KnowledgeBase
+from kb_build.paths import SERVICE
+from status_api.domain import callid
+from status_api.domain.payloads import (
+    REFERENCE_PATTERN,
+    IncidentIn,
+    IncidentUpdateIn,
+    LookupIn,
+    TicketIn,
+    UpdateIn,
+    kb_ids,
+)
+from status_api.domain.records import Incident, Ticket
+from status_api.http.errors import ErrorBody
+from status_api.views.incidents import CurrentIncidents
+from status_api.views.tickets import TicketView
+
+_MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
+    (LookupIn, "validation"),
+    (TicketView, "serialization"),
+    (TicketIn, "validation"),
+    (UpdateIn, "validation"),
+    (Ticket, "serialization"),
+    (ErrorBody, "serialization"),
+    (CurrentIncidents, "serialization"),
+    (IncidentIn, "validation"),
+    (IncidentUpdateIn, "validation"),
+    (Incident, "serialization"),
+)
+_HTML = {"text/html": {"schema": {"type": "string"}}}
+_SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
+_OK = {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]}
+
+
+def openapi_route(kb: KnowledgeBase) -> Route:
+    document = openapi_document(kb)
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(document)
+
+    return Route(SERVICE.openapi, openapi, methods=["GET"])
+
+
+def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
+    refs, definitions = models_json_schema(_MODELS, ref_template="#/components/schemas/{model}")
+    schemas: dict[str, Any] = definitions.get("$defs", {})
+    _inject(schemas, kb)
+    doc = _Document({key: dict(schema) for key, schema in refs.items()})
+    paths: dict[str, Any] = {
+        SERVICE.lookup: {
+            "post": {
+                "operationId": "lookup",
+                "summary": "Find the ticket linked to a call ID (spaces and dashes are tolerated)",
+                "requestBody": {"required": True, "content": doc.json(LookupIn, "validation")},
+                "responses": {
+                    "200": {"description": "The ticket's public view", "content": doc.json(TicketView)},
+                    "404": doc.error("No ticket for this call ID; one answer whatever the reason (not_found)"),
+                    **doc.body_errors,
+                    "422": doc.error("Not a call ID (invalid_call_id) or invalid body (invalid_body)"),
+                    "429": doc.error("Too many lookups from this client: retry after Retry-After seconds"),
+                    **doc.busy,
+                },
+            }
+        },
+        **doc.records("ticket", Ticket, TicketIn, UpdateIn, SERVICE.ticket, SERVICE.ticket_updates),
+        **doc.records("incident", Incident, IncidentIn, IncidentUpdateIn, SERVICE.incident, SERVICE.incident_updates),
+        SERVICE.incident_ticket: doc.links(),
+        SERVICE.incidents_current: {
+            "get": {
+                "operationId": "currentIncidents",
+                "summary": "The ongoing incidents (disruptions affecting several users); empty when all is well",
+                "description": "Public, cached for a few seconds; CORS allowed for the help center's origin",
+                "responses": {
+                    "200": {
+                        "description": "The ongoing incidents, newest first",
+                        "content": doc.json(CurrentIncidents),
+                    },
+                    **doc.busy,
+                },
+            }
+        },
+        SERVICE.healthz: {"get": _get("health", "Liveness: the process answers", doc.json_schema(_OK))},
+        SERVICE.readyz: {
+            "get": {
+                **_get("ready", "Readiness: whether the database answers lookups", doc.json_schema(_OK)),
+                "responses": {
+                    "200": {"description": "Ready", "content": doc.json_schema(_OK)},
+                    "503": doc.error("The database does not answer (unavailable, busy)"),
+                },
+            }
+        },
+        SERVICE.openapi: {"get": _get("openapi", "This document", doc.json_schema({"type": "object"}))},
+        SERVICE.tracking: {
+            "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
+            "post": _tracking_result(kb),
+        },
+        SERVICE.status_page: {
+            "get": _get("serviceStatus", "The « État du service » page: ongoing incidents, then the last days'", _HTML)
+        },
+        SERVICE.feed: {
+            "get": _get(
+                "incidentFeed",
+                "Atom feed (RFC 4287): one entry per public update of an incident (its opening included); entry "
+                "ids are tag: URIs that never change",
+                {"application/atom+xml": {"schema": {"type": "string"}}},
+            )
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": f"{kb.site.site_name} : suivi des tickets",
+            "version": "1",
+            "description": "Look up a ticket by call ID; staff keep tickets up to date with a bearer token.",
+        },
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+class _Document:
+    """The pieces the paths are made of, from the models' schemas."""
+
+    def __init__(self, refs: dict[tuple[Any, JsonSchemaMode], dict[str, Any]]) -> None:
+        self.refs = refs
+        self.body_errors = {
+            "400": self.error("Malformed JSON (invalid_body) or Idempotency-Key"),
+            "413": self.error("Body too large (body_too_large)"),
+            "415": self.error("Not JSON (unsupported_media_type)"),
+            "422": self.error("Invalid body (invalid_body, unknown_id with the allowed ids, invalid_call_id, ...)"),
+        }
+        self.auth_errors = {
+            "401": self.error("Missing or wrong bearer token (unauthorized)"),
+            "403": self.error("No token configured on the service: writes are disabled (writes_disabled)"),
+        }
+        self.busy = {"503": self.error("Database busy or unavailable: retry after Retry-After seconds")}
+
+    def json(self, model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> dict[str, Any]:
+        return self.json_schema(self.refs[(model, mode)])
+
+    def json_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"application/json": {"schema": schema}}
+
+    def error(self, description: str) -> dict[str, Any]:
+        return {"description": description, "content": self.json(ErrorBody)}
+
+    def records(
+        self,
+        name: str,
+        record: type[BaseModel],
+        payload: type[BaseModel],
+        update: type[BaseModel],
+        address: str,
+        updates: str,
+    ) -> dict[str, Any]:
+        """PUT and DELETE at a record's address, POST of a public update: alike for tickets and incidents."""
+        stored = {"description": f"The {name} as stored", "content": self.json(record)}
+        reference = _reference(f"The {name}'s public reference")
+        capitalised = name.capitalize()
+        return {
+            address: {
+                "parameters": [reference],
+                "put": {
+                    "operationId": f"put{capitalised}",
+                    "summary": f"Create or replace a {name} (its updates are kept); idempotent",
+                    "security": _SECURED,
+                    "parameters": [_if_none_match(name)],
+                    "requestBody": {"required": True, "content": self.json(payload, "validation")},
+                    "responses": {
+                        "200": stored,
+                        "201": stored,
+                        **self.auth_errors,
+                        "409": self.error("A call ID is already linked to another ticket (conflict)"),
+                        "412": self.error(f"If-None-Match: * and the {name} exists (already_exists)"),
+                        **self.body_errors,
+                        **self.busy,
+                    },
+                },
+                "delete": {
+                    "operationId": f"delete{capitalised}",
+                    "summary": f"Remove a {name} with what hangs on it"
+                    + ("; its tickets stay, unlinked" if name == "incident" else ""),
+                    "security": _SECURED,
+                    "responses": {
+                        "204": {"description": "Deleted"},
+                        **self.auth_errors,
+                        "404": self.error(f"No such {name} (not_found)"),
+                        "422": self.error("Invalid reference (invalid_reference)"),
+                        **self.busy,
+                    },
+                },
+            },
+            updates: {
+                "parameters": [reference],
+                "post": {
+                    "operationId": f"add{capitalised}Update",
+                    "summary": f"Add a public update to a {name}, optionally moving its "
+                    + ("step or team, or resolving it" if name == "ticket" else "state, as the lifecycle allows"),
+                    "security": _SECURED,
+                    "parameters": [_IDEMPOTENCY],
+                    "requestBody": {"required": True, "content": self.json(update, "validation")},
+                    "responses": {
+                        "200": {**stored, "description": "A replay of an earlier request with this Idempotency-Key"},
+                        "201": stored,
+                        **self.auth_errors,
+                        "404": self.error(f"No such {name} (not_found)"),
+                        **self.body_errors,
+                        "422": self.error(
+                            "Invalid body, unknown id, a move the rules do not allow (invalid_state_move), "
+                            "or an Idempotency-Key reused for another body (idempotency_conflict)"
+                        ),
+                        **self.busy,
+                    },
+                },
+            },
+        }
+
+    def links(self) -> dict[str, Any]:
+        incident = {"description": "The incident as stored", "content": self.json(Incident)}
+        missing = self.error("No such incident, or no such ticket, or not linked (not_found)")
+        common = {**self.auth_errors, "404": missing, "422": self.error("Invalid reference"), **self.busy}
+        return {
+            "parameters": [
+                _reference("The incident's public reference"),
+                {**_reference("The ticket's reference"), "name": "ticket"},
+            ],
+            "put": {
+                "operationId": "linkTicket",
+                "summary": "Link a ticket to the incident (from any other); the ticket is then prioritised",
+                "security": _SECURED,
+                "responses": {"200": incident, **common},
+            },
+            "delete": {
+                "operationId": "unlinkTicket",
+                "summary": "Unlink a ticket from the incident",
+                "security": _SECURED,
+                "responses": {"204": {"description": "Unlinked"}, **common},
+            },
+        }
+
+
+def _get(operation_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": {"200": {"description": summary, "content": content}},
+    }
+
+
+def _reference(description: str) -> dict[str, Any]:
+    schema = {"type": "string", "pattern": REFERENCE_PATTERN}
+    return {"name": "reference", "in": "path", "required": True, "schema": schema, "description": description}
+
+
+def _if_none_match(name: str) -> dict[str, Any]:
+    return {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "schema": {"const": "*"},
+        "description": f"Create only: when the {name} exists, 412 already_exists instead of replacing it",
+    }
+
+
+_IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[\\u0021-\\u007e]{1,200}$"},
+    "description": "A retry with the same key and body records nothing new and answers 200",
+}
+
+
+def _tracking_result(kb: KnowledgeBase) -> dict[str, Any]:
+    field = {"type": "string", "pattern": callid.pattern(kb.site.call_id), "maxLength": 200}
+    form = {"type": "object", "properties": {"call_id": field}, "required": ["call_id"], "maxProperties": 20}
+    answers = (
+        ("200", "The ticket"),
+        ("400", "Unreadable form"),
+        ("403", "Posted from a page of another site (Origin)"),
+        ("404", "No ticket for this call ID"),
+        ("413", "Form too large"),
+        ("415", "Not a form"),
+        ("422", "Not a call ID"),
+        ("429", "Too many lookups from this client"),
+        ("503", "The database does not answer"),
+    )
+    return {
+        "operationId": "trackingResult",
+        "summary": "The answer for a call ID, as an HTML page",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}},
+        "responses": {status: {"description": description, "content": _HTML} for status, description in answers},
+    }
+
+
+def _inject(node: Any, kb: KnowledgeBase, ids: dict[str, tuple[str, ...]] | None = None) -> None:
+    """The markers of the payload models, turned into what the loaded data defines."""
+    ids = kb_ids(kb) if ids is None else ids
+    if isinstance(node, dict):
+        kind = node.pop("x-kb-ids", None)
+        if kind is not None:
+            if ids[kind]:
+                node["enum"] = list(ids[kind])
+            else:
+                node["not"] = {}  # no such id exists, so no value is valid
+        if node.pop("x-kb-call-id", None):
+            node["pattern"] = callid.pattern(kb.site.call_id)
+        for value in node.values():
+            _inject(value, kb, ids)
+    elif isinstance(node, list):
+        for item in node:
+            _inject(item, kb, ids)

@@ -1,1 +1,0 @@
-"""The service's routes: the JSON API and the server-rendered pages."""

@@ -1,0 +1,13 @@
+"""The backends of the domain's Store contract, and the one place that picks one from the settings."""
+
+from __future__ import annotations
+
+from status_api.config import Settings
+from status_api.domain.store import Store
+from status_api.storage.sqlite import SQLiteStore
+
+__all__ = ["SQLiteStore", "open_store"]
+
+
+def open_store(settings: Settings) -> Store:
+    return SQLiteStore(settings.db_path, connections=settings.db_pool)

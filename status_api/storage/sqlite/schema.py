@@ -1,0 +1,110 @@
+"""The SQLite schema, as numbered migrations: a database at version N gets migrations N+1 onwards, once."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from status_api.domain.errors import DomainError
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE tickets (
+            reference TEXT PRIMARY KEY,
+            issue_type TEXT NOT NULL,
+            step TEXT NOT NULL,
+            team TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            resolved_at TEXT,
+            prioritised INTEGER NOT NULL,
+            skipped_steps TEXT NOT NULL
+        ) STRICT""",
+        """CREATE TABLE call_ids (
+            call_id TEXT PRIMARY KEY,
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            position INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX call_ids_by_reference ON call_ids (reference, position)",
+        """CREATE TABLE updates (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            text TEXT,
+            step TEXT,
+            team TEXT
+        ) STRICT""",
+        "CREATE INDEX updates_by_reference ON updates (reference, at, id)",
+        """CREATE TABLE idempotency_keys (
+            reference TEXT NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            update_id INTEGER NOT NULL REFERENCES updates (id) ON DELETE CASCADE,
+            PRIMARY KEY (reference, key)
+        ) STRICT""",
+    ),
+    (
+        """CREATE TABLE incidents (
+            reference TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            services TEXT NOT NULL,
+            state TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        ) STRICT""",
+        "CREATE INDEX incidents_by_end ON incidents (ended_at)",
+        # AUTOINCREMENT: an id is never given twice, even after a deletion, so feed entry ids stay unique.
+        """CREATE TABLE incident_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            text TEXT,
+            state TEXT
+        ) STRICT""",
+        "CREATE INDEX incident_updates_by_reference ON incident_updates (reference, at, id)",
+        """CREATE TABLE incident_idempotency_keys (
+            reference TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            update_id INTEGER NOT NULL REFERENCES incident_updates (id) ON DELETE CASCADE,
+            PRIMARY KEY (reference, key)
+        ) STRICT""",
+        # A ticket follows one incident at most; replacing a ticket (an upsert) keeps its link.
+        """CREATE TABLE incident_tickets (
+            ticket TEXT PRIMARY KEY REFERENCES tickets (reference) ON DELETE CASCADE,
+            incident TEXT NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE
+        ) STRICT""",
+        "CREATE INDEX incident_tickets_by_incident ON incident_tickets (incident)",
+    ),
+    (
+        # One record of idempotency keys for whatever takes updates (tickets and incidents had one each).
+        # A record's keys go with it: the store deletes them with the record.
+        """CREATE TABLE idempotency (
+            subject TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            PRIMARY KEY (subject, reference, key)
+        ) STRICT""",
+        "INSERT INTO idempotency SELECT 'ticket', reference, key, fingerprint FROM idempotency_keys",
+        "INSERT INTO idempotency SELECT 'incident', reference, key, fingerprint FROM incident_idempotency_keys",
+        "DROP TABLE idempotency_keys",
+        "DROP TABLE incident_idempotency_keys",
+    ),
+)
+VERSION = len(MIGRATIONS)
+
+
+class NewerSchema(DomainError):
+    """The database was migrated by a newer version of the service: this one must not touch it."""
+
+
+def migrate(conn: sqlite3.Connection, shown: str) -> None:
+    """Bring the database to VERSION, inside the caller's IMMEDIATE transaction (two processes starting
+    together then migrate once)."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > VERSION:
+        raise NewerSchema(f"{shown}: schema version {version} is newer than this program's ({VERSION})")
+    for statements in MIGRATIONS[version:]:
+        for statement in statements:
+            conn.execute(statement)
+    # PRAGMA takes no bound parameter; the value is this module's own integer.
+    conn.execute(f"PRAGMA user_version = {VERSION:d}")

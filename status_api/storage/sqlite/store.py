@@ -1,0 +1,259 @@
+"""The SQLite store, for one instance: WAL mode, a bounded pool of connections, every write one IMMEDIATE
+transaction. It implements the domain's Store contract (status_api/domain/store.py)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.request import pathname2url
+
+from status_api.domain.errors import CallIdTaken, IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+from status_api.domain.store import Build, Change
+from status_api.storage.sqlite import rows
+from status_api.storage.sqlite.pool import Pool, Pooled, outages
+from status_api.storage.sqlite.schema import migrate
+
+# How long the data_version read is trusted before the database is asked again (see version()).
+VERSION_INTERVAL = 0.01
+# A million call IDs land all over their index: a large page cache keeps that in memory during an import
+# rather than rewriting pages again and again.
+_IMPORT_CACHE_KIB = 256 * 1024
+
+
+class SQLiteStore:
+    def __init__(self, path: Path, *, timeout: float = 5.0, connections: int = 8) -> None:
+        self._path = path
+        self._timeout = timeout
+        self._writes = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sqlite3.connect(path).close()  # created here once; later connections never create an empty one in its place
+        self._uri = f"file:{pathname2url(str(path.absolute()))}?mode=rw"
+        self._pool = Pool(self._open, connections, timeout)
+        # data_version is asked of one connection of its own: values of different connections never compare.
+        self._watch: Pooled | None = None
+        self._watch_lock = threading.Lock()
+        self._version: tuple[int, int] = (0, 0)
+        self._version_at = -VERSION_INTERVAL
+        with self._using() as conn:
+            # WAL lets lookups read while a write is under way; it is a property of the file, set once.
+            conn.execute("PRAGMA journal_mode = WAL")
+        with self._transaction("IMMEDIATE") as conn:
+            migrate(conn, str(path))
+
+    # --- connections --------------------------------------------------------------------------------------
+
+    def _open(self) -> Pooled:
+        file = self._file()
+        # Autocommit mode: transactions are opened explicitly below, never implicitly by the module.
+        conn = sqlite3.connect(
+            self._uri, uri=True, timeout=self._timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return Pooled(conn, file, self._pool.generation)
+
+    def _fresh(self, pooled: Pooled) -> bool:
+        # Deleted or replaced under the service, an open connection would read and write a ghost; after an
+        # outage, connections opened during it (read-only, say) would stay as they were.
+        return pooled.generation == self._pool.generation and pooled.file == self._file()
+
+    def _file(self) -> tuple[int, int]:
+        try:
+            stat = os.stat(self._path)
+        except OSError as error:
+            raise StoreUnavailable(f"{self._path}: {error.strerror}") from None
+        return stat.st_dev, stat.st_ino
+
+    @contextmanager
+    def _using(self) -> Iterator[sqlite3.Connection]:
+        """A connection of the pool for one operation; sqlite3's errors of an outage become the store's."""
+        try:
+            with outages():
+                pooled = self._pool.acquire(self._fresh)
+                try:
+                    yield pooled.conn
+                finally:
+                    self._pool.release(pooled)
+        except StoreBusy:
+            raise
+        except StoreUnavailable:
+            self._start_afresh()
+            raise
+
+    def _start_afresh(self) -> None:
+        # SQLite shares a read-only or damaged state between the connections of a process to one file: close
+        # them all, the busy ones at their return.
+        self._pool.reset()
+        with self._watch_lock:
+            if self._watch is not None:
+                self._watch.conn.close()
+                self._watch = None
+
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
+        with self._using() as conn:
+            conn.execute(f"BEGIN {mode}")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+                if mode != "DEFERRED":
+                    self._writes += 1
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def version(self) -> Hashable:
+        # data_version moves when another connection, of this process or another, commits; the counter
+        # covers this process's own writes at once. Lookups ask at every request, so the database is asked at
+        # most once per VERSION_INTERVAL (asking costs tens of µs): another process's write shows at most
+        # 10 ms later, which no customer can tell.
+        now = time.monotonic()
+        if now - self._version_at >= VERSION_INTERVAL:
+            self._version = self._data_version()
+            self._version_at = now
+        return (self._version, self._writes)
+
+    def _data_version(self) -> tuple[int, int]:
+        try:
+            with self._watch_lock, outages():
+                watch = self._watch
+                if watch is None or not self._fresh(watch):
+                    if watch is not None:
+                        watch.conn.close()
+                    watch = self._watch = self._open()
+                (data_version,) = watch.conn.execute("PRAGMA data_version").fetchone()
+                return (id(watch), data_version)
+        except StoreBusy:
+            raise
+        except StoreUnavailable:
+            self._start_afresh()
+            raise
+
+    # --- the contract -------------------------------------------------------------------------------------
+
+    def by_call_id(self, call_id: str) -> Ticket | None:
+        with self._transaction("DEFERRED") as conn:
+            row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
+            return None if row is None else rows.load_ticket(conn, row[0])
+
+    def get(self, subject: type[R], reference: str) -> R | None:
+        with self._transaction("DEFERRED") as conn:
+            loaded: R | None = rows.TABLES[subject].load(conn, reference)
+            return loaded
+
+    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+        table: rows.Table[R] = rows.TABLES[subject]
+        with self._transaction("IMMEDIATE") as conn:
+            current = table.load(conn, reference)
+            record = build(current)
+            table.write(conn, record)
+            if current is None:
+                for update in record.updates:  # an incident's opening
+                    table.write_update(conn, reference, update)
+            stored = table.load(conn, reference)
+            assert stored is not None
+            return stored, current is None
+
+    def append_update(
+        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+    ) -> Appended[R] | None:
+        table: rows.Table[R] = rows.TABLES[subject]
+        with self._transaction("IMMEDIATE") as conn:
+            record = table.load(conn, reference)
+            if record is None:
+                return None
+            if idempotency is not None:
+                seen = conn.execute(
+                    "SELECT fingerprint FROM idempotency WHERE subject = ? AND reference = ? AND key = ?",
+                    (table.subject, reference, idempotency.key),
+                ).fetchone()
+                if seen is not None:
+                    if seen[0] != idempotency.fingerprint:
+                        raise IdempotencyConflict()
+                    return Appended(record, replayed=True)
+            changed, update = change(record)
+            table.write(conn, changed)
+            table.write_update(conn, reference, update)
+            if idempotency is not None:
+                conn.execute(
+                    "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",
+                    (table.subject, reference, idempotency.key, idempotency.fingerprint),
+                )
+            stored = table.load(conn, reference)
+            assert stored is not None
+            return Appended(stored, replayed=False)
+
+    def delete(self, subject: type[R], reference: str) -> bool:
+        table: rows.Table[R] = rows.TABLES[subject]
+        with self._transaction("IMMEDIATE") as conn:
+            conn.execute("DELETE FROM idempotency WHERE subject = ? AND reference = ?", (table.subject, reference))
+            # What hangs on it goes with it (ON DELETE CASCADE); an incident's tickets stay.
+            deleted = conn.execute(f"DELETE FROM {table.name} WHERE reference = ?", (reference,))
+            return deleted.rowcount > 0
+
+    def incidents(self, since: datetime) -> list[Incident]:
+        with self._transaction("DEFERRED") as conn:
+            found = conn.execute(
+                "SELECT reference FROM incidents WHERE ended_at IS NULL OR ended_at >= ?", (rows.timestamp(since),)
+            ).fetchall()
+            loaded = (rows.load_incident(conn, reference) for (reference,) in found)
+            return [incident for incident in loaded if incident is not None]
+
+    def link(self, ticket: str, incident: str) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            if not rows.exists(conn, rows.INCIDENTS, incident):
+                raise NotFound("incident", incident)
+            if not rows.exists(conn, rows.TICKETS, ticket):
+                raise NotFound("ticket", ticket)
+            before = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = ?", (ticket,)).fetchone()
+            rows.write_link(conn, ticket, incident)
+            return before is None or before[0] != incident
+
+    def unlink(self, ticket: str, incident: str) -> bool:
+        with self._transaction("IMMEDIATE") as conn:
+            deleted = conn.execute("DELETE FROM incident_tickets WHERE ticket = ? AND incident = ?", (ticket, incident))
+            return deleted.rowcount > 0
+
+    def preparer(self) -> Callable[[Ticket], object]:
+        return rows.ticket_rows
+
+    def import_many(self, tickets: Iterable[Ticket | Any], incidents: Sequence[Incident] = ()) -> int:
+        count = 0
+        with self._transaction("IMMEDIATE") as conn:
+            conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB:d}")
+            imported: set[str] = set()
+            # Call IDs taken from another ticket: allowed only if that ticket is in the import too (a swap),
+            # which is known once every ticket has gone by.
+            taken: list[tuple[str, str, int]] = []
+            prepared = (t if isinstance(t, rows.TicketRows) else rows.ticket_rows(t) for t in tickets)
+            for batch in rows.batches(prepared):
+                taken += rows.import_batch(conn, batch, count)
+                imported.update(ticket.reference for ticket in batch)
+                count += len(batch)
+            for call_id, owner, index in taken:
+                if owner not in imported:
+                    raise CallIdTaken(call_id, owner, index)
+            for incident in incidents:
+                rows.write_incident(conn, incident)
+                conn.execute("DELETE FROM incident_updates WHERE reference = ?", (incident.reference,))
+                for incident_update in incident.updates:
+                    rows.write_incident_update(conn, incident.reference, incident_update)
+                conn.execute("DELETE FROM incident_tickets WHERE incident = ?", (incident.reference,))
+                for ticket_reference in incident.tickets:
+                    if not rows.exists(conn, rows.TICKETS, ticket_reference):
+                        raise NotFound("ticket", ticket_reference)
+                    rows.write_link(conn, ticket_reference, incident.reference)
+            conn.execute("PRAGMA cache_size = -2000")  # the pool keeps this connection: back to the default
+        return count
+
+    def close(self) -> None:
+        self._start_afresh()

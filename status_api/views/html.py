@@ -1,0 +1,139 @@
+"""The service's pages (/suivi, /etat-du-service): Jinja2 fragments, set in the help center's own page when built."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from kb_build.model import KnowledgeBase
+from kb_build.paths import FIXED_PAGES, SERVICE, url_of
+from status_api.views.help import fill, help_links
+from status_api.views.incidents import ServiceStatusView
+from status_api.views.tickets import TicketView
+from status_api.views.watched import Watched
+
+MARKER = "<!-- status-result -->"
+# Where the shell pages live on the site: their relative links are resolved from there.
+SHELL_URL = "/" + url_of(FIXED_PAGES["suivre-mon-ticket"])
+SHELL_PAGE = Path(SHELL_URL.strip("/"), "index.html")
+# The "État du service" page of the help center: the live incidents replace what lies between the two comments.
+STATUS_MARKERS = ("<!-- service-status -->", "<!-- /service-status -->")
+STATUS_SHELL_URL = "/" + url_of(FIXED_PAGES["etat-du-service"])
+STATUS_SHELL_PAGE = Path(STATUS_SHELL_URL.strip("/"), "index.html")
+_RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)"')
+
+
+INPUT = 'name="call_id"'
+
+
+def _shell_text(path: Path, url: str, markers: tuple[str, ...]) -> str | None:
+    """A built page, its relative links made absolute; None when it is missing or lacks a marker."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return _absolute_urls(text, url) if all(marker in text for marker in markers) else None
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """The "Suivre mon ticket" page cut, as bytes, where each answer goes: the result, and the typed call ID.
+
+    An answer is then a join of a few pieces, rather than a search and a copy of the whole page in text and
+    its encoding to UTF-8 (two thirds of the HTML answer's cost before).
+    """
+
+    pieces: tuple[bytes, ...]
+    slots: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str, *keys: str) -> _Cut:
+        found = sorted((text.index(key), key) for key in keys if key in text)
+        pieces, start = [], 0
+        for position, key in found:
+            pieces.append(text[start:position].encode())
+            start = position + len(key)
+        pieces.append(text[start:].encode())
+        return cls(tuple(pieces), tuple(key for _, key in found))
+
+    def fill(self, values: dict[str, bytes]) -> bytes:
+        parts = [self.pieces[0]]
+        for slot, piece in zip(self.slots, self.pieces[1:], strict=True):
+            parts += (values[slot], piece)
+        return b"".join(parts)
+
+
+class Renderer:
+    def __init__(self, kb: KnowledgeBase, site_dir: Path | None) -> None:
+        self._env = Environment(
+            loader=PackageLoader("status_api.views"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # The templates are the package's own: no need to look at their files again at each answer.
+            auto_reload=False,
+        )
+        self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb))
+        self._env.globals.update(incidents=kb.incidents, service=SERVICE)
+        self._env.filters["fill"] = fill
+        self._shell: Watched[_Cut | None] | None = None
+        self._status_shell: Watched[str | None] | None = None
+        if site_dir is not None:
+            self._shell = Watched(site_dir / SHELL_PAGE, self._cut)
+            self._status_shell = Watched(
+                site_dir / STATUS_SHELL_PAGE, lambda path: _shell_text(path, STATUS_SHELL_URL, STATUS_MARKERS)
+            )
+        # Answers that are the same for every call ID, made once.
+        self._fixed: dict[str, str] = {}
+
+    def _cut(self, path: Path) -> _Cut | None:
+        text = _shell_text(path, SHELL_URL, (MARKER,))
+        if text is None:
+            return None
+        if INPUT not in text:  # a page without the form: the service brings its own, before the result
+            form = self._env.get_template("form.html").render(call_id="")
+            text = text.replace(MARKER, form + MARKER, 1)
+        return _Cut.of(text, INPUT, MARKER)
+
+    def ticket(self, view: TicketView) -> str:
+        return self._env.get_template("ticket.html").render(ticket=view)
+
+    def not_found(self, message: str) -> str:
+        """The answer for every unknown call ID, made once."""
+        if message not in self._fixed:
+            self._fixed[message] = self._env.get_template("not_found.html").render(message=message)
+        return self._fixed[message]
+
+    def problem(self, message: str) -> str:
+        return self._env.get_template("problem.html").render(message=message)
+
+    def status_page(self, view: ServiceStatusView) -> str:
+        """The whole "État du service" page: the help center's own when there is one, a plain page otherwise."""
+        fragment = self._env.get_template("service_status.html").render(status=view)
+        shell = self._status_shell.get() if self._status_shell is not None else None
+        if shell is None:
+            return self._env.get_template("service_status_page.html").render(fragment=Markup(fragment))
+        start, end = STATUS_MARKERS
+        before, _, rest = shell.partition(start)
+        _, _, after = rest.partition(end)
+        return before + fragment + after
+
+    def page(self, result: str = "", call_id: str = "") -> bytes:
+        """The whole page: the site's "Suivre mon ticket" page when there is one, a plain page otherwise."""
+        cut = self._shell.get() if self._shell is not None else None
+        if cut is None:
+            return self._env.get_template("page.html").render(result=Markup(result), call_id=call_id).encode()
+        # The form gives back what the customer typed, so that a typo is fixed, not retyped.
+        filled = f'{INPUT} value="{escape(call_id)}"' if call_id else INPUT
+        return cut.fill({INPUT: filled.encode(), MARKER: result.encode()})
+
+
+def _absolute_urls(page: str, built_at: str) -> str:
+    # The page is served at /suivi (or /etat-du-service), not where it was built: its relative links must not move.
+    return _RELATIVE_URL.sub(lambda m: f'{m.group(1)}{urljoin(built_at, m.group(2))}"', page)
