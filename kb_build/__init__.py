@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from kb_build.load import DataError, load
+from kb_build.load import DataError, Loaded, load, read
 from kb_build.model import KnowledgeBase
+from kb_build.settings import data_dir
+from kb_build.typography import french, french_html
 
-__all__ = ["DataError", "KnowledgeBase", "load"]
+__all__ = ["DataError", "KnowledgeBase", "Loaded", "data_dir", "french", "french_html", "load", "read"]

@@ -11,10 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kb_build import DataError, load
+from kb_build import DataError, Loaded, read
 from kb_build.model import FILES
-
-DEFAULT_DATA_DIR = Path("data")
+from kb_build.settings import DATA_DIR_NAME, data_dir, data_dir_set_to
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     check = commands.add_parser("check", help="valider les fichiers de données")
-    check.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR)
+    check.add_argument("data_dir", nargs="?", type=Path, default=None, help="par défaut : $KB_DATA_DIR, ou data/")
 
     build = commands.add_parser("build", help="construire le site (MkDocs, mode strict)")
     build.add_argument("--site-dir", type=Path, default=Path("site"))
@@ -31,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-v", "--verbose", action="store_true", help="afficher le détail de la construction")
 
     schema = commands.add_parser("schema", help="écrire le JSON Schema des fichiers de données")
-    schema.add_argument("--out", type=Path, default=DEFAULT_DATA_DIR / "schema")
+    schema.add_argument("--out", type=Path, default=Path(DATA_DIR_NAME) / "schema")
 
     args = parser.parse_args(argv)
     if args.command == "check":
-        return run_check(args.data_dir)
+        return run_check(args.data_dir or data_dir())
     if args.command == "build":
         return run_build(args.site_dir, args.config_file, args.data_dir, verbose=args.verbose)
     return run_schema(args.out)
@@ -43,30 +42,54 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_check(data_dir: Path) -> int:
     try:
-        kb = load(data_dir)
+        loaded = read(data_dir)
     except DataError as error:
         _report(error)
         return 1
+    _warn(loaded)
+    kb = loaded.kb
     print(
         f"{data_dir}: données valides ({len(kb.process.steps)} étapes, {len(kb.issue_types.issue_types)} types "
-        f"de problèmes, {len(kb.timelines.timelines)} délais, {len(kb.articles.articles)} articles)"
+        f"de problèmes, {len(kb.timelines.timelines)} délais, {_count(len(kb.articles.articles), 'article')})"
+        + _to_confirm(loaded)
     )
     return 0
 
 
-def run_build(site_dir: Path, config_file: Path, data_dir: Path | None, *, verbose: bool = False) -> int:
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'s' if number > 1 else ''}"
+
+
+def _warn(loaded: Loaded) -> None:
+    for warning in loaded.warnings:
+        where = f"{warning.file}:{warning.position.line}:{warning.position.column}"
+        print(f"{where}: avertissement : {warning.message}", file=sys.stderr)
+
+
+def _to_confirm(loaded: Loaded) -> str:
+    count = len(loaded.warnings)
+    if not count:
+        return ""
+    plural = "s" if count > 1 else ""
+    return f" ; {count} engagement{plural} à confirmer (voir ci-dessus ; « publication: stricte » les refuse)"
+
+
+def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *, verbose: bool = False) -> int:
     """Build into a folder beside `site_dir`, then swap: a failed build leaves the previous site as it was."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    if data_dir is not None:
-        os.environ["KB_DATA_DIR"] = str(data_dir)
+    folder = data_dir_given or data_dir(root=config_file.resolve().parent)
     # Check the data first: the writer gets the same messages without MkDocs' noise around them.
     try:
-        load(data_dir or config_file.resolve().parent / "data")
+        _warn(read(folder))
     except DataError as error:
         _report(error)
         print("Construction annulée : le site existant n'a pas été modifié.", file=sys.stderr)
         return 1
+    with data_dir_set_to(folder):
+        return _build(site_dir, config_file, verbose=verbose)
 
+
+def _build(site_dir: Path, config_file: Path, *, verbose: bool) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException

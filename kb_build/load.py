@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
+from kb_build.commitments import review
 from kb_build.model import FILES, KnowledgeBase, Record
+from kb_build.references import Checked, check_references
 from kb_build.source import Position, Problem, Source, parse
-from kb_build.validate import check_file, check_references
+from kb_build.terms import check_terms
+from kb_build.validate import check_file
 
 # Past this many, more messages bury the first ones rather than help: the rest are counted.
 SHOWN_ERRORS = 50
 # Hundreds of times the size of the real files: a bigger one is a mistake, and would take long to read.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# The source articles, as the company published them: the help center may quote them word for word.
+SOURCES_DIR = "sources"
 
 
 class DataError(Exception):
@@ -32,7 +38,19 @@ class DataError(Exception):
         return [*shown, *more, f"{total} erreur{'s' if total > 1 else ''} dans les données."]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    kb: KnowledgeBase
+    # Commitments without a source, as "file:line:column: message": kb check and kb build show them.
+    warnings: tuple[Problem, ...] = ()
+
+
 def load(data_dir: Path | str) -> KnowledgeBase:
+    return read(data_dir).kb
+
+
+def read(data_dir: Path | str) -> Loaded:
+    """The knowledge base and what a writer should still confirm; DataError with every mistake at once."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     sources: dict[str, Source] = {}
@@ -61,12 +79,27 @@ def load(data_dir: Path | str) -> KnowledgeBase:
                 records[name] = record
         problems.extend(source.problems)
     problems.extend(check_references(records, sources))
+    checked = Checked.of(records)
+    if checked.glossary is not None:
+        problems.extend(check_terms(checked.glossary, sources, _source_articles(data_dir)))
+    commitments = review(checked, sources)
+    problems.extend(commitments.errors)
     problems.extend(_unexpected_files(data_dir))
     if problems:
-        order = {f"{name}.yml": index for index, name in enumerate(FILES)}
-        problems.sort(key=lambda p: (order.get(Path(p.file).name, len(order)), p.file, p.position.line))
-        raise DataError(problems)
-    return KnowledgeBase.model_validate(records)
+        raise DataError(_in_file_order(problems))
+    return Loaded(KnowledgeBase.model_validate(records), tuple(_in_file_order(commitments.warnings)))
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    order = {f"{name}.yml": index for index, name in enumerate(FILES)}
+    return sorted(
+        problems, key=lambda p: (order.get(Path(p.file).name, len(order)), p.file, p.position.line, p.position.column)
+    )
+
+
+def _source_articles(data_dir: Path) -> list[str]:
+    folder = data_dir / SOURCES_DIR
+    return [path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.txt"))] if folder.is_dir() else []
 
 
 def _unexpected_files(data_dir: Path) -> list[Problem]:

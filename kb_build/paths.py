@@ -1,8 +1,8 @@
-"""Where each page of the help center lives: one place for every link and URL."""
+"""Where each page of the help center lives, and the status service's addresses: one place for every URL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from posixpath import dirname, relpath
 
 from kb_build.model import KnowledgeBase
@@ -55,6 +55,11 @@ def page_index(kb: KnowledgeBase) -> dict[str, str]:
     return pages
 
 
+def site_path(page: str) -> str:
+    """The absolute URL path of a page of the help center ("delais.md" -> "/delais/")."""
+    return "/" + url_of(page)
+
+
 @dataclass(frozen=True)
 class ServiceAddresses:
     """The status service's public addresses, named once: its routes, its OpenAPI document, the rate limit
@@ -88,6 +93,12 @@ class ServiceAddresses:
 
     def incident_anchor(self, reference: str) -> str:
         return f"{self.status_page}#incident-{reference}"
+
+    def under(self, service_url: str) -> ServiceAddresses:
+        """The same addresses where the service answers: "" when it serves this site too, else its origin (a site
+        built with STATUS_SERVICE_URL links there)."""
+        base = service_url.rstrip("/")
+        return ServiceAddresses(**{name: base + path for name, path in asdict(self).items()})
 
 
 SERVICE = ServiceAddresses()

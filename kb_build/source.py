@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,9 @@ class Source:
     values: dict[Path, Position] = field(default_factory=dict)
     keys: dict[Path, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    text: str = ""
+    # Where each scalar ends, so that a word inside a long text can be pointed at (see positions_in).
+    ends: dict[Path, Position] = field(default_factory=dict)
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where `path` stands, or its nearest ancestor that does."""
@@ -54,6 +58,26 @@ class Source:
 
     def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
         return Problem(self.file, self.position(path, key=key), message)
+
+    def positions_in(self, path: Path, pattern: re.Pattern[str]) -> list[Position]:
+        """Where each match of `pattern` stands inside the text at `path`, as the file spells it (a folded text
+        keeps its line breaks there: the pattern should take any whitespace between words)."""
+        start, end = self.values.get(path), self.ends.get(path)
+        if start is None or end is None:
+            return []
+        rows = self.text.splitlines(keepends=True)
+        offsets = [0]
+        for row in rows:
+            offsets.append(offsets[-1] + len(row))
+
+        def offset(at: Position) -> int:
+            return offsets[min(at.line, len(rows)) - 1] + at.column - 1
+
+        found = []
+        for match in pattern.finditer(self.text, offset(start), offset(end)):
+            at = match.start()
+            found.append(Position(self.text.count("\n", 0, at) + 1, at - self.text.rfind("\n", 0, at)))
+        return found
 
 
 def _syntax_problem(file: str, error: yaml.MarkedYAMLError, text: str) -> Problem:
@@ -93,7 +117,7 @@ def _position(node: Node) -> Position:
 
 
 def parse(file: str, text: str) -> Source:
-    source = Source(file)
+    source = Source(file, text=text)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -133,6 +157,7 @@ class _Converter:
         if isinstance(node, SequenceNode):
             return tuple(self.convert(item, (*path, index)) for index, item in enumerate(node.value))
         assert isinstance(node, ScalarNode)
+        self.source.ends[path] = Position(node.end_mark.line + 1, node.end_mark.column + 1)
         try:
             return self.scalars.construct_object(node, deep=True)
         except yaml.YAMLError as error:

@@ -7,6 +7,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from kb_build.settings import data_dir_set_to
 from tests.conftest import BIN, ROOT, run_kb
 
 
@@ -94,3 +97,46 @@ def test_writer_renames_a_step_and_every_page_follows(tmp_path: Path) -> None:
     )
     assert not [page for page, html in pages.items() if old in html]
     assert old not in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+
+
+def test_the_hook_forgets_the_previous_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As under `mkdocs serve`: one process, the hook file loaded once, then one build per save of a data file.
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    data = copy_data(tmp_path)
+    process = data / "process.yml"
+    process.write_text(
+        process.read_text(encoding="utf-8").replace("title: Examen technique\n", "title: Analyse technique\n"),
+        encoding="utf-8",
+    )
+    for folder, site in ((ROOT / "data", "before"), (data, "after")):
+        with data_dir_set_to(folder):
+            build(load_config(str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / site)))
+    before = (tmp_path / "before" / "processus" / "index.html").read_text(encoding="utf-8")
+    after = (tmp_path / "after" / "processus" / "index.html").read_text(encoding="utf-8")
+    assert "Examen technique" in before and "Analyse technique" not in before
+    assert "Analyse technique" in after and "Examen technique" not in after
+
+
+def test_kb_check_reads_the_folder_the_build_reads(tmp_path: Path) -> None:
+    data = copy_data(tmp_path)
+    (data / "process.yml").write_text("title: [\n", encoding="utf-8")
+    result = run_kb("check", env={"KB_DATA_DIR": str(data)})
+    assert result.returncode == 1
+    assert "process.yml:" in result.stderr
+
+
+def test_a_logo_that_is_not_there_stops_the_build_in_french(tmp_path: Path) -> None:
+    data = copy_data(tmp_path)
+    site_yml = data / "site.yml"
+    site_yml.write_text(
+        site_yml.read_text(encoding="utf-8").replace("logo: assets/images/logo.svg", "logo: assets/images/absent.svg"),
+        encoding="utf-8",
+    )
+    result = run_kb("build", "--site-dir", str(tmp_path / "site"), "--data-dir", str(data))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "site.yml : le logo « assets/images/absent.svg » est introuvable" in result.stderr
+    assert not (tmp_path / "site").exists()

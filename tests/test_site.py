@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from kb_build import load
 from tests.conftest import ROOT, page_text
 
-# A copy of the source article (../shared/seed/), so that the test runs wherever the repository is cloned.
-SEED = ROOT / "tests" / "fixtures" / "support-process.fr.txt"
+# The source article, kept with the data that quotes it (a copy of ../shared/seed/, so that the test runs wherever
+# the repository is cloned).
+SEED = ROOT / "data" / "sources" / "support-process.fr.txt"
 SHARED_SEED = ROOT.parent / "shared" / "seed" / "support-process.fr.txt"
 KB = load(ROOT / "data")
 
@@ -31,8 +33,14 @@ def read(site: Path, page: str) -> str:
     return (site / page).read_text(encoding="utf-8")
 
 
+def article(html: str) -> str:
+    """The page's content: Material's <article>, without the header, navigation and footer around it."""
+    return html[html.index("<article") : html.index("</article>")]
+
+
 def fold(text: str) -> str:
-    """Compare sentences, not punctuation around them: the article ends some with " :"."""
+    """Compare sentences, not punctuation or spacing around them: the article ends some with " :", and the pages
+    put no-break spaces where French wants them (str.split() takes them as spaces)."""
     return " ".join(text.replace("\u2019", "'").split()).rstrip(" :.")
 
 
@@ -118,7 +126,7 @@ def test_call_id_article_has_per_platform_tabs(built_site: Path) -> None:
 def test_home_routes_to_what_a_customer_needs(built_site: Path) -> None:
     html = read(built_site, "index.html")
     for route in KB.site.home.routes:
-        assert route.title in page_text(html)
+        assert fold(route.title) in fold(page_text(html))
     for target in ("types-de-problemes/", "suivre-mon-ticket/", "delais/", "communication/"):
         assert f'href="{target}"' in html
 
@@ -164,19 +172,32 @@ def test_disruption_and_communication_pages_explain_incidents(built_site: Path) 
     help_texts = KB.incidents.help
     disruption = read(built_site, f"types-de-problemes/{KB.incidents.issue_type}/index.html")
     text = page_text(disruption)
-    for sentence in (help_texts.intro, help_texts.status_page, help_texts.banner, help_texts.feed, help_texts.tickets):
+    for sentence in (help_texts.intro, help_texts.status_page, help_texts.banner, help_texts.tickets):
         assert fold(sentence) in fold(text)
     for state in KB.incidents.states:
         assert state.title in text and fold(state.description) in fold(text)
     for service in KB.incidents.services:
         assert service.name in text
-    for url in ("/etat-du-service", "/etat-du-service/flux.atom", "/api/v1/incidents/current"):
-        assert f'href="{url}"' in disruption
+    assert 'href="/etat-du-service"' in disruption
+    assert 'href="../../etat-du-service/#pour-vos-outils"' in disruption
 
     communication = read(built_site, "communication/index.html")
-    assert fold(help_texts.feed) in fold(page_text(communication))
-    assert 'href="/etat-du-service/flux.atom"' in communication
+    assert 'href="../etat-du-service/#pour-vos-outils"' in communication
     assert f'href="../types-de-problemes/{KB.incidents.issue_type}/#etats-incident"' in communication
+    # The feed and the JSON list are for customers' tools: named and linked in that part only.
+    for html in (disruption, communication):
+        assert "flux.atom" not in article(html) and "/api/" not in article(html)
+
+
+def test_the_feed_and_the_json_list_are_in_a_part_for_tools(built_site: Path) -> None:
+    help_texts, texts = KB.incidents.help, KB.incidents.texts
+    content = article(read(built_site, "etat-du-service/index.html"))
+    tools = content[content.rindex("<h2", 0, content.index('id="pour-vos-outils"')) :]
+    for sentence in (help_texts.tools_intro, help_texts.feed, help_texts.json_api, help_texts.api_docs):
+        assert fold(sentence) in fold(page_text(f"<article>{tools}</article>"))
+    assert f'<a href="/etat-du-service/flux.atom">{texts.feed_link}</a>' in tools
+    assert f'<a href="/api/v1/incidents/current">{texts.json_link}</a>' in tools
+    assert 'href="/api/openapi.json"' in tools
 
 
 def test_the_status_page_of_the_help_center_is_the_service_shell(built_site: Path) -> None:
@@ -185,3 +206,200 @@ def test_the_status_page_of_the_help_center_is_the_service_shell(built_site: Pat
     assert 'href="/etat-du-service"' in html  # without the service at hand, a link to the live page
     for state in KB.incidents.states:
         assert state.title in page_text(html)
+
+
+# --- French as a French reader expects it, on every page -------------------------------------------------------
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+_INLINE = {"a", "abbr", "b", "bdi", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span",
+           "strong", "sub", "sup", "time", "u", "var", "label", "del", "ins"}  # fmt: skip
+_UNREAD = {"script", "style", "svg", "pre", "textarea", "template"}
+_CODE = {"code", "kbd", "samp"}
+_READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
+_NOT_PROSE = re.compile(r"\b(?:https?|mailto|tel):\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A stand-in for code: not a space, not a sign, so that "`code` :" is judged like "word :".
+_CODE_MARK = "\ue000"
+
+
+class _ReadText(HTMLParser):
+    """What a person reads on a page: its text, a line at a time (inline elements continue a line, any other
+    element starts a new one), and the attributes a person reads."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self.attributes: list[str] = []
+        self.unread = 0
+        self.code = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attributes += [value for name, value in attrs if name in _READ_ATTRIBUTES and value]
+        if tag in _UNREAD:
+            self.unread += 1
+        elif tag in _CODE:
+            self.code += 1
+            self.lines[-1] += _CODE_MARK
+        elif tag not in _INLINE:
+            self.lines.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _UNREAD:
+            self.unread = max(0, self.unread - 1)
+        elif tag in _CODE:
+            self.code = max(0, self.code - 1)
+        elif tag not in _INLINE:
+            self.lines.append("")
+
+    def handle_data(self, data: str) -> None:
+        if not self.unread and not self.code:
+            self.lines[-1] += data
+
+
+def spacing_mistakes(text: str) -> list[str]:
+    """Each place where French wants a no-break space (narrow before ; ? !, plain before : and inside « », in
+    times like 16 h 28) and the text has a space a line may break at, another space, or none."""
+    text = _NOT_PROSE.sub(_CODE_MARK, re.sub(r"[\n\t\r]", " ", text))
+    found = []
+
+    def near(at: int) -> str:
+        return repr(text[max(0, at - 30) : at + 12])
+
+    for match in re.finditer(r"[;?!:]", text):
+        at, sign = match.start(), match.group(0)
+        before = text[:at].rstrip(" ")
+        if not before or before[-1] in "([«?!;:":
+            continue  # a line that starts with a sign, "(?)", "?!"
+        if sign == ":" and text[at - 1 : at].isdigit() and text[at + 1 : at + 2].isdigit():
+            continue  # a time: 14:05
+        wanted = NBSP if sign == ":" else NNBSP
+        if text[at - 1] != wanted:
+            found.append(f"« {sign} » without {wanted!r} before it: {near(at)}")
+    for match in re.finditer("«", text):
+        if text[match.end() : match.end() + 1] not in ("", NBSP):
+            found.append(f"« without a no-break space after it: {near(match.start())}")
+    for match in re.finditer("»", text):
+        if text[:match.start()].rstrip(" ") and text[match.start() - 1] != NBSP:
+            found.append(f"» without a no-break space before it: {near(match.start())}")
+    for match in re.finditer(r"(?=\d h\b|\bh \d)", text):
+        found.append(f"a time a line may break in: {near(match.start())}")
+    return found
+
+
+def test_spacing_mistakes_are_found() -> None:
+    spaced = f"Un problème{NNBSP}? Exemple{NBSP}: «{NBSP}Call ID{NBSP}» à 16{NBSP}h{NBSP}28, 14:05."
+    assert spacing_mistakes(spaced) == []
+    assert len(spacing_mistakes("Un problème ? Exemple: « Call ID » à 16 h 28")) == 6
+    assert spacing_mistakes("Voir https://example.com/?a=b:c ; ou") != []
+    assert spacing_mistakes("Voir https://example.com/?a=b:c") == []
+
+
+def test_every_page_is_spaced_the_french_way(built_site: Path) -> None:
+    mistakes = []
+    pages = sorted(built_site.rglob("*.html"))
+    assert len(pages) > 10 and built_site / "404.html" in pages
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        reader = _ReadText()
+        reader.feed(html)
+        texts = [*reader.lines, *reader.attributes]
+        # Material's own words that its scripts show (search results, copy button): in the page's __config.
+        config = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.DOTALL)
+        if config:
+            texts += json.loads(config.group(1))["translations"].values()
+        mistakes += [f"{page.relative_to(built_site)}: {found}" for text in texts for found in spacing_mistakes(text)]
+    assert mistakes == [], f"{len(mistakes)} places:\n" + "\n".join(mistakes[:60])
+
+
+# --- what help centers have -------------------------------------------------------------------------------------
+
+
+def generated_pages(site: Path) -> list[Path]:
+    return sorted(page for page in site.rglob("index.html") if page.parent.name != "search")
+
+
+def test_every_page_but_the_home_page_has_breadcrumbs_ending_with_itself(built_site: Path) -> None:
+    label = KB.site.labels.breadcrumb
+    assert "md-path" not in read(built_site, "index.html")
+    for page in generated_pages(built_site):
+        if page == built_site / "index.html":
+            continue
+        html = page.read_text(encoding="utf-8")
+        pattern = rf'<nav class="md-path" aria-label="{re.escape(label)}">(.*?)</nav>'
+        trail = re.search(pattern, html.replace("&#39;", "'"), re.S)
+        assert trail is not None, page
+        items = re.findall(r'<li class="md-path__item">(.*?)</li>', trail.group(1), re.S)
+        assert 'href="' in items[0] and fold(KB.site.home.title) in fold(page_text(f"<article>{items[0]}</article>"))
+        assert 'aria-current="page"' in items[-1] and "href=" not in items[-1]
+        h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+        assert h1 is not None
+        title = page_text(f"<article>{h1.group(1)}</article>").rstrip("¶")
+        assert fold(title) == fold(page_text(f"<article>{items[-1]}</article>")), page
+    issue_type = read(built_site, f"types-de-problemes/{KB.issue_types.issue_types[0].id}/index.html")
+    start = issue_type.index('class="md-path"')
+    trail_text = issue_type[start : issue_type.index("</nav>", start)]
+    assert fold(KB.issue_types.title) in fold(page_text(f"<article>{trail_text}</article>"))
+
+
+def test_every_page_says_when_it_was_last_updated(built_site: Path) -> None:
+    latest = max(
+        record.updated
+        for record in (KB.site, KB.process, KB.issue_types, KB.timelines, KB.communication, KB.escalation,
+                       KB.articles, KB.tracking, KB.incidents)
+    )  # fmt: skip
+    for page in generated_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        found = re.search(r'<p class="kb-updated">([^<]*)<time datetime="(\d{4}-\d{2}-\d{2})">([^<]*)</time></p>', html)
+        assert found is not None, page
+        assert fold(found.group(1)) == fold(KB.site.labels.updated)
+        assert found.group(2) <= latest.isoformat()
+
+
+def test_issue_type_pages_list_related_articles(built_site: Path) -> None:
+    howto = KB.article(KB.site.call_id.howto_article)
+    for issue_type in KB.issue_types.issue_types:
+        html = read(built_site, f"types-de-problemes/{issue_type.id}/index.html")
+        related = html[html.index('id="articles-lies"') :]
+        related = related[: related.index("</ul>")]
+        links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', related)
+        assert 2 <= len(links) <= 5, issue_type.id
+        assert (f"../../articles/{howto.id}/", howto.title) in links
+        for page_id in issue_type.related:
+            assert links[0][0] == f"../{page_id}/"
+        assert f"../{issue_type.id}/" not in [href for href, _ in links]
+
+
+def test_a_page_that_sends_the_reader_to_support_ends_with_the_contact(built_site: Path) -> None:
+    contact = KB.site.contact
+    prompts = [re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])", re.I) for p in contact.prompts]
+    with_contact = set()
+    for page in generated_pages(built_site):
+        # What the page says, not the texts its script may show (the status checker's answers bring their own links).
+        content = re.sub(r"<script\b.*?</script>", "", article(page.read_text(encoding="utf-8")), flags=re.S)
+        block = content.find('<div class="kb-contact">')
+        text = page_text(f"{content[: block if block >= 0 else len(content)]}</article>")
+        sends = any(prompt.search(text) for prompt in prompts)
+        assert (block >= 0) == sends, f"{page}: sends the reader to support: {sends}, contact block: {block >= 0}"
+        if block >= 0:
+            with_contact.add(page.parent.relative_to(built_site).as_posix())
+            shown = page_text(f"<article>{content[block:]}</article>")
+            assert fold(KB.site.labels.contact_title) in fold(shown) and contact.email in shown
+            assert fold(KB.site.labels.contact_example) in fold(shown)  # the demo contact says it is an example
+            assert 'id="contact"' in content[block:]
+    # Every issue type page asks for information to send to support; the delays page sends nobody anywhere.
+    assert {f"types-de-problemes/{item.id}" for item in KB.issue_types.issue_types} <= with_contact
+    assert {".", "processus", "communication", f"articles/{KB.site.call_id.howto_article}"} <= with_contact
+    assert "delais" not in with_contact
+
+
+def test_the_brand_the_footer_and_the_404_page_speak_the_data(built_site: Path) -> None:
+    home = read(built_site, "index.html")
+    header = home[home.index('<header class="md-header') : home.index("</header>")]
+    assert f'<img src="assets/images/logo.svg" alt="{KB.site.brand}">' in header
+    assert (built_site / "assets" / "images" / "logo.svg").is_file()
+    footer = home[home.index("<footer") :]
+    assert fold(KB.site.footer) in fold(page_text(f"<article>{footer}</article>"))
+    missing = read(built_site, "404.html")
+    assert fold(KB.site.not_found.title) in fold(page_text(missing)) and "Not found" not in missing
+    for page in [*generated_pages(built_site), built_site / "404.html"]:
+        html = page.read_text(encoding="utf-8")
+        assert "Made with" not in html and 'alt="logo"' not in html, page

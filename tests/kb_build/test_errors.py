@@ -26,6 +26,8 @@ def data_with(tmp_path: Path, case: str | None = None) -> Path:
     if case is not None:
         for broken in (HERE / "errors" / case).glob("*.yml"):
             shutil.copy(broken, data / broken.name)
+        if (HERE / "errors" / case / "sources").is_dir():  # source articles the case quotes
+            shutil.copytree(HERE / "errors" / case / "sources", data / "sources")
     return data
 
 
@@ -66,7 +68,8 @@ def test_missing_and_unexpected_files(tmp_path: Path, monkeypatch: pytest.Monkey
     assert raised.value.errors == [
         "data/tracking.yml:1:1: fichier manquant : il fait partie des données du site",
         "data/suivi.yml:1:1: fichier inattendu : les fichiers lus sont articles.yml, communication.yml, "
-        "escalation.yml, incidents.yml, issue_types.yml, process.yml, site.yml, timelines.yml, tracking.yml",
+        "escalation.yml, glossary.yml, incidents.yml, issue_types.yml, process.yml, site.yml, timelines.yml, "
+        "tracking.yml",
     ]
 
 
@@ -79,6 +82,26 @@ def test_check_command_reports_without_traceback(tmp_path: Path) -> None:
         *(HERE / "errors" / "several-files" / "expected.txt").read_text(encoding="utf-8").splitlines(),
         "2 erreurs dans les données.",
     ]
+
+
+def test_commitments_without_a_source_are_listed_as_warnings(tmp_path: Path) -> None:
+    data_with(tmp_path)
+    result = run_kb("check", "data", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    expected = (HERE / "warnings.txt").read_text(encoding="utf-8").splitlines()
+    assert result.stderr.splitlines() == expected
+    assert f"{len(expected)} engagements à confirmer" in result.stdout
+
+
+def test_a_strict_publication_refuses_what_the_warnings_listed(tmp_path: Path) -> None:
+    warnings = (HERE / "warnings.txt").read_text(encoding="utf-8").splitlines()
+    strict = (HERE / "errors" / "strict" / "expected.txt").read_text(encoding="utf-8").splitlines()
+    # The same places, each now an error.
+    assert [line.split(": ", 1)[0] for line in warnings] == [line.split(": ", 1)[0] for line in strict]
+    data_with(tmp_path, "strict")
+    result = run_kb("check", "data", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:-1] == strict
 
 
 def test_check_command_accepts_the_default_data() -> None:

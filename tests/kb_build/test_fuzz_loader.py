@@ -151,6 +151,8 @@ def data_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("data")
     for name in FILES:
         shutil.copy(DATA / f"{name}.yml", folder / f"{name}.yml")
+    # The source article, which the data quotes word for word (kb check lets a quote keep its own words).
+    shutil.copytree(DATA / "sources", folder / "sources")
     return folder
 
 

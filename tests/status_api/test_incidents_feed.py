@@ -57,8 +57,8 @@ def test_the_feed_is_valid_atom_with_one_entry_per_update(client: TestClient, kb
     newest, opening = feed.entries
     assert newest.id == f"tag:{kb.incidents.feed_id}:etat-du-service/INC-1/2"
     assert opening.id == f"tag:{kb.incidents.feed_id}:etat-du-service/INC-1/1"
-    assert newest.title == f"SMS retardés : {kb.incident_state(moved_to).title}"
-    assert opening.title == f"SMS retardés : {kb.incidents.states[0].title}"
+    assert newest.title == f"SMS retardés\u00a0: {kb.incident_state(moved_to).title}"
+    assert opening.title == f"SMS retardés\u00a0: {kb.incidents.states[0].title}"
     assert newest.updated_parsed > opening.updated_parsed
     assert newest.link.endswith("/etat-du-service#incident-INC-1")
     assert 'Retards de <b>5 minutes</b> & plus : "nous analysons"' in newest.content[0].value

@@ -29,6 +29,12 @@
 
   function link(href, label) { return el("a", { href: href }, [label]); }
 
+  // A delay or a cadence the company committed to (its source is the article or the support team) may be worded
+  // as a deadline: the *_confirmed texts. Anything else, or an answer that does not say, reads as what is usual.
+  function worded(confirmed) {
+    return function (key) { return confirmed === true ? t[key + "_confirmed"] : t[key]; };
+  }
+
   function admonition(kind, title, paragraphs) {
     var children = title ? [el("p", { "class": "admonition-title" }, [title])] : [];
     return el("div", { "class": "admonition " + kind }, children.concat(paragraphs));
@@ -69,15 +75,17 @@
 
     if (view.window) {
       var w = { start: view.window.start.text, end: view.window.end.text, label: view.window.label, team: view.team.name };
+      var windowTexts = worded(view.window.confirmed);
       parts.push(el("h3", {}, [t.window]));
-      if (view.resolved) parts.push(el("p", {}, [fill(t.window_resolved, w)]));
-      else if (view.window.passed) parts.push(admonition("info", null, [el("p", {}, [fill(t.window_passed, w)])]));
-      else parts.push(el("p", {}, [fill(t.window_text, w)]));
+      if (view.resolved) parts.push(el("p", {}, [fill(windowTexts("window_resolved"), w)]));
+      else if (view.window.passed) parts.push(admonition("info", null, [el("p", {}, [fill(windowTexts("window_passed"), w)])]));
+      else parts.push(el("p", {}, [fill(windowTexts("window_text"), w)]));
     }
     if (view.next_update) {
       var n = { date: view.next_update.at.text, wording: view.next_update.wording };
+      var updateTexts = worded(view.next_update.confirmed);
       parts.push(el("h3", {}, [t.next_update]));
-      parts.push(el("p", {}, [fill(view.next_update.late ? t.next_update_late : t.next_update_text, n)]));
+      parts.push(el("p", {}, [fill(updateTexts(view.next_update.late ? "next_update_late" : "next_update_text"), n)]));
     }
     parts.push(el("h3", {}, [t.updates]));
     if (view.updates.length) {

@@ -1,0 +1,156 @@
+"""The typed, immutable model of the help center's source of truth (data/*.yml), one module per data file."""
+
+from __future__ import annotations
+
+from kb_build.model.articles import Article, Articles, Callout, Section, Tab
+from kb_build.model.fields import (
+    CUSTOMERS,
+    DURATION_PATTERN,
+    TOOLS,
+    Audience,
+    DataFile,
+    Duration,
+    Id,
+    Mistake,
+    Record,
+    Source,
+    Sourced,
+    Statement,
+    Text,
+    by_id,
+    parse_duration,
+)
+from kb_build.model.glossary import Glossary, Term
+from kb_build.model.incidents import FEED_ID_PATTERN, IncidentHelp, Incidents, IncidentState, IncidentTexts, Service
+from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
+from kb_build.model.support import (
+    Cadence,
+    Commitment,
+    Communication,
+    Escalation,
+    EscalationRule,
+    IssueType,
+    IssueTypes,
+    Process,
+    Step,
+    Team,
+    Timeline,
+    TimelineExample,
+    Timelines,
+)
+from kb_build.model.tracking import Tracking, TrackingTexts
+
+__all__ = [
+    "CUSTOMERS",
+    "DURATION_PATTERN",
+    "FEED_ID_PATTERN",
+    "FILES",
+    "TOOLS",
+    "Article",
+    "Articles",
+    "Audience",
+    "Cadence",
+    "CallIdFormat",
+    "Callout",
+    "Commitment",
+    "Communication",
+    "Contact",
+    "DataFile",
+    "Duration",
+    "Escalation",
+    "EscalationRule",
+    "Glossary",
+    "Home",
+    "HomeRoute",
+    "Id",
+    "IncidentHelp",
+    "IncidentState",
+    "IncidentTexts",
+    "Incidents",
+    "IssueType",
+    "IssueTypes",
+    "KnowledgeBase",
+    "Labels",
+    "Mistake",
+    "NotFoundPage",
+    "Process",
+    "Record",
+    "Section",
+    "Service",
+    "Site",
+    "Source",
+    "Sourced",
+    "Statement",
+    "Step",
+    "Tab",
+    "Team",
+    "Term",
+    "Text",
+    "Timeline",
+    "TimelineExample",
+    "Timelines",
+    "Tracking",
+    "TrackingTexts",
+    "parse_duration",
+]
+
+
+class KnowledgeBase(Record):
+    site: Site
+    process: Process
+    issue_types: IssueTypes
+    timelines: Timelines
+    communication: Communication
+    escalation: Escalation
+    articles: Articles
+    tracking: Tracking
+    incidents: Incidents
+    glossary: Glossary
+
+    def step(self, step_id: str) -> Step:
+        return by_id(self.process.steps, step_id)
+
+    def issue_type(self, issue_type_id: str) -> IssueType:
+        return by_id(self.issue_types.issue_types, issue_type_id)
+
+    def timeline(self, timeline_id: str) -> Timeline:
+        return by_id(self.timelines.timelines, timeline_id)
+
+    def team(self, team_id: str) -> Team:
+        return by_id(self.escalation.teams, team_id)
+
+    def rule(self, rule_id: str) -> EscalationRule:
+        return by_id(self.escalation.rules, rule_id)
+
+    def article(self, article_id: str) -> Article:
+        return by_id(self.articles.articles, article_id)
+
+    def incident_state(self, state_id: str) -> IncidentState:
+        return by_id(self.incidents.states, state_id)
+
+    def service(self, service_id: str) -> Service:
+        return by_id(self.incidents.services, service_id)
+
+    def cadence(self, timeline_id: str) -> Cadence:
+        return next(c for c in self.communication.cadence if c.timeline == timeline_id)
+
+    def issue_types_with_timeline(self, timeline_id: str) -> list[IssueType]:
+        return [item for item in self.issue_types.issue_types if item.timeline == timeline_id]
+
+    def issue_types_escalated_by(self, rule_id: str) -> list[IssueType]:
+        return [item for item in self.issue_types.issue_types if rule_id in item.escalation]
+
+
+# One file a section: the file name (without .yml) is the field name above.
+FILES: dict[str, type[Record]] = {
+    "site": Site,
+    "process": Process,
+    "issue_types": IssueTypes,
+    "timelines": Timelines,
+    "communication": Communication,
+    "escalation": Escalation,
+    "articles": Articles,
+    "tracking": Tracking,
+    "incidents": Incidents,
+    "glossary": Glossary,
+}

@@ -1,0 +1,134 @@
+"""site.yml: the brand, the support contact, the call-ID format, the home page and the small words around the data."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from kb_build.model.fields import DataFile, Digits, Id, Mistake, Plain, Record, Sourced, Text, mistake
+
+
+class Contact(Record):
+    example: bool = Field(description="true while the values below are placeholders, not the real contact")
+    label: Text
+    email: Plain
+    phone: Plain
+    hours: Text
+    url: Plain | None = None
+    prompts: tuple[Plain, ...] = Field(
+        (), description="Words that, in a page's text, send the reader to support: such a page ends with the contact"
+    )
+
+
+class CallIdFormat(Sourced):
+    """What a call ID looks like; `source` covers what `description` tells customers about it."""
+
+    min_digits: int = Field(ge=1, le=64)
+    max_digits: int = Field(ge=1, le=64)
+    example: Digits
+    description: Text
+    howto_article: Id
+
+
+class HomeRoute(Record):
+    title: Text
+    text: Text
+    page: Id
+    icon: Plain
+
+
+class Home(Record):
+    title: Text
+    intro: Text
+    routes: tuple[HomeRoute, ...] = Field(min_length=1)
+
+
+class NotFoundPage(Record):
+    """The page a visitor gets at an address that does not exist (404)."""
+
+    title: Text
+    text: Text
+    home_link: Text
+
+
+class Labels(Record):
+    """Short words the templates put around the data: headings, field names, link texts."""
+
+    contact_title: Text
+    contact_example: Text
+    contact_email: Text
+    contact_phone: Text
+    contact_hours: Text
+    contact_url: Text
+    updated: Text
+    breadcrumb: Text
+    menu_button: Text
+    search_button: Text
+    related_title: Text
+    optional: Text
+    promise_title: Text
+    step_customer: Text
+    step_team: Text
+    step_team_usual: Text
+    closing_title: Text
+    follow_title: Text
+    follow_text: Text
+    prioritised: Text
+    issue_examples: Text
+    issue_timeline: Text
+    issue_team: Text
+    team_in_charge: Text
+    team_usually_in_charge: Text
+    issue_escalation: Text
+    issue_provide: Text
+    no_escalation: Text
+    see_timelines: Text
+    example_title: Text
+    cadence_title: Text
+    cadence_timeline: Text
+    cadence_every: Text
+    timeline_label: Text
+    timeline_issue_types: Text
+    rule_teams: Text
+    rule_teams_usual: Text
+    rule_alternatives: Text
+    rule_alternatives_usual: Text
+    rule_applies_to: Text
+    teams_title: Text
+    call_id_tip: Text
+    call_id_field: Text
+    call_id_submit: Text
+    privacy_title: Text
+    pagination: Text
+    all_issue_types: Text
+
+
+class Site(DataFile):
+    brand: Text
+    site_name: Text
+    description: Text
+    logo: Plain = Field(description="The brand's logo in the header: an image under docs/, e.g. assets/images/logo.svg")
+    footer: Text = Field(description="The line at the foot of every page")
+    language: Literal["fr"]
+    timezone: Plain
+    publication: Literal["souple", "stricte"] = Field(
+        "souple",
+        description="stricte: kb check and kb build refuse a commitment without a source (before publishing); "
+        "souple: they list it as a warning",
+    )
+    contact: Contact
+    call_id: CallIdFormat
+    home: Home
+    not_found: NotFoundPage
+    labels: Labels
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise mistake(Mistake.TIMEZONE) from None
+        return value
