@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from kb_build.csp import HASHES_FILE
+from kb_build.settings import data_dir
 
 Network = IPv4Network | IPv6Network
 
@@ -99,7 +100,7 @@ class Settings:
             token=token or None,
             site_dir=Path(site_dir) if site_dir else None,
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
-            data_dir=Path(env.get("KB_DATA_DIR", "").strip() or cls.data_dir),
+            data_dir=data_dir(env),
             limits=_limits(env),
             trusted_proxies=tuple(_network(p.strip()) for p in env.get(_PROXIES, "").split(",") if p.strip()),
             lookup_floor=_integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
