@@ -93,20 +93,38 @@ def lua_post(path: str | list[str], content_type: str, bodies: list[str], header
 
 _LATENCY = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 _RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_TOTAL = re.compile(r"^\s+(\d+) requests in ", re.MULTILINE)
 
 
 def wrk(port: int, script: Path, *, connections: int = CONNECTIONS) -> tuple[float, float]:
     """(requests per second, p99 latency in ms) after a short warm-up, from one wrk thread (see the notes)."""
+    rate, p99, _ = wrk_run(port, script, connections=connections)
+    return rate, p99
+
+
+def wrk_run(
+    port: int, script: Path, *, connections: int = CONNECTIONS, pid: int | None = None
+) -> tuple[float, float, float]:
+    """wrk's rate and p99, and the server's CPU time per request in µs (when its `pid` is given, else nan):
+    a machine's other load moves throughput far more than the work each request costs the server."""
     command = ["wrk", "-t1", f"-c{connections}", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"]
     subprocess.run([*command[:4], "-d2s", *command[4:]], check=True, capture_output=True)
+    cpu_before = _cpu_seconds(pid) if pid is not None else 0.0
     output = subprocess.run(
         [*command[:4], f"-d{SECONDS}s", *command[4:]], check=True, capture_output=True, text=True
     ).stdout
-    rate, latency = _RATE.search(output), _LATENCY.search(output)
-    if rate is None or latency is None:
+    cpu = _cpu_seconds(pid) - cpu_before if pid is not None else float("nan")
+    rate, latency, total = _RATE.search(output), _LATENCY.search(output), _TOTAL.search(output)
+    if rate is None or latency is None or total is None:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
-    return float(rate.group(1)), float(latency.group(1)) * scale
+    return float(rate.group(1)), float(latency.group(1)) * scale, cpu / int(total.group(1)) * 1e6
+
+
+def _cpu_seconds(pid: int) -> float:
+    # utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (after the command's parenthesised name).
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

@@ -22,5 +22,8 @@ class ByMethod:
 
 
 def route(path: str, apps: dict[str, ASGIApp]) -> Route:
+    if len(apps) == 1:  # one method: nothing to dispatch (the JSON lookup is served so, a layer fewer)
+        ((method, app),) = apps.items()
+        return Route(path, app, methods=[method])
     endpoint = ByMethod(apps)
     return Route(path, endpoint, methods=list(endpoint.apps))
