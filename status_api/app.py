@@ -25,19 +25,18 @@ from status_api.core.lookup import Lookups
 from status_api.domain import messages
 from status_api.domain.errors import DomainError, StoreBusy, StoreUnavailable
 from status_api.domain.store import Store
+from status_api.http.budgets import RateLimiter
 from status_api.http.errors import ApiError
 from status_api.http.lookup import lookup_routes
 from status_api.http.middleware.client import ClientAddress
 from status_api.http.middleware.compression import Compression
 from status_api.http.middleware.origin import SameOriginForms
-from status_api.http.middleware.ratelimit import RateLimiter, RateLimitMiddleware, refusal
 from status_api.http.middleware.security import SecurityHeaders
 from status_api.http.middleware.timing import SteadyTiming
 from status_api.http.openapi import openapi_route
 from status_api.http.routes.pages import page_routes, tracking_form
 from status_api.http.routes.probes import probe_routes
 from status_api.http.routes.writes import write_routes
-from status_api.views.help import help_links
 from status_api.views.html import Renderer
 
 logger = logging.getLogger("status_api")
@@ -49,7 +48,9 @@ def create_app(
     core = Core(kb, store, clock)
     renderer = Renderer(kb, settings.site_dir)
     # The two doors of the public lookup first: the router tries routes in turn, and they carry the load.
-    routes: list[BaseRoute] = [*lookup_routes(Lookups(core, settings.lookup_cache), renderer, tracking_form(renderer))]
+    budgets = RateLimiter(settings.limits) if settings.limits is not None else None
+    lookups = Lookups(core, settings.lookup_cache)
+    routes: list[BaseRoute] = [*lookup_routes(lookups, renderer, tracking_form(renderer), budgets)]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
@@ -68,8 +69,8 @@ def create_app(
         return HTMLResponse(page(kb.tracking.result.cross_site), 403, {"Cache-Control": "no-store"})
 
     # Outermost first. The client's address is settled before anything reads it; the steady timing covers
-    # compression too (a found ticket's longer body takes longer to compress); the rate limit sits inside CORS,
-    # so that a browser can read its answer, and after the form's origin check, which charges nobody.
+    # compression too (a found ticket's longer body takes longer to compress). The form's origin check charges
+    # nobody: the lookups' doors spend budgets themselves (http/budgets.py), once they know the entry is a call ID.
     middleware = []
     if settings.trusted_proxies:
         middleware.append(Middleware(ClientAddress, trusted_proxies=settings.trusted_proxies))
@@ -91,9 +92,6 @@ def create_app(
         )
     forms = frozenset({SERVICE.tracking})
     middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))
-    if settings.limits is not None:
-        refuse = refusal(kb.tracking.result.rate_limited, help_links(kb), page)
-        middleware.append(Middleware(RateLimitMiddleware, limiter=RateLimiter(settings.limits), refusal=refuse))
 
     async def not_found_or_method(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -158,7 +158,7 @@ def _core(settings: Settings) -> Iterator[Core]:
     """The use cases' context for one command: the data, and the store, closed whatever happens."""
     kb = _knowledge_base(settings)
     try:
-        store = open_store(settings)
+        store = open_store(settings, recent_updates=kb.tracking.updates_shown)
     except (DomainError, sqlite3.Error, OSError) as error:
         raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
     try:
@@ -181,7 +181,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     for warning in config.warnings(settings):
         logging.getLogger("status_api").warning(warning)
     try:
-        store = open_store(settings)
+        store = open_store(settings, recent_updates=kb.tracking.updates_shown)
     except (DomainError, sqlite3.Error, OSError) as error:
         raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
     app = create_app(settings, kb, store)

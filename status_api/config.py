@@ -68,7 +68,7 @@ class Settings:
     site_dir: Path | None = None
     cors_origins: tuple[str, ...] = ()
     data_dir: Path = Path("data")
-    # The public lookup's protections (see ratelimit.py and timing.py); None lifts the rate limits.
+    # The public lookup's protections (see http/budgets.py and http/middleware/timing.py); None lifts the rate limits.
     limits: Limits | None = field(default_factory=Limits)
     trusted_proxies: tuple[Network, ...] = ()
     lookup_floor: float = 0.02

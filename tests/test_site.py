@@ -278,7 +278,7 @@ def spacing_mistakes(text: str) -> list[str]:
         if text[match.end() : match.end() + 1] not in ("", NBSP):
             found.append(f"« without a no-break space after it: {near(match.start())}")
     for match in re.finditer("»", text):
-        if text[:match.start()].rstrip(" ") and text[match.start() - 1] != NBSP:
+        if text[: match.start()].rstrip(" ") and text[match.start() - 1] != NBSP:
             found.append(f"» without a no-break space before it: {near(match.start())}")
     for match in re.finditer(r"(?=\d h\b|\bh \d)", text):
         found.append(f"a time a line may break in: {near(match.start())}")

@@ -46,6 +46,9 @@ class TrackingTexts(PlaceholderTexts):
     update_step: Annotated[Text, Fills("step")]
     update_team: Annotated[Text, Fills("team")]
     no_updates: Text
+    # Under the latest updates (how many: Tracking.updates_shown), when the ticket has older ones.
+    older_update: Text
+    older_updates: Annotated[Text, Fills("count")]
     not_found_title: Text
     not_found: Text
     invalid_call_id: Annotated[Text, Fills("description", "example")]
@@ -58,6 +61,9 @@ class TrackingTexts(PlaceholderTexts):
 class Tracking(Page):
     how_it_works: tuple[Text, ...] = Field(min_length=1)
     privacy: Text
+    updates_shown: int = Field(
+        ge=1, le=100, description="The latest public updates an answer shows; it says how many older ones exist"
+    )
     result: TrackingTexts
 
 

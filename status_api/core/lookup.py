@@ -46,16 +46,26 @@ class Lookups:
         self.cache = LookupCache(cache_size)
 
     def look_up(self, raw: str) -> Outcome:
+        """What a customer's entry gets: the ticket, the one answer for unknown IDs, or what a call ID looks like."""
+        parsed = self.parse(raw)
+        return parsed if isinstance(parsed, Malformed) else self.answer(parsed)
+
+    def parse(self, raw: str) -> str | Malformed:
+        """The call ID in an entry, or the help for an entry that is none; it reads nothing, reveals nothing."""
+        kb = self.core.kb
+        call_id = callid.parse(raw, kb.site.call_id)
+        if call_id is not None:
+            return call_id
+        logger.debug("lookup refused: not a call ID")
+        texts = kb.tracking.result
+        template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
+        return Malformed(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
+
+    def answer(self, call_id: str) -> Found | Unknown:
         """Synchronous, like the reads it makes (see _answer): a coroutine would only add its own cost."""
         kb = self.core.kb
         # One line per lookup at the debug level only (STATUS_API_LOG_LEVEL=debug): the access log already has
         # each lookup and its status, and a line more would cost more than the rest of a cached lookup.
-        call_id = callid.parse(raw, kb.site.call_id)
-        if call_id is None:
-            logger.debug("lookup refused: not a call ID")
-            texts = kb.tracking.result
-            template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
-            return Malformed(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
         entry = self._answer(call_id)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("lookup %s: %s", callid.mask(call_id), entry.view.reference if entry.view else "not found")

@@ -30,7 +30,10 @@ class Ticket(_Record):
     prioritised: bool = False
     call_ids: tuple[str, ...]
     skipped_steps: tuple[str, ...] = ()
-    updates: tuple[Update, ...] = Field((), description="Oldest first")
+    updates: tuple[Update, ...] = Field(
+        (), description="Its latest public updates (a store reads no more), oldest first"
+    )
+    update_count: int = Field(0, description="How many public updates it has in all")
     incident: str | None = Field(None, description="The incident it is linked to; linked through the incident's API")
 
 

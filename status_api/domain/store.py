@@ -1,5 +1,8 @@
 """What the service needs from a database: the contract every backend implements and passes the same tests.
 
+A ticket as a store reads it holds its latest updates only (how many: a setting of the store, from
+data/tracking.yml) and the count of all: neither a read nor a write goes through a whole history.
+
 Each write is one transaction: the changes a rule computes run inside it, on the record as it is then, so
 that rules depending on the current state see a state nobody else changes meanwhile. Errors are the domain's
 (errors.py): an outage is StoreUnavailable (StoreBusy for a lock), never a backend's own exception.

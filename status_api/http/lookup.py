@@ -9,6 +9,9 @@ README's Performance section):
   handlers);
 - the body nearly every client sends, {"call_id": "..."}, is read without the JSON parser (see _PLAIN);
 - what each door renders of an answer is kept with the answer (core/lookup_cache.py).
+
+Each door spends the client's budget (budgets.py) once it knows the entry is a call ID, and a miss once it
+knows there is no ticket: what is refused as malformed costs nothing, and reveals nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ from kb_build.paths import SERVICE
 from status_api.core.lookup import Found, Lookups, Malformed, Unknown
 from status_api.domain.payloads import LookupIn
 from status_api.http.bodies import parse_json, read_form, read_json_bytes
+from status_api.http.budgets import Budgets, retry_after
 from status_api.http.errors import ApiError
+from status_api.http.middleware.client import client_key
 from status_api.http.routes import route
 from status_api.views.help import help_links
 from status_api.views.html import Renderer
@@ -43,6 +48,11 @@ class Answer(NamedTuple):
     status: int
     media_type: bytes
     body: bytes
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def _refused(wait: float) -> tuple[tuple[bytes, bytes], ...]:
+    return ((b"retry-after", retry_after(wait).encode()),)
 
 
 class _Door:
@@ -54,6 +64,7 @@ class _Door:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = await self.handler(Request(scope, receive))
         headers = [(b"content-type", answer.media_type), (b"content-length", b"%d" % len(answer.body)), _NO_STORE]
+        headers += answer.headers
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer.body})
 
@@ -69,12 +80,33 @@ _PLAIN = re.compile(
 )  # fmt: skip
 
 
-def lookup_routes(lookups: Lookups, renderer: Renderer, form: Callable[[Request], Awaitable[Response]]) -> list[Route]:
-    """The JSON lookup, and /suivi (the form on GET, served by `form`, and its answer on POST)."""
+def lookup_routes(
+    lookups: Lookups,
+    renderer: Renderer,
+    form: Callable[[Request], Awaitable[Response]],
+    budgets: Budgets | None = None,
+) -> list[Route]:
+    """The JSON lookup, and /suivi (the form on GET, served by `form`, and its answer on POST); `budgets`
+    None lifts the limits."""
     kb, validate = lookups.core.kb, lookups.core.validate
     help = help_links(kb)
-    # The one answer for every unknown call ID, its body made once.
-    not_found = bytes(ApiError(404, "not_found", kb.tracking.result.not_found, help=help).response().body)
+    texts = kb.tracking.result
+    # The answers that are the same for every call ID, their bodies made once.
+    not_found = bytes(ApiError(404, "not_found", texts.not_found, help=help).response().body)
+    limited = bytes(ApiError(429, "rate_limited", texts.rate_limited, help=help).response().body)
+
+    async def spent(request: Request, call_id: str) -> float | Found | Unknown:
+        """The answer for a call ID, or the seconds to wait when the client's budget is spent."""
+        if budgets is None:
+            return lookups.answer(call_id)
+        client = client_key(request.scope)
+        wait = await budgets.acquire(client)
+        if wait > 0:
+            return wait
+        outcome = lookups.answer(call_id)
+        if isinstance(outcome, Unknown):
+            await budgets.charge_miss(client)
+        return outcome
 
     async def api(request: Request) -> Answer:
         body = await read_json_bytes(request)
@@ -82,13 +114,16 @@ def lookup_routes(lookups: Lookups, renderer: Renderer, form: Callable[[Request]
         # Any other body: its shape checked by the model; the call ID itself is the lookup's to judge, so that
         # every malformed one gets the same answer.
         call_id = plain.group(1).decode("ascii") if plain else validate.shape(LookupIn, parse_json(body)).call_id
-        match lookups.look_up(call_id):
+        parsed = lookups.parse(call_id)
+        if isinstance(parsed, Malformed):
+            raise ApiError(422, "invalid_call_id", parsed.message, help=help)
+        match await spent(request, parsed):
             case Found(view, entry):
                 return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
             case Unknown():
                 return Answer(404, JSON, not_found)
-            case Malformed(message):
-                raise ApiError(422, "invalid_call_id", message, help=help)
+            case float(wait):
+                return Answer(429, JSON, limited, _refused(wait))
 
     async def page(request: Request) -> Answer:
         try:
@@ -96,13 +131,16 @@ def lookup_routes(lookups: Lookups, renderer: Renderer, form: Callable[[Request]
         except ApiError as error:
             return Answer(error.status, HTML, renderer.page(renderer.problem(error.body.error.message)))
         raw = fields.get("call_id", "")
-        match lookups.look_up(raw):
+        parsed = lookups.parse(raw)
+        if isinstance(parsed, Malformed):
+            return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw))
+        match await spent(request, parsed):
             case Found(view, entry):
                 return Answer(200, HTML, renderer.page(entry.rendered("html", lambda: renderer.ticket(view))))
             case Unknown(message):
                 return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
-            case Malformed(message):
-                return Answer(422, HTML, renderer.page(renderer.problem(message), call_id=raw))
+            case float(wait):
+                return Answer(429, HTML, renderer.page(renderer.problem(texts.rate_limited)), _refused(wait))
 
     return [
         route(SERVICE.lookup, {"POST": _Door(api)}),

@@ -9,5 +9,6 @@ from status_api.storage.sqlite import SQLiteStore
 __all__ = ["SQLiteStore", "open_store"]
 
 
-def open_store(settings: Settings) -> Store:
-    return SQLiteStore(settings.db_path, connections=settings.db_pool)
+def open_store(settings: Settings, *, recent_updates: int = 20) -> Store:
+    """The store STATUS_API_DB names; its reads give a ticket's `recent_updates` latest updates."""
+    return SQLiteStore(settings.db_path, connections=settings.db_pool, recent_updates=recent_updates)

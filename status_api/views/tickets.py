@@ -103,7 +103,8 @@ class TicketView(_View):
     prioritised: bool
     opened: DateView
     window: WindowView | None
-    updates: list[UpdateView] = Field(description="Newest first")
+    updates: list[UpdateView] = Field(description="The latest ones (data/tracking.yml's updates_shown), newest first")
+    older_updates: int = Field(0, description="How many older public updates the ticket has, not shown")
     next_update: NextUpdateView | None = Field(description="None once the ticket is resolved")
     resolved: DateView | None
     incident: LinkedIncidentView | None = Field(
@@ -170,6 +171,8 @@ def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime, incident: Inci
 
     steps = kb.process.steps
     resolved = ticket.resolved_at is not None and ticket.step == steps[-1].id
+    # The store reads a ticket's latest updates only; of those, the latest updates_shown, newest first.
+    shown = sorted(reversed(ticket.updates), key=lambda u: u.at, reverse=True)[: kb.tracking.updates_shown]
     issue_type = _find(kb.issue_types.issue_types, ticket.issue_type)
     timeline = _find(kb.timelines.timelines, issue_type.timeline if issue_type else None)
     cadence = next((c for c in kb.communication.cadence if timeline and c.timeline == timeline.id), None)
@@ -223,8 +226,9 @@ def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime, incident: Inci
                 step=step(u.step) if u.step else None,
                 team=team(u.team) if u.team else None,
             )
-            for u in sorted(reversed(ticket.updates), key=lambda u: u.at, reverse=True)
+            for u in shown
         ],
+        older_updates=max(ticket.update_count - len(shown), 0),
         next_update=next_update,
         resolved=date(ticket.resolved_at) if resolved and ticket.resolved_at else None,
         incident=linked_incident_view(incident, kb) if incident is not None else None,

@@ -21,6 +21,7 @@ from playwright.sync_api import (
     Request,
     Route,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 
@@ -46,6 +47,9 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE: ViewportSize = {"width": 360, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions: Material's search worker loads its index in a few seconds on a busy
+# machine, past the 5 s `expect` waits by default.
+expect.set_options(timeout=TIMEOUT_MS)
 
 DEMO_TICKETS = yaml.safe_load(DEMO.read_text(encoding="utf-8"))["tickets"]
 # A ticket whose optional step was skipped: its progress view shows every state.

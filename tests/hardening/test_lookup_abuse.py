@@ -92,9 +92,24 @@ def _comparable(response: httpx2.Response) -> tuple[int, bytes, tuple[tuple[str,
 def test_rate_limited_answers_are_the_same_for_every_id(with_ticket: Callable[..., TestClient]) -> None:
     client = with_ticket(limits=Limits(lookups=Rate(1, 3600), burst=1), lookup_floor=0)
     lookup(client, UNKNOWN)
-    answers = {_comparable(lookup(client, call_id)) for call_id in (CALL_ID, UNKNOWN, "pas un numéro", "", "1" * 200)}
+    pasted = "2026 1124-1200 0000 0001"
+    answers = {_comparable(lookup(client, call_id)) for call_id in (CALL_ID, UNKNOWN, pasted, "30261124120000009999")}
     assert len(answers) == 1
     assert next(iter(answers))[0] == 429
+    # An entry that is no call ID is refused for what it is, budget spent or not: it reads nothing.
+    assert lookup(client, "pas un numéro").status_code == 422
+
+
+def test_entries_refused_as_malformed_spend_no_budget(with_ticket: Callable[..., TestClient]) -> None:
+    # A person correcting a paste is not locked out: only real lookups spend the budget, on both doors.
+    client = with_ticket(limits=SMALL, lookup_floor=0)
+    typos = ["202611241200000", "2026 1124 1200 0000 000l", "", "RGV-2026-0101", "1" * 200]
+    for _ in range(4):
+        for typo in typos:
+            assert lookup(client, typo).status_code == 422
+            assert client.post("/suivi", data={"call_id": typo}).status_code == 422
+    assert [lookup(client, CALL_ID).status_code for _ in range(3)] == [200, 200, 200]
+    assert lookup(client, CALL_ID).status_code == 429
 
 
 def test_unknown_ids_get_one_answer_whether_the_ticket_never_existed_or_is_gone(

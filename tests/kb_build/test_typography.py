@@ -37,11 +37,11 @@ UNTOUCHED = [
     "`code : ici ; là ?`",
     "```\nbloc : de code ?\n```",
     "[Lien](../page.md#ancre:x?)",
-    "<span title=\"Aide : ici\">x</span>",
+    '<span title="Aide : ici">x</span>',
     "<!-- status-result -->",
     "Un mot &amp; un autre",
     "![image](a.png)",
-    "!!! tip \"Titre\"",
+    '!!! tip "Titre"',
     ":material-clock-outline:{ .lg .middle }",
     "(?)",
 ]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 from collections.abc import Callable
@@ -343,3 +344,20 @@ def test_the_usual_lookup_bodies_take_the_shortcut() -> None:
     for body in ({"call_id": CALL_ID}, {"call_id": "2025 0312-1430 1548 7296"}, {"call_id": ""}):
         assert _PLAIN_LOOKUP.fullmatch(json.dumps(body).encode()) is not None
     assert _PLAIN_LOOKUP.fullmatch(json.dumps({"call_id": "é"}).encode()) is None  # escaped: the parser's job
+
+
+def test_a_lookup_shows_the_latest_updates_and_says_how_many_are_older(
+    client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase
+) -> None:
+    put_ticket()
+    shown = kb.tracking.updates_shown
+    for n in range(shown + 2):
+        response = client.post("/api/v1/tickets/RGV-1/updates", json={"text": f"Point {n}"}, headers=AUTH)
+        assert response.status_code == 201
+    # Staff's answer carries the latest updates too, and the count of all.
+    assert response.json()["update_count"] == shown + 2
+    view = client.post("/api/v1/lookup", json={"call_id": CALL_ID}).json()
+    assert [u["text"] for u in view["updates"]] == [f"Point {n}" for n in reversed(range(2, shown + 2))]
+    assert view["older_updates"] == 2
+    page = client.post("/suivi", data={"call_id": CALL_ID}).text
+    assert kb.tracking.result.older_updates.replace("{count}", "2") in html.unescape(page)

@@ -11,6 +11,7 @@ from status_api.domain.errors import CallIdTaken, DomainError, IdempotencyConfli
 from status_api.domain.records import Appended, Idempotency, Ticket, Update
 from status_api.domain.store import Change, Store
 from status_api.storage import SQLiteStore
+from status_api.storage.sqlite.schema import MIGRATIONS
 from status_api.storage.sqlite.schema import VERSION as SCHEMA_VERSION
 from tests.status_api.helpers import CALL_ID, NOW
 
@@ -183,7 +184,7 @@ def test_writes_from_many_threads_all_land(store: SQLiteStore) -> None:
     for thread in threads:
         thread.join()
     ticket = get(store, "RGV-1")
-    assert ticket is not None and len(ticket.updates) == 80
+    assert ticket is not None and ticket.update_count == 80  # every one landed (reads show the latest few)
 
 
 def test_a_database_locked_too_long_is_reported_as_busy(tmp_path: Path) -> None:
@@ -199,3 +200,50 @@ def test_a_database_locked_too_long_is_reported_as_busy(tmp_path: Path) -> None:
         other.close()
     assert put(store, _ticket())  # nothing half-done stands in the way afterwards
     store.close()
+
+
+def test_reads_give_the_latest_updates_and_the_count_of_all(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "status.sqlite3", recent_updates=3)
+    try:
+        put(store, _ticket())
+        for n in range(5):
+            appended = add(store, "RGV-1", _say(f"n{n}"))
+            assert appended is not None and appended.record.update_count == n + 1
+        ticket = get(store, "RGV-1")
+        assert ticket is not None
+        assert [u.text for u in ticket.updates] == ["n2", "n3", "n4"]  # the latest, oldest first
+        assert ticket.update_count == 5
+        found = store.by_call_id(CALL_ID)
+        assert found == ticket
+        # Replacing the ticket keeps its history and its count; an import replaces both.
+        put(store, _ticket(step="autre"))
+        replaced = get(store, "RGV-1")
+        assert replaced is not None and replaced.update_count == 5
+        store.import_many([_ticket(updates=(Update(at=NOW, text="importé"),))])
+        imported = get(store, "RGV-1")
+        assert imported is not None and imported.update_count == 1 and [u.text for u in imported.updates] == ["importé"]
+    finally:
+        store.close()
+
+
+def test_a_version_3_database_counts_its_tickets_updates(tmp_path: Path) -> None:
+    path = tmp_path / "status.sqlite3"
+    with sqlite3.connect(path) as conn:
+        for statements in MIGRATIONS[:3]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute(
+            "INSERT INTO tickets VALUES ('RGV-1', 't', 's', 'e', '2026-11-24T12:00:00.000000Z', NULL, 0, '[]')"
+        )
+        for n in range(4):
+            conn.execute(
+                "INSERT INTO updates (reference, at, text) VALUES ('RGV-1', ?, ?)",
+                (f"2026-11-24T12:0{n}:00.000000Z", f"u{n}"),
+            )
+        conn.execute("PRAGMA user_version = 3")
+    store = SQLiteStore(path, recent_updates=2)
+    try:
+        ticket = get(store, "RGV-1")
+        assert ticket is not None and ticket.update_count == 4 and [u.text for u in ticket.updates] == ["u2", "u3"]
+    finally:
+        store.close()

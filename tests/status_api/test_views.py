@@ -165,3 +165,12 @@ def test_the_view_carries_no_call_id_nor_contact_data(kb: KnowledgeBase) -> None
     assert CALL_ID not in dumped
     assert "call_id" not in dumped
     assert "@" not in dumped
+
+
+def test_the_latest_updates_are_shown_and_the_older_ones_counted(kb: KnowledgeBase) -> None:
+    shown = kb.tracking.updates_shown
+    updates = tuple(Update(at=NOW - timedelta(minutes=50 - n), text=f"u{n}") for n in range(shown + 3))
+    view = ticket_view(_ticket(kb, updates=updates, update_count=40), kb, NOW)
+    assert [u.text for u in view.updates] == [f"u{n}" for n in reversed(range(3, shown + 3))]
+    assert view.older_updates == 40 - shown
+    assert ticket_view(_ticket(kb, updates=updates[:2], update_count=2), kb, NOW).older_updates == 0

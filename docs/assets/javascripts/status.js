@@ -97,6 +97,10 @@
           update.text ? el("p", { "class": "status-update-text" }, [update.text]) : null
         ]);
       })));
+      if (view.older_updates) {
+        var older = view.older_updates === 1 ? t.older_update : fill(t.older_updates, { count: String(view.older_updates) });
+        parts.push(el("p", { "class": "status-older" }, [older]));
+      }
     } else {
       parts.push(el("p", {}, [t.no_updates]));
     }

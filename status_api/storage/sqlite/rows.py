@@ -34,21 +34,25 @@ _UPSERT_TICKET = """INSERT INTO tickets
 _INSERT_UPDATE = "INSERT INTO updates (reference, at, text, step, team) VALUES (?, ?, ?, ?, ?)"
 
 
-def load_ticket(conn: sqlite3.Connection, reference: str) -> Ticket | None:
+def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket | None:
+    """The ticket with its `recent` latest updates (and the count of all)."""
     row = conn.execute(
-        "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps"
+        "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count"
         " FROM tickets WHERE reference = ?",
         (reference,),
     ).fetchone()
     if row is None:
         return None
-    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps = row
+    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count = row
     call_ids = conn.execute(
         "SELECT call_id FROM call_ids WHERE reference = ? ORDER BY position", (reference,)
     ).fetchall()
-    updates = conn.execute(
-        "SELECT at, text, step, team FROM updates WHERE reference = ? ORDER BY at, id", (reference,)
+    # The latest first through the index, then put back oldest first.
+    latest = conn.execute(
+        "SELECT at, text, step, team FROM updates WHERE reference = ? ORDER BY at DESC, id DESC LIMIT ?",
+        (reference, recent),
     ).fetchall()
+    updates = latest[::-1]
     link = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = ?", (reference,)).fetchone()
     return Ticket(
         reference=reference,
@@ -61,6 +65,7 @@ def load_ticket(conn: sqlite3.Connection, reference: str) -> Ticket | None:
         call_ids=tuple(c for (c,) in call_ids),
         skipped_steps=tuple(json.loads(skipped_steps)),
         updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in updates),
+        update_count=update_count,
         incident=link[0] if link else None,
     )
 
@@ -92,14 +97,30 @@ def write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
     )
 
 
+def write_ticket_state(conn: sqlite3.Connection, ticket: Ticket) -> None:
+    """What an update may change: the step, the team, the resolution and the skipped steps."""
+    conn.execute(
+        "UPDATE tickets SET step = ?, team = ?, resolved_at = ?, skipped_steps = ? WHERE reference = ?",
+        (
+            ticket.step,
+            ticket.team,
+            timestamp(ticket.resolved_at) if ticket.resolved_at else None,
+            json.dumps(list(ticket.skipped_steps)),
+            ticket.reference,
+        ),
+    )
+
+
 def write_update(conn: sqlite3.Connection, reference: str, update: Update) -> None:
     conn.execute(_INSERT_UPDATE, (reference, timestamp(update.at), update.text, update.step, update.team))
+    conn.execute("UPDATE tickets SET update_count = update_count + 1 WHERE reference = ?", (reference,))
 
 
 # --- incidents -------------------------------------------------------------------------------------------
 
 
-def load_incident(conn: sqlite3.Connection, reference: str) -> Incident | None:
+def load_incident(conn: sqlite3.Connection, reference: str, recent: int = 0) -> Incident | None:
+    """The incident with all its updates (`recent` is for tickets: an incident has a few dozen at most)."""
     row = conn.execute(
         "SELECT title, services, state, started_at, ended_at FROM incidents WHERE reference = ?", (reference,)
     ).fetchone()
@@ -169,13 +190,17 @@ class Table(Generic[R]):
 
     subject: Subject
     name: str  # a literal of this module, never input (table names cannot be bound parameters)
-    load: Callable[[sqlite3.Connection, str], R | None]
+    load: Callable[[sqlite3.Connection, str, int], R | None]
     write: Callable[[sqlite3.Connection, R], None]
+    # After a public update: the record's own row only (a ticket's call IDs do not move with an update).
+    write_state: Callable[[sqlite3.Connection, R], None]
     write_update: Callable[[sqlite3.Connection, str, Any], None]
 
 
-TICKETS: Table[Ticket] = Table("ticket", "tickets", load_ticket, write_ticket, write_update)
-INCIDENTS: Table[Incident] = Table("incident", "incidents", load_incident, write_incident, write_incident_update)
+TICKETS: Table[Ticket] = Table("ticket", "tickets", load_ticket, write_ticket, write_ticket_state, write_update)
+INCIDENTS: Table[Incident] = Table(
+    "incident", "incidents", load_incident, write_incident, write_incident, write_incident_update
+)
 TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS}
 
 
@@ -237,6 +262,9 @@ def import_batch(conn: sqlite3.Connection, batch: list[TicketRows], first_index:
         [(call_id, t.reference, position) for t in batch for position, call_id in enumerate(t.call_ids)],
     )
     conn.executemany(_INSERT_UPDATE, [update for t in batch for update in t.updates])
+    conn.executemany(
+        "UPDATE tickets SET update_count = ? WHERE reference = ?", [(len(t.updates), t.reference) for t in batch]
+    )
     return taken
 
 

@@ -29,8 +29,10 @@ _IMPORT_CACHE_KIB = 256 * 1024
 
 
 class SQLiteStore:
-    def __init__(self, path: Path, *, timeout: float = 5.0, connections: int = 8) -> None:
+    def __init__(self, path: Path, *, timeout: float = 5.0, connections: int = 8, recent_updates: int = 20) -> None:
         self._path = path
+        # How many of a ticket's latest updates its reads give (a lookup shows no more; see domain/store.py).
+        self._recent = recent_updates
         self._timeout = timeout
         self._writes = 0
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -143,23 +145,23 @@ class SQLiteStore:
     def by_call_id(self, call_id: str) -> Ticket | None:
         with self._transaction("DEFERRED") as conn:
             row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
-            return None if row is None else rows.load_ticket(conn, row[0])
+            return None if row is None else rows.load_ticket(conn, row[0], self._recent)
 
     def get(self, subject: type[R], reference: str) -> R | None:
         with self._transaction("DEFERRED") as conn:
-            loaded: R | None = rows.TABLES[subject].load(conn, reference)
+            loaded: R | None = rows.TABLES[subject].load(conn, reference, self._recent)
             return loaded
 
     def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
-            current = table.load(conn, reference)
+            current = table.load(conn, reference, self._recent)
             record = build(current)
             table.write(conn, record)
             if current is None:
                 for update in record.updates:  # an incident's opening
                     table.write_update(conn, reference, update)
-            stored = table.load(conn, reference)
+            stored = table.load(conn, reference, self._recent)
             assert stored is not None
             return stored, current is None
 
@@ -168,7 +170,7 @@ class SQLiteStore:
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
-            record = table.load(conn, reference)
+            record = table.load(conn, reference, self._recent)
             if record is None:
                 return None
             if idempotency is not None:
@@ -181,14 +183,14 @@ class SQLiteStore:
                         raise IdempotencyConflict()
                     return Appended(record, replayed=True)
             changed, update = change(record)
-            table.write(conn, changed)
+            table.write_state(conn, changed)
             table.write_update(conn, reference, update)
             if idempotency is not None:
                 conn.execute(
                     "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",
                     (table.subject, reference, idempotency.key, idempotency.fingerprint),
                 )
-            stored = table.load(conn, reference)
+            stored = table.load(conn, reference, self._recent)
             assert stored is not None
             return Appended(stored, replayed=False)
 

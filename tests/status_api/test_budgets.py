@@ -8,7 +8,7 @@ from ipaddress import IPv4Address, ip_network
 import pytest
 
 from status_api.config import ConfigError, Limits, Rate, Settings
-from status_api.http.middleware.ratelimit import RateLimiter
+from status_api.http.budgets import RateLimiter
 
 A, B = IPv4Address("192.0.2.1"), IPv4Address("192.0.2.2")
 REGULAR = IPv4Address("198.51.100.7")
@@ -35,36 +35,36 @@ def test_rates_are_read_as_a_count_per_unit_of_time() -> None:
 def test_a_burst_then_a_steady_rate() -> None:
     clock = Clock()
     limiter = RateLimiter(Limits(lookups=Rate(10, 60), burst=3, misses=Rate(100, 3600)), clock)
-    assert [limiter.acquire(A) for _ in range(3)] == [0, 0, 0]
-    wait = limiter.acquire(A)
+    assert [limiter.take(A) for _ in range(3)] == [0, 0, 0]
+    wait = limiter.take(A)
     assert wait == pytest.approx(6.0)  # one token every 6 s at 10 a minute
     clock.now += 5.9
-    assert limiter.acquire(A) > 0
+    assert limiter.take(A) > 0
     clock.now += 0.2
-    assert limiter.acquire(A) == 0
+    assert limiter.take(A) == 0
     # Another client has its own budget.
-    assert limiter.acquire(B) == 0
+    assert limiter.take(B) == 0
     # After a long pause, the burst is back, and no more.
     clock.now += 3600
-    assert [limiter.acquire(A) == 0 for _ in range(4)] == [True, True, True, False]
+    assert [limiter.take(A) == 0 for _ in range(4)] == [True, True, True, False]
 
 
 def test_misses_have_a_tighter_budget_that_refuses_every_lookup_once_spent() -> None:
     clock = Clock()
     limiter = RateLimiter(Limits(lookups=Rate(1000, 1), burst=1000, misses=Rate(4, 3600)), clock)
     for _ in range(4):
-        assert limiter.acquire(A) == 0
-        limiter.charge_miss(A)
+        assert limiter.take(A) == 0
+        limiter.charge(A)
     # A lookup that would find a ticket is refused too: the refusal must not depend on the ID.
-    wait = limiter.acquire(A)
+    wait = limiter.take(A)
     assert wait == pytest.approx(900.0)  # one miss every 15 minutes at 4 an hour
     clock.now += 900
-    assert limiter.acquire(A) == 0
+    assert limiter.take(A) == 0
 
 
 def test_lookups_that_find_a_ticket_spend_no_miss() -> None:
     limiter = RateLimiter(Limits(lookups=Rate(1000, 1), burst=1000, misses=Rate(2, 3600)), Clock())
-    assert all(limiter.acquire(A) == 0 for _ in range(500))
+    assert all(limiter.take(A) == 0 for _ in range(500))
 
 
 def test_memory_stays_bounded_under_a_flood_of_distinct_clients() -> None:
@@ -74,7 +74,7 @@ def test_memory_stays_bounded_under_a_flood_of_distinct_clients() -> None:
     try:
         for n in range(200_000):
             clock.now += 0.001
-            limiter.acquire(IPv4Address(0x0A000000 + n))
+            limiter.take(IPv4Address(0x0A000000 + n))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -86,13 +86,13 @@ def test_memory_stays_bounded_under_a_flood_of_distinct_clients() -> None:
 def test_the_least_recently_seen_client_is_forgotten_first() -> None:
     clock = Clock()
     limiter = RateLimiter(Limits(burst=1, max_clients=100), clock)
-    assert limiter.acquire(REGULAR) == 0
-    assert limiter.acquire(REGULAR) > 0  # spent
+    assert limiter.take(REGULAR) == 0
+    assert limiter.take(REGULAR) > 0  # spent
     for n in range(99):
-        limiter.acquire(IPv4Address(0x0B000000 + n))
-    limiter.acquire(REGULAR)  # seen again: now the most recent
-    limiter.acquire(IPv4Address(0x0C000000))
-    assert limiter.acquire(REGULAR) > 0  # still remembered, still spent
+        limiter.take(IPv4Address(0x0B000000 + n))
+    limiter.take(REGULAR)  # seen again: now the most recent
+    limiter.take(IPv4Address(0x0C000000))
+    assert limiter.take(REGULAR) > 0  # still remembered, still spent
 
 
 def test_limits_come_from_the_environment() -> None:
