@@ -72,6 +72,23 @@ def french(text: str) -> str:
     return _apply(text, _edits(text, _protected(text, _MARKDOWN_PROTECTED), markdown=True))
 
 
+def french_plain(text: str) -> str:
+    """A plain text (no Markdown: what staff and the helpdesk send) with French spacing before signs, inside
+    « » and in times; URLs, e-mail addresses and times like 14:05 are left alone. A number and the word after
+    it are left as typed too: in such texts they are as often a reference and the next word (« RGV-7 ouvert »)
+    as a count. Quicker than french(): it has less to keep out of prose."""
+    if not _CANDIDATE.search(text):
+        return text
+    # Most texts hold no address at all: the protections' patterns, costly to try at every word, are spared.
+    protected = _protected(text, _TEXT_PROTECTED) if _MAYBE_PROTECTED.search(text) else []
+    edits = _edits(text, protected, markdown=False, numbers=False)
+    return _apply(text, edits)
+
+
+_TIME_HOUR = re.compile(r"h[ \u00a0]\d")
+_MAYBE_PROTECTED = re.compile(r"@|://|www\.|&|mailto:|tel:")
+
+
 _CANDIDATE = re.compile(r"[;:?!«»%€]|\d[ \u00a0\u202f]")
 
 
@@ -88,7 +105,7 @@ def _inside(position: int, spans: list[Span]) -> bool:
     return any(start <= position < end for start, end in spans)
 
 
-def _edits(text: str, protected: list[Span], *, markdown: bool) -> list[Edit]:
+def _edits(text: str, protected: list[Span], *, markdown: bool, numbers: bool = True) -> list[Edit]:
     """Where `text` needs another space than the one it has, as (start, end, replacement), left to right."""
     edits: list[Edit] = []
     # In Markdown a line break matters (a sign at the start of a line is syntax); in HTML it is a space.
@@ -100,8 +117,11 @@ def _edits(text: str, protected: list[Span], *, markdown: bool) -> list[Edit]:
             edit = _after_opening(text, match, protected, line_start)
         elif match.group("close") is not None:
             edit = _before_closing(text, match, protected, line_start)
+        elif numbers or match.group("unit") is None or _TIME_HOUR.match(text, match.end()):
+            # Without `numbers`: times (« 16 h 28 ») and percentages only.
+            edit = _in_number(match, protected) if numbers or match.group("group") is None else None
         else:
-            edit = _in_number(match, protected)
+            edit = None
         if edit is not None:
             edits.append(edit)
     return edits

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from kb_build import load
 from tests.conftest import ROOT, page_text
+from tests.french import NBSP, NNBSP, _ReadText, spacing_mistakes
 
 # The source article, kept with the data that quotes it (a copy of ../shared/seed/, so that the test runs wherever
 # the repository is cloned).
@@ -133,7 +133,7 @@ def test_home_routes_to_what_a_customer_needs(built_site: Path) -> None:
 
 def test_tracking_page_has_a_form_that_works_without_javascript(built_site: Path) -> None:
     html = read(built_site, "suivre-mon-ticket/index.html")
-    assert '<form class="kb-status-form" method="post" action="/suivi"' in html
+    assert '<form class="kb-status-form" method="post" action="/suivi#kb-status-result"' in html
     assert 'name="call_id"' in html and "<!-- status-result -->" in html
     assert 'href="../articles/trouver-call-id/"' in html
 
@@ -209,80 +209,6 @@ def test_the_status_page_of_the_help_center_is_the_service_shell(built_site: Pat
 
 
 # --- French as a French reader expects it, on every page -------------------------------------------------------
-
-NBSP, NNBSP = "\u00a0", "\u202f"
-_INLINE = {"a", "abbr", "b", "bdi", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span",
-           "strong", "sub", "sup", "time", "u", "var", "label", "del", "ins"}  # fmt: skip
-_UNREAD = {"script", "style", "svg", "pre", "textarea", "template"}
-_CODE = {"code", "kbd", "samp"}
-_READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-_NOT_PROSE = re.compile(r"\b(?:https?|mailto|tel):\S+|\bwww\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# A stand-in for code: not a space, not a sign, so that "`code` :" is judged like "word :".
-_CODE_MARK = "\ue000"
-
-
-class _ReadText(HTMLParser):
-    """What a person reads on a page: its text, a line at a time (inline elements continue a line, any other
-    element starts a new one), and the attributes a person reads."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = [""]
-        self.attributes: list[str] = []
-        self.unread = 0
-        self.code = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.attributes += [value for name, value in attrs if name in _READ_ATTRIBUTES and value]
-        if tag in _UNREAD:
-            self.unread += 1
-        elif tag in _CODE:
-            self.code += 1
-            self.lines[-1] += _CODE_MARK
-        elif tag not in _INLINE:
-            self.lines.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _UNREAD:
-            self.unread = max(0, self.unread - 1)
-        elif tag in _CODE:
-            self.code = max(0, self.code - 1)
-        elif tag not in _INLINE:
-            self.lines.append("")
-
-    def handle_data(self, data: str) -> None:
-        if not self.unread and not self.code:
-            self.lines[-1] += data
-
-
-def spacing_mistakes(text: str) -> list[str]:
-    """Each place where French wants a no-break space (narrow before ; ? !, plain before : and inside « », in
-    times like 16 h 28) and the text has a space a line may break at, another space, or none."""
-    text = _NOT_PROSE.sub(_CODE_MARK, re.sub(r"[\n\t\r]", " ", text))
-    found = []
-
-    def near(at: int) -> str:
-        return repr(text[max(0, at - 30) : at + 12])
-
-    for match in re.finditer(r"[;?!:]", text):
-        at, sign = match.start(), match.group(0)
-        before = text[:at].rstrip(" ")
-        if not before or before[-1] in "([«?!;:":
-            continue  # a line that starts with a sign, "(?)", "?!"
-        if sign == ":" and text[at - 1 : at].isdigit() and text[at + 1 : at + 2].isdigit():
-            continue  # a time: 14:05
-        wanted = NBSP if sign == ":" else NNBSP
-        if text[at - 1] != wanted:
-            found.append(f"« {sign} » without {wanted!r} before it: {near(at)}")
-    for match in re.finditer("«", text):
-        if text[match.end() : match.end() + 1] not in ("", NBSP):
-            found.append(f"« without a no-break space after it: {near(match.start())}")
-    for match in re.finditer("»", text):
-        if text[: match.start()].rstrip(" ") and text[match.start() - 1] != NBSP:
-            found.append(f"» without a no-break space before it: {near(match.start())}")
-    for match in re.finditer(r"(?=\d h\b|\bh \d)", text):
-        found.append(f"a time a line may break in: {near(match.start())}")
-    return found
 
 
 def test_spacing_mistakes_are_found() -> None:

@@ -32,6 +32,14 @@ class CallIdFormat(Sourced):
     howto_article: Id
 
 
+class TicketReference(Record):
+    """What the brand's ticket references look like (RGV-2026-0101): an entry of that shape in the tracker is
+    answered with its own help (a call ID is what is asked), whether or not such a ticket exists."""
+
+    prefix: Plain = Field(description="The letters references start with, e.g. RGV")
+    example: Plain
+
+
 class HomeRoute(Record):
     title: Text
     text: Text
@@ -120,6 +128,7 @@ class Site(DataFile):
     )
     contact: Contact
     call_id: CallIdFormat
+    ticket_reference: TicketReference
     home: Home
     not_found: NotFoundPage
     labels: Labels

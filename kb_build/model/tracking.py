@@ -52,6 +52,8 @@ class TrackingTexts(PlaceholderTexts):
     not_found_title: Text
     not_found: Text
     invalid_call_id: Annotated[Text, Fills("description", "example")]
+    # An entry shaped like a ticket reference (site.yml's ticket_reference): says nothing of whether it exists.
+    ticket_reference: Annotated[Text, Fills("description", "example")]
     missing_call_id: Annotated[Text, Fills("description", "example")]
     unavailable: Text
     rate_limited: Text

@@ -7,6 +7,7 @@ it builds and what the doors render of them are kept while nothing they depend o
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from status_api.core import Core
@@ -44,6 +45,9 @@ class Lookups:
     def __init__(self, core: Core, cache_size: int = 4096) -> None:
         self.core = core
         self.cache = LookupCache(cache_size)
+        # The brand's ticket references (RGV-2026-0101), typed where a call ID is asked: they get help of their own.
+        prefix = re.escape(core.kb.site.ticket_reference.prefix)
+        self._reference = re.compile(rf"\s*{prefix}[\s\-_./]*\d[\d\s\-_./]*", re.IGNORECASE)
 
     def look_up(self, raw: str) -> Outcome:
         """What a customer's entry gets: the ticket, the one answer for unknown IDs, or what a call ID looks like."""
@@ -58,7 +62,11 @@ class Lookups:
             return call_id
         logger.debug("lookup refused: not a call ID")
         texts = kb.tracking.result
-        template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
+        if self._reference.fullmatch(raw):
+            # Said of the shape alone, the same whether such a ticket exists or not.
+            template = texts.ticket_reference
+        else:
+            template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
         return Malformed(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
 
     def answer(self, call_id: str) -> Found | Unknown:

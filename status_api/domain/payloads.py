@@ -29,6 +29,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from kb_build.model import CallIdFormat, KnowledgeBase
+from kb_build.typography import french_plain
 from status_api.domain import callid, messages, text
 from status_api.domain.errors import Invalid, Loc, Problem
 
@@ -104,7 +105,9 @@ def _text(value: str) -> str:
     stripped = text.strip(value)
     if not stripped:
         raise PydanticCustomError("string_too_short", "blank", {"min_length": 1})
-    return stripped
+    # Spaced the French way once, as it comes in (staff and the helpdesk type ordinary spaces): every page,
+    # answer and feed that shows it then has it right at no cost.
+    return french_plain(stripped)
 
 
 def _ids(kind: str) -> Any:

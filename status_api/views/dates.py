@@ -25,9 +25,10 @@ _MONTHS = (
 def french_date(moment: datetime, zone: tzinfo) -> str:
     local = moment.astimezone(zone)
     day = "1er" if local.day == 1 else str(local.day)
-    return f"{_DAYS[local.weekday()]} {day} {_MONTHS[local.month - 1]} {local.year}"
+    return f"{_DAYS[local.weekday()]} {day}\u00a0{_MONTHS[local.month - 1]} {local.year}"
 
 
 def french_datetime(moment: datetime, zone: tzinfo) -> str:
     local = moment.astimezone(zone)
-    return f"{french_date(local, zone)} à {local.hour} h {local.minute:02d}"
+    # No-break spaces hold the time together (« 16 h 28 » never splits across lines) and the day with its month.
+    return f"{french_date(local, zone)} à {local.hour}\u00a0h\u00a0{local.minute:02d}"

@@ -66,7 +66,7 @@ def atom_feed(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, b
         lines = [update.text] if update.text else []
         if update.state:
             lines.append(fill(texts.update_state, state=states.get(update.state, update.state)))
-        lines.append(f"{texts.services} : {', '.join(names.get(s, s) for s in incident.services)}")
+        lines.append(f"{texts.services}\u00a0: {', '.join(names.get(s, s) for s in incident.services)}")
         _text(entry, "content", "\n\n".join(lines), type="text")
     body: bytes = tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body

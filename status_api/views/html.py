@@ -80,7 +80,8 @@ class Renderer:
             auto_reload=False,
         )
         self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb))
-        self._env.globals.update(incidents=kb.incidents, service=SERVICE)
+        # The no-break space French wants before « : » where a template puts one between a label and a value.
+        self._env.globals.update(incidents=kb.incidents, service=SERVICE, nbsp="\u00a0")
         self._env.filters["fill"] = fill
         self._shell: Watched[_Cut | None] | None = None
         self._status_shell: Watched[str | None] | None = None

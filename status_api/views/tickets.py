@@ -56,6 +56,10 @@ class WindowView(_View):
     end: DateView
     label: str = Field(description="The timeline's short wording, from data/timelines.yml")
     passed: bool = Field(description="The window has ended and the ticket is not resolved")
+    confirmed: bool = Field(
+        description="The company committed to this delay (data/timelines.yml's source): only then is it a bound, "
+        "not what is usual"
+    )
 
 
 class UpdateView(_View):
@@ -67,8 +71,9 @@ class UpdateView(_View):
 
 class NextUpdateView(_View):
     at: DateView
-    wording: str = Field(description="The communication commitment, from data/communication.yml")
+    wording: str = Field(description="How often updates usually come, from data/communication.yml")
     late: bool = Field(description="The due date has passed without an update")
+    confirmed: bool = Field(description="The company committed to this frequency: only then is the date a bound")
 
 
 class IncidentStateView(_View):
@@ -184,13 +189,14 @@ def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime, incident: Inci
             start=date(ticket.opened_at + timeline.min),
             end=date(end),
             label=timeline.label,
+            confirmed=timeline.confirmed,
             passed=not resolved and now > end,
         )
     next_update = None
     if cadence is not None and not resolved:
         last = max((u.at for u in ticket.updates), default=ticket.opened_at)
         due = max(last, ticket.opened_at) + cadence.every
-        next_update = NextUpdateView(at=date(due), wording=cadence.wording, late=now > due)
+        next_update = NextUpdateView(at=date(due), wording=cadence.wording, late=now > due, confirmed=cadence.confirmed)
 
     return TicketView(
         reference=ticket.reference,

@@ -32,7 +32,7 @@ def assert_progress_of_the_demo_ticket(answer: Locator, kb: KnowledgeBase) -> No
     )
     for skipped in DEMO_TICKET["skipped_steps"]:
         expect(answer.locator("li.status-step--skipped")).to_contain_text(steps[skipped].title)
-    expect(answer.locator(".status-facts")).to_contain_text(kb.team(DEMO_TICKET["team"]).name)
+    expect(answer.locator(".status-facts--key")).to_contain_text(kb.team(DEMO_TICKET["team"]).name)
 
 
 def test_a_demo_call_id_shows_the_progress_view_at_the_right_step(page: Page, kb: KnowledgeBase) -> None:
@@ -97,7 +97,8 @@ def send_without_javascript(page: Page, call_id: str) -> tuple[int, Locator]:
 def test_without_javascript_a_demo_call_id_shows_the_progress_view(no_js_page: Page, kb: KnowledgeBase) -> None:
     status, answer = send_without_javascript(no_js_page, pasted(DEMO_TICKET["call_ids"][0]))
     assert status == 200
-    expect(no_js_page).to_have_url(re.compile(r"/suivi$"))
+    # The answer page opens at the answer.
+    expect(no_js_page).to_have_url(re.compile(r"/suivi#kb-status-result$"))
     assert_progress_of_the_demo_ticket(answer, kb)
     # The site's shell around the answer: the header, the navigation and the form again.
     expect(no_js_page.locator("header.md-header")).to_be_visible()

@@ -1,4 +1,5 @@
-"""Markup pushed through the write API stays text: escaped in the /suivi page, verbatim in the widget's JSON."""
+"""Markup pushed through the write API stays text: escaped in the /suivi page, as stored in the widget's JSON
+(stored as it came, but for the French spacing it is given on the way in)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
+from kb_build.typography import french_plain
 from tests.hardening.conftest import AUTH, CALL_ID
 from tests.status_api.helpers import ROOT, ticket_body
 
@@ -49,12 +51,12 @@ def test_markup_in_updates_is_inert_on_the_page_and_verbatim_in_the_json(
     # The widget's JSON carries the text as it was written; status.js sets it with textContent.
     found = client.post("/api/v1/lookup", json={"call_id": CALL_ID})
     texts = {update["text"] for update in found.json()["updates"]}
-    assert set(HOSTILE) <= texts
+    assert {french_plain(text) for text in HOSTILE} <= texts
 
     page = client.post("/suivi", data={"call_id": CALL_ID})
     assert page.status_code == 200
     for text in HOSTILE:
-        assert str(escape(text)) in page.text  # as Jinja2's autoescape writes it
+        assert str(escape(french_plain(text))) in page.text  # as Jinja2's autoescape writes it
     before = elements(client.get("/suivi").text)
     after = elements(page.text)
     # Scripts, images and handlers on the answer page are exactly those of the empty form page.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Callable
 from ipaddress import ip_network
 from pathlib import Path
@@ -157,3 +158,17 @@ def test_a_trusted_proxy_names_the_client_and_nobody_else_can(kb: KnowledgeBase,
         # Not a proxy: its header is ignored, whatever it claims.
         assert status(direct, "198.51.100.20") == 404
         assert status(direct, "198.51.100.21") == 429
+
+
+def test_a_ticket_reference_gets_its_own_help_and_tells_nothing(with_ticket: Callable[..., TestClient]) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    # RGV-1 exists, RGV-2026-0101 does not here: both shapes of a reference get the same help, byte for byte.
+    answers = {_comparable(lookup(client, reference)) for reference in ("RGV-1", "RGV-2026-0101", " rgv 2026 0999 ")}
+    assert len(answers) == 1
+    status, body, _ = next(iter(answers))
+    assert status == 422
+    assert "référence de ticket" in json.loads(body)["error"]["message"]
+    page = client.post("/suivi", data={"call_id": "RGV-2026-0101"})
+    assert page.status_code == 422 and "référence de ticket" in html.unescape(page.text)
+    # Anything else that is no call ID keeps the format help.
+    assert "référence de ticket" not in lookup(client, "abc").json()["error"]["message"]

@@ -55,7 +55,7 @@ def test_links_are_relative_markdown_links(pages: dict[str, str]) -> None:
 
 def test_service_url_is_used_by_the_tracking_form() -> None:
     pages = render(load(HERE / "minimal"), service_url="https://statut.example.com")
-    assert 'action="https://statut.example.com/suivi"' in pages["suivre-mon-ticket.md"]
+    assert 'action="https://statut.example.com/suivi#kb-status-result"' in pages["suivre-mon-ticket.md"]
 
 
 def test_incident_links_follow_the_service_url() -> None:

@@ -45,7 +45,7 @@ def test_lookup_finds_the_ticket_of_a_call_id(client: TestClient, put_ticket: Pu
     assert view["step"] == {"id": kb.process.steps[0].id, "title": kb.process.steps[0].title}
     assert [s["state"] for s in view["progress"]][:2] == ["current", "upcoming"]
     assert view["team"]["name"] == kb.team(kb.process.steps[0].team).name
-    assert view["opened"]["text"] == "mardi 24 novembre 2026 à 13 h 00"
+    assert view["opened"]["text"] == "mardi 24\u00a0novembre 2026 à 13\u00a0h\u00a000"
 
 
 @pytest.mark.parametrize(
@@ -248,7 +248,7 @@ def test_an_update_moves_and_resolves_the_ticket(client: TestClient, put_ticket:
     )
     assert response.status_code == 201
     view = client.post("/api/v1/lookup", json={"call_id": CALL_ID}).json()
-    assert view["resolved"]["text"] == "mardi 24 novembre 2026 à 14 h 00"
+    assert view["resolved"]["text"] == "mardi 24\u00a0novembre 2026 à 14\u00a0h\u00a000"
     # Straight from the first step to the last: the optional step was not needed.
     optional = {s.id for s in kb.process.steps if s.optional}
     assert {s["id"]: s["state"] for s in view["progress"]} == {

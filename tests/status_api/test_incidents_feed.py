@@ -61,7 +61,8 @@ def test_the_feed_is_valid_atom_with_one_entry_per_update(client: TestClient, kb
     assert opening.title == f"SMS retardés\u00a0: {kb.incidents.states[0].title}"
     assert newest.updated_parsed > opening.updated_parsed
     assert newest.link.endswith("/etat-du-service#incident-INC-1")
-    assert 'Retards de <b>5 minutes</b> & plus : "nous analysons"' in newest.content[0].value
+    # Spaced the French way as it came in: « : » gets its no-break space.
+    assert 'Retards de <b>5 minutes</b> & plus\u00a0: "nous analysons"' in newest.content[0].value
     assert [tag.term for tag in newest.tags] == [s.id for s in kb.incidents.services[:2]]
     assert {entry.id for entry in feed.entries} == {newest.id, opening.id}
 

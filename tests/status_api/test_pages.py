@@ -27,7 +27,7 @@ def test_the_form_works_without_javascript(client: TestClient, kb: KnowledgeBase
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
-    assert '<form class="kb-status-form" method="post" action="/suivi">' in page
+    assert '<form class="kb-status-form" method="post" action="/suivi#kb-status-result">' in page
     assert 'name="call_id"' in page
     assert "<script" not in page
     assert kb.site.labels.call_id_submit in _text(page)
@@ -118,7 +118,7 @@ SHELL = """<!doctype html><html><head>
 {marker}
 </div></body></html>
 """
-SITE_FORM = '<form class="kb-status-form" method="post" action="/suivi"><input name="call_id"></form>'
+SITE_FORM = '<form class="kb-status-form" method="post" action="/suivi#kb-status-result"><input name="call_id"></form>'
 
 
 def _site(tmp_path: Path, form: str = SITE_FORM, marker: str = MARKER) -> Path:

@@ -147,7 +147,7 @@ def test_the_team_is_named_from_the_yaml_and_the_issue_type_links_to_its_page(kb
 
 def test_dates_are_written_in_french(kb: KnowledgeBase) -> None:
     view = ticket_view(_ticket(kb, opened_at=datetime.fromisoformat("2026-11-24T13:05:00+00:00")), kb, NOW)
-    assert view.opened.text == "mardi 24 novembre 2026 à 14 h 05"
+    assert view.opened.text == "mardi 24\u00a0novembre 2026 à 14\u00a0h\u00a005"
 
 
 def test_ids_removed_from_the_yaml_since_do_not_break_the_view(kb: KnowledgeBase) -> None:

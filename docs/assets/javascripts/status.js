@@ -46,7 +46,18 @@
 
   function ticket(view) {
     var heading = el("h2", { tabindex: "-1" }, [fill(t.ticket_title, { reference: view.reference })]);
-    var parts = [heading];
+    // What a customer came for, first: where the ticket is, who has it, what comes next.
+    var key = [
+      el("dt", {}, [t.step]), el("dd", {}, [view.step.title]),
+      el("dt", {}, [t.team]), el("dd", {}, [view.team.name])
+    ];
+    if (view.next_update) {
+      var n = { date: view.next_update.at.text, wording: view.next_update.wording };
+      var updateTexts = worded(view.next_update.confirmed);
+      key.push(el("dt", {}, [t.next_update]));
+      key.push(el("dd", {}, [fill(updateTexts(view.next_update.late ? "next_update_late" : "next_update_text"), n)]));
+    }
+    var parts = [heading, el("dl", { "class": "status-facts status-facts--key" }, key)];
     if (view.resolved) {
       parts.push(admonition("success", t.resolved_title, [el("p", {}, [fill(t.resolved_text, { date: view.resolved.text })])]));
     }
@@ -57,8 +68,6 @@
     var issueType = view.issue_type.url ? link(view.issue_type.url, view.issue_type.title) : view.issue_type.title;
     parts.push(el("dl", { "class": "status-facts" }, [
       el("dt", {}, [t.issue_type]), el("dd", {}, [issueType]),
-      el("dt", {}, [t.step]), el("dd", {}, [view.step.title]),
-      el("dt", {}, [t.team]), el("dd", {}, [view.team.name]),
       el("dt", {}, [t.opened]), el("dd", {}, [view.opened.text])
     ]));
 
@@ -80,12 +89,6 @@
       if (view.resolved) parts.push(el("p", {}, [fill(windowTexts("window_resolved"), w)]));
       else if (view.window.passed) parts.push(admonition("info", null, [el("p", {}, [fill(windowTexts("window_passed"), w)])]));
       else parts.push(el("p", {}, [fill(windowTexts("window_text"), w)]));
-    }
-    if (view.next_update) {
-      var n = { date: view.next_update.at.text, wording: view.next_update.wording };
-      var updateTexts = worded(view.next_update.confirmed);
-      parts.push(el("h3", {}, [t.next_update]));
-      parts.push(el("p", {}, [fill(updateTexts(view.next_update.late ? "next_update_late" : "next_update_text"), n)]));
     }
     parts.push(el("h3", {}, [t.updates]));
     if (view.updates.length) {
@@ -114,7 +117,7 @@
     var body = [el("p", {}, [fill(it.ticket_text, { title: linked.title, state: linked.state.title })])];
     var latest = linked.latest_update;
     if (latest) {
-      body.push(el("p", { "class": "status-update-date" }, [it.latest_update + " : " + latest.at.text]));
+      body.push(el("p", { "class": "status-update-date" }, [it.latest_update + "\u00a0: " + latest.at.text]));
       if (latest.state) body.push(el("p", { "class": "status-update-move" }, [fill(it.update_state, { state: latest.state.title })]));
       if (latest.text) body.push(el("p", { "class": "status-update-text" }, [latest.text]));
     }
@@ -130,9 +133,12 @@
     return { node: node, focus: heading };
   }
 
+  // The answer's top at the top of the screen, its key facts in view; the focus moves there for screen readers
+  // and the keyboard, without the browser scrolling on its own (scroll-margin-top leaves room for the header).
   function show(result) {
     output.replaceChildren(result.node);
-    result.focus.focus();
+    result.focus.focus({ preventScroll: true });
+    result.node.scrollIntoView({ block: "start" });
   }
 
   form.addEventListener("submit", function (event) {
