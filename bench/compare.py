@@ -19,11 +19,11 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench import tickets
+from bench import traffic
 from bench.common import ROOT, print_table
 from bench.lookup import ROUNDS, TOKEN, UNPROTECTED, serving, write_scripts, wrk_run
 
-COUNT = int(os.environ.get("BENCH_TICKETS", "200000"))
+COUNT = int(os.environ.get("BENCH_TICKETS", "100000"))
 
 
 def _python(tree: Path, *args: str, env: dict[str, str] | None = None) -> None:
@@ -51,14 +51,14 @@ def main() -> None:
         earlier = checkout(revision, folder / "earlier")
         current = checkout(later, folder / "later") if later is not None else ROOT
         source = folder / "tickets.jsonl"
-        tickets.write(source, COUNT)
+        traffic.write_tickets(source, COUNT, traffic.now())
         sides: dict[str, tuple[Path, Path]] = {}
         for side, tree in (("before", earlier), ("after", current)):
             site, database = folder / f"site-{side}", folder / f"{side}.sqlite3"
             _python(tree, "-m", "kb_build.cli", "build", "--site-dir", str(site))
             _python(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
             sides[side] = (site, database)
-        scripts = write_scripts(folder, COUNT)
+        scripts = write_scripts(folder, COUNT, COUNT)
 
         ports: dict[str, int] = {}
         pids: dict[str, int] = {}
@@ -76,7 +76,11 @@ def main() -> None:
             uncached = {**env, "STATUS_API_LOOKUP_CACHE": "0"}
             ports[side + " uncached"], pids[side + " uncached"] = stack.enter_context(serving(command, uncached))
 
-        measures = {"JSON lookup": "json", "HTML answer": "html", "JSON lookup, no answer cache": "json"}
+        measures = {
+            "JSON lookup, uniform": "json",
+            "HTML answer, uniform": "html",
+            "JSON lookup, no answer cache": "json",
+        }
         chosen = os.environ.get("BENCH_MEASURES")
         if chosen:
             measures = {label: script for label, script in measures.items() if label in chosen.split(",")}

@@ -81,6 +81,7 @@ class ServiceAddresses:
     incident_ticket: str = "/api/v1/incidents/{reference}/tickets/{ticket}"
     healthz: str = "/healthz"
     readyz: str = "/readyz"
+    stats: str = "/api/v1/stats"
 
     @property
     def lookups(self) -> frozenset[str]:

@@ -54,7 +54,7 @@ def create_app(
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
-    routes += [*probe_routes(core), openapi_route(kb)]
+    routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
         claimed = frozenset(route.path for route in routes if isinstance(route, Route))

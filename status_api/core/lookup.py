@@ -15,7 +15,7 @@ from status_api.core.lookup_cache import Entry, LookupCache, expires
 from status_api.domain import callid
 from status_api.domain.records import Incident
 from status_api.views.help import fill
-from status_api.views.tickets import TicketView, ticket_view
+from status_api.views.tickets import TicketView, TicketViews
 
 logger = logging.getLogger("status_api.lookup")
 
@@ -45,6 +45,7 @@ class Lookups:
     def __init__(self, core: Core, cache_size: int = 4096) -> None:
         self.core = core
         self.cache = LookupCache(cache_size)
+        self.views = TicketViews(core.kb)
         # The brand's ticket references (RGV-2026-0101), typed where a call ID is asked: they get help of their own.
         prefix = re.escape(core.kb.site.ticket_reference.prefix)
         self._reference = re.compile(rf"\s*{prefix}[\s\-_./]*\d[\d\s\-_./]*", re.IGNORECASE)
@@ -92,6 +93,6 @@ class Lookups:
             now = clock()
             ticket = store.by_call_id(call_id)
             incident = store.get(Incident, ticket.incident) if ticket is not None and ticket.incident else None
-            view = ticket_view(ticket, self.core.kb, now, incident) if ticket is not None else None
+            view = self.views.view(ticket, now, incident) if ticket is not None else None
             entry = self.cache.put(call_id, Entry(view, version, expires(view, now)))
         return entry

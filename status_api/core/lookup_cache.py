@@ -41,16 +41,22 @@ class LookupCache:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        # How often an answer came from here: what any throughput figure of the lookup must be read beside.
+        self.hits = 0
+        self.misses = 0
 
     def get(self, call_id: str, version: Hashable, clock: Callable[[], datetime]) -> Entry | None:
         """The entry, if still good; the time is read only for an entry that has a deadline."""
         entry = self._entries.get(call_id)
         if entry is None:
+            self.misses += 1
             return None
         if entry.version != version or (entry.expires is not None and clock() >= entry.expires):
             del self._entries[call_id]
+            self.misses += 1
             return None
         self._entries.move_to_end(call_id)
+        self.hits += 1
         return entry
 
     def put(self, call_id: str, entry: Entry) -> Entry:

@@ -46,6 +46,18 @@ _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
 _OK = {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]}
+_COUNT = {"type": "integer", "minimum": 0}
+_STATS = {
+    "type": "object",
+    "properties": {
+        "lookup_cache": {
+            "type": "object",
+            "properties": {"entries": _COUNT, "capacity": _COUNT, "hits": _COUNT, "misses": _COUNT},
+            "required": ["entries", "capacity", "hits", "misses"],
+        }
+    },
+    "required": ["lookup_cache"],
+}
 
 
 def openapi_route(kb: KnowledgeBase) -> Route:
@@ -106,6 +118,17 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             }
         },
         SERVICE.openapi: {"get": _get("openapi", "This document", doc.json_schema({"type": "object"}))},
+        SERVICE.stats: {
+            "get": {
+                "operationId": "stats",
+                "summary": "Counts of the lookups' answer cache, for whoever runs the service",
+                "security": _SECURED,
+                "responses": {
+                    "200": {"description": "The counts", "content": doc.json_schema(_STATS)},
+                    **doc.auth_errors,
+                },
+            }
+        },
         SERVICE.tracking: {
             "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
             "post": _tracking_result(kb),

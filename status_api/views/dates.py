@@ -23,12 +23,15 @@ _MONTHS = (
 
 
 def french_date(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{_DAYS[local.weekday()]} {day}\u00a0{_MONTHS[local.month - 1]} {local.year}"
+    return _date(moment.astimezone(zone))
 
 
 def french_datetime(moment: datetime, zone: tzinfo) -> str:
     local = moment.astimezone(zone)
     # No-break spaces hold the time together (« 16 h 28 » never splits across lines) and the day with its month.
-    return f"{french_date(local, zone)} à {local.hour}\u00a0h\u00a0{local.minute:02d}"
+    return f"{_date(local)} à {local.hour}\u00a0h\u00a0{local.minute:02d}"
+
+
+def _date(local: datetime) -> str:
+    day = "1er" if local.day == 1 else local.day
+    return f"{_DAYS[local.weekday()]} {day}\u00a0{_MONTHS[local.month - 1]} {local.year}"

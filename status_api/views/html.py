@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import FIXED_PAGES, SERVICE, url_of
+from status_api.views.compiled import CompiledTickets
 from status_api.views.help import fill, help_links
 from status_api.views.incidents import ServiceStatusView
 from status_api.views.tickets import TicketView
@@ -92,6 +93,11 @@ class Renderer:
             )
         # Answers that are the same for every call ID, made once.
         self._fixed: dict[str, str] = {}
+        answer, section = self._env.get_template("ticket.html"), self._env.get_template("ticket_updates.html")
+        self._compiled = CompiledTickets(
+            lambda view, updates: answer.render(ticket=view, updates_section=updates),
+            lambda view: section.render(ticket=view),
+        )
 
     def _cut(self, path: Path) -> _Cut | None:
         text = _shell_text(path, SHELL_URL, (MARKER,))
@@ -103,6 +109,11 @@ class Renderer:
         return _Cut.of(text, INPUT, MARKER)
 
     def ticket(self, view: TicketView) -> str:
+        """The answer for a found ticket: templates/ticket.html, compiled by shape (see compiled.py)."""
+        return self._compiled.html(view)
+
+    def render_ticket(self, view: TicketView) -> str:
+        """The same through Jinja itself: what compiled.py compiles, and what its tests compare with."""
         return self._env.get_template("ticket.html").render(ticket=view)
 
     def not_found(self, message: str) -> str:

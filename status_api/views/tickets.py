@@ -161,84 +161,112 @@ def linked_incident_view(incident: Incident, kb: KnowledgeBase) -> LinkedInciden
 
 
 def ticket_view(ticket: Ticket, kb: KnowledgeBase, now: datetime, incident: Incident | None = None) -> TicketView:
-    """`incident` is the one the ticket is linked to, when it is."""
+    """`incident` is the one the ticket is linked to, when it is (TicketViews makes many, quicker)."""
+    return TicketViews(kb).view(ticket, now, incident)
 
-    def date(moment: datetime) -> DateView:
-        return date_view(moment, kb)
 
-    def step(step_id: str) -> StepView:
-        found = _find(kb.process.steps, step_id)
-        return StepView(id=step_id, title=found.title if found else step_id)
+class TicketViews:
+    """Ticket views for one knowledge base. What depends on the data alone (a step's or a team's view, the
+    progress list for a step, the skipped steps and the resolution) is made once and shared between views:
+    views are immutable. A lookup that misses the answer cache builds one view: this is most of its work."""
 
-    def team(team_id: str) -> TeamView:
-        found = _find(kb.escalation.teams, team_id)
-        return TeamView(id=team_id, name=found.name if found else team_id)
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._zone = ZoneInfo(kb.site.timezone)
+        self._step_ids = [s.id for s in kb.process.steps]
+        self._steps = {s.id: StepView(id=s.id, title=s.title) for s in kb.process.steps}
+        self._teams = {t.id: TeamView(id=t.id, name=t.name) for t in kb.escalation.teams}
+        self._progress: dict[tuple[str, tuple[str, ...], bool], list[ProgressStep]] = {}
 
-    steps = kb.process.steps
-    resolved = ticket.resolved_at is not None and ticket.step == steps[-1].id
-    # The store reads a ticket's latest updates only; of those, the latest updates_shown, newest first.
-    shown = sorted(reversed(ticket.updates), key=lambda u: u.at, reverse=True)[: kb.tracking.updates_shown]
-    issue_type = _find(kb.issue_types.issue_types, ticket.issue_type)
-    timeline = _find(kb.timelines.timelines, issue_type.timeline if issue_type else None)
-    cadence = next((c for c in kb.communication.cadence if timeline and c.timeline == timeline.id), None)
+    def date(self, moment: datetime) -> DateView:
+        local = moment.astimezone(self._zone)
+        return DateView(at=local, text=french_datetime(local, self._zone))
 
-    window = None
-    if timeline is not None:
-        end = ticket.opened_at + timeline.max
-        window = WindowView(
-            start=date(ticket.opened_at + timeline.min),
-            end=date(end),
-            label=timeline.label,
-            confirmed=timeline.confirmed,
-            passed=not resolved and now > end,
+    def step(self, step_id: str) -> StepView:
+        # A ticket may outlive an id that a writer has since removed from the YAML: show it, do not fail.
+        return self._steps.get(step_id) or StepView(id=step_id, title=step_id)
+
+    def team(self, team_id: str) -> TeamView:
+        return self._teams.get(team_id) or TeamView(id=team_id, name=team_id)
+
+    def progress(self, ticket: Ticket, resolved: bool) -> list[ProgressStep]:
+        key = (ticket.step, ticket.skipped_steps, resolved)
+        found = self._progress.get(key)
+        if found is None:
+            steps = self.kb.process.steps
+            found = [
+                ProgressStep(
+                    id=s.id,
+                    title=s.title,
+                    summary=s.summary,
+                    state=_state(index, s.id, ticket, self._step_ids, resolved),
+                    optional=s.optional,
+                    optional_label=s.optional_label,
+                )
+                for index, s in enumerate(steps)
+            ]
+            if len(self._progress) < 4096:  # the combinations the data allows are few; odd ids are not kept
+                self._progress[key] = found
+        return found
+
+    def view(self, ticket: Ticket, now: datetime, incident: Incident | None = None) -> TicketView:
+        kb, date = self.kb, self.date
+        resolved = ticket.resolved_at is not None and ticket.step == self._step_ids[-1]
+        # The store reads a ticket's latest updates only; of those, the latest updates_shown, newest first.
+        shown = sorted(reversed(ticket.updates), key=lambda u: u.at, reverse=True)[: kb.tracking.updates_shown]
+        issue_type = _find(kb.issue_types.issue_types, ticket.issue_type)
+        timeline = _find(kb.timelines.timelines, issue_type.timeline if issue_type else None)
+        cadence = next((c for c in kb.communication.cadence if timeline and c.timeline == timeline.id), None)
+
+        window = None
+        if timeline is not None:
+            end = ticket.opened_at + timeline.max
+            window = WindowView(
+                start=date(ticket.opened_at + timeline.min),
+                end=date(end),
+                label=timeline.label,
+                confirmed=timeline.confirmed,
+                passed=not resolved and now > end,
+            )
+        next_update = None
+        if cadence is not None and not resolved:
+            last = max((u.at for u in ticket.updates), default=ticket.opened_at)
+            due = max(last, ticket.opened_at) + cadence.every
+            next_update = NextUpdateView(
+                at=date(due), wording=cadence.wording, late=now > due, confirmed=cadence.confirmed
+            )
+
+        return TicketView(
+            reference=ticket.reference,
+            issue_type=IssueTypeView(
+                id=ticket.issue_type,
+                title=issue_type.title if issue_type else ticket.issue_type,
+                url="/" + url_of(issue_type_page(issue_type.id)) if issue_type else None,
+            ),
+            step=self.step(ticket.step),
+            progress=self.progress(ticket, resolved),
+            team=self.team(ticket.team),
+            # A ticket linked to an incident is part of a disruption affecting several users: handled first.
+            prioritised=ticket.prioritised
+            or ticket.incident is not None
+            or bool(issue_type and issue_type.prioritised)
+            or bool(timeline and timeline.prioritised),
+            opened=date(ticket.opened_at),
+            window=window,
+            updates=[
+                UpdateView(
+                    at=date(u.at),
+                    text=u.text,
+                    step=self.step(u.step) if u.step else None,
+                    team=self.team(u.team) if u.team else None,
+                )
+                for u in shown
+            ],
+            older_updates=max(ticket.update_count - len(shown), 0),
+            next_update=next_update,
+            resolved=date(ticket.resolved_at) if resolved and ticket.resolved_at else None,
+            incident=linked_incident_view(incident, kb) if incident is not None else None,
         )
-    next_update = None
-    if cadence is not None and not resolved:
-        last = max((u.at for u in ticket.updates), default=ticket.opened_at)
-        due = max(last, ticket.opened_at) + cadence.every
-        next_update = NextUpdateView(at=date(due), wording=cadence.wording, late=now > due, confirmed=cadence.confirmed)
-
-    return TicketView(
-        reference=ticket.reference,
-        issue_type=IssueTypeView(
-            id=ticket.issue_type,
-            title=issue_type.title if issue_type else ticket.issue_type,
-            url="/" + url_of(issue_type_page(issue_type.id)) if issue_type else None,
-        ),
-        step=step(ticket.step),
-        progress=[
-            ProgressStep(
-                id=s.id,
-                title=s.title,
-                summary=s.summary,
-                state=_state(index, s.id, ticket, [s.id for s in steps], resolved),
-                optional=s.optional,
-                optional_label=s.optional_label,
-            )
-            for index, s in enumerate(steps)
-        ],
-        team=team(ticket.team),
-        # A ticket linked to an incident is part of a disruption affecting several users: handled first.
-        prioritised=ticket.prioritised
-        or ticket.incident is not None
-        or bool(issue_type and issue_type.prioritised)
-        or bool(timeline and timeline.prioritised),
-        opened=date(ticket.opened_at),
-        window=window,
-        updates=[
-            UpdateView(
-                at=date(u.at),
-                text=u.text,
-                step=step(u.step) if u.step else None,
-                team=team(u.team) if u.team else None,
-            )
-            for u in shown
-        ],
-        older_updates=max(ticket.update_count - len(shown), 0),
-        next_update=next_update,
-        resolved=date(ticket.resolved_at) if resolved and ticket.resolved_at else None,
-        incident=linked_incident_view(incident, kb) if incident is not None else None,
-    )
 
 
 def _state(index: int, step_id: str, ticket: Ticket, step_ids: list[str], resolved: bool) -> StepState:

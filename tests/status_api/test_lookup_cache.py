@@ -90,3 +90,13 @@ def test_a_cache_of_size_zero_keeps_nothing() -> None:
     cache = LookupCache(0)
     cache.put("1", Entry(None, "v", None))
     assert cache.get("1", "v", lambda: NOW) is None and len(cache) == 0
+
+
+def test_staff_read_the_cache_counts(client: TestClient, put_ticket: Callable[..., Any]) -> None:
+    put_ticket()
+    assert client.get("/api/v1/stats").status_code == 401
+    for _ in range(3):
+        lookup(client)
+    counts = client.get("/api/v1/stats", headers=AUTH).json()["lookup_cache"]
+    assert (counts["hits"], counts["misses"], counts["entries"]) == (2, 1, 1)
+    assert counts["capacity"] == 4096

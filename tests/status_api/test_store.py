@@ -247,3 +247,17 @@ def test_a_version_3_database_counts_its_tickets_updates(tmp_path: Path) -> None
         assert ticket is not None and ticket.update_count == 4 and [u.text for u in ticket.updates] == ["u2", "u3"]
     finally:
         store.close()
+
+
+def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "status.sqlite3", recent_updates=4)
+    try:
+        put(store, _ticket(call_ids=("00000000000000000003", CALL_ID, "00000000000000000001"), skipped_steps=("x",)))
+        for n in range(6):  # several at the same moment: their order is the order they were written in
+            add(store, "RGV-1", lambda t, n=n: (t, Update(at=NOW, text=f"u{n}", step="etape" if n % 2 else None)))
+        found = store.by_call_id(CALL_ID)
+        assert found is not None and found == get(store, "RGV-1")
+        assert found.call_ids == ("00000000000000000003", CALL_ID, "00000000000000000001")
+        assert [u.text for u in found.updates] == ["u2", "u3", "u4", "u5"]
+    finally:
+        store.close()

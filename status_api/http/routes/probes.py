@@ -1,4 +1,5 @@
-"""Probes for whoever runs the service: /readyz says whether the database answers; /healthz, that the process does."""
+"""For whoever runs the service: /readyz says whether the database answers; /healthz, that the process does;
+/api/v1/stats (staff) counts the lookups' answer cache."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ from starlette.routing import Route
 
 from kb_build.paths import SERVICE
 from status_api.core import Core
+from status_api.core.lookup import Lookups
 from status_api.domain.errors import StoreUnavailable
+from status_api.http.auth import require_token
 from status_api.http.errors import ApiError, json_response
 
 logger = logging.getLogger("status_api")
 
 
-def probe_routes(core: Core) -> list[Route]:
+def probe_routes(core: Core, lookups: Lookups, token: str | None) -> list[Route]:
     async def healthz(request: Request) -> Response:
         return json_response({"status": "ok"})
 
@@ -31,4 +34,14 @@ def probe_routes(core: Core) -> list[Route]:
             raise ApiError(503, "unavailable", message, headers={"Retry-After": "5"}) from None
         return json_response({"status": "ok"})
 
-    return [Route(SERVICE.healthz, healthz, methods=["GET"]), Route(SERVICE.readyz, readyz, methods=["GET"])]
+    async def stats(request: Request) -> Response:
+        require_token(request, token)
+        cache = lookups.cache
+        counts = {"entries": len(cache), "capacity": cache.max_entries, "hits": cache.hits, "misses": cache.misses}
+        return json_response({"lookup_cache": counts})
+
+    return [
+        Route(SERVICE.healthz, healthz, methods=["GET"]),
+        Route(SERVICE.readyz, readyz, methods=["GET"]),
+        Route(SERVICE.stats, stats, methods=["GET"]),
+    ]

@@ -70,6 +70,42 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
     )
 
 
+# A lookup's read in one statement: the ticket, its call IDs, its latest updates and its incident, where five
+# statements took three times as long. SQLite 3.40 keeps no order inside an aggregate: ids and positions come
+# along, and the few items are put in order here.
+_BY_CALL_ID = """SELECT t.reference, t.issue_type, t.step, t.team, t.opened_at, t.resolved_at, t.prioritised,
+        t.skipped_steps, t.update_count,
+        (SELECT json_group_array(json_array(position, call_id)) FROM call_ids WHERE reference = t.reference),
+        (SELECT json_group_array(json_array(id, at, text, step, team)) FROM (
+            SELECT id, at, text, step, team FROM updates WHERE reference = t.reference
+            ORDER BY at DESC, id DESC LIMIT ?)),
+        (SELECT incident FROM incident_tickets WHERE ticket = t.reference)
+    FROM call_ids AS c JOIN tickets AS t ON t.reference = c.reference WHERE c.call_id = ?"""
+
+
+def find_ticket(conn: sqlite3.Connection, call_id: str, recent: int) -> Ticket | None:
+    """The ticket that holds `call_id`, with its `recent` latest updates, in one statement."""
+    row = conn.execute(_BY_CALL_ID, (recent, call_id)).fetchone()
+    if row is None:
+        return None
+    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, ids, latest, link = row
+    updates = sorted(json.loads(latest), key=lambda u: (u[1], u[0]))
+    return Ticket(
+        reference=reference,
+        issue_type=issue_type,
+        step=step,
+        team=team,
+        opened_at=_moment(opened_at),
+        resolved_at=_moment(resolved_at) if resolved_at else None,
+        prioritised=bool(prioritised),
+        call_ids=tuple(c for _, c in sorted(json.loads(ids))),
+        skipped_steps=tuple(json.loads(skipped)),
+        updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for _, at, text, s, t in updates),
+        update_count=count,
+        incident=link,
+    )
+
+
 def _ticket_row(ticket: Ticket) -> tuple[object, ...]:
     return (
         ticket.reference,

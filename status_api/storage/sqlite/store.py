@@ -143,9 +143,9 @@ class SQLiteStore:
     # --- the contract -------------------------------------------------------------------------------------
 
     def by_call_id(self, call_id: str) -> Ticket | None:
-        with self._transaction("DEFERRED") as conn:
-            row = conn.execute("SELECT reference FROM call_ids WHERE call_id = ?", (call_id,)).fetchone()
-            return None if row is None else rows.load_ticket(conn, row[0], self._recent)
+        # One statement needs no transaction of its own: it reads one snapshot.
+        with self._using() as conn:
+            return rows.find_ticket(conn, call_id, self._recent)
 
     def get(self, subject: type[R], reference: str) -> R | None:
         with self._transaction("DEFERRED") as conn:
