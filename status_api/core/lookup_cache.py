@@ -1,4 +1,9 @@
-"""Recent lookup answers, kept while the database is unchanged and no deadline in the answer has passed."""
+"""Recent lookup answers, kept while the database is unchanged and no deadline in the answer has passed.
+
+An entry keeps what the doors sent (the JSON body, the HTML fragment), never the ticket's view: a view is a
+tree of a few hundred objects, and thousands of them kept alive would weigh on memory and lengthen every
+garbage collection, the tail of the lookup's latency.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
 
 from status_api.views.tickets import TicketView
 
-_R = TypeVar("_R")
 
-
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One call ID's answer: the ticket's view (None when there is no ticket) and its renderings, made once."""
+    """One call ID's answer: whether it has a ticket, and what each door rendered of it (by kind)."""
 
-    view: TicketView | None
+    found: bool
     version: Hashable
     expires: datetime | None
-    renderings: dict[str, Any] = field(default_factory=dict)
-
-    def rendered(self, kind: str, render: Callable[[], _R]) -> _R:
-        """`render()` the first time this answer is asked for as `kind` (JSON, HTML), the kept result after."""
-        if kind not in self.renderings:
-            self.renderings[kind] = render()
-        result: _R = self.renderings[kind]
-        return result
+    renderings: dict[str, bytes] = field(default_factory=dict)
 
 
 class LookupCache:
@@ -45,28 +40,34 @@ class LookupCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, call_id: str, version: Hashable, clock: Callable[[], datetime]) -> Entry | None:
-        """The entry, if still good; the time is read only for an entry that has a deadline."""
+    def get(self, call_id: str, kind: str, version: Hashable, clock: Callable[[], datetime]) -> Entry | None:
+        """The entry, if still good and it has an answer for door `kind` (a ticket's rendering, or no ticket);
+        the time is read only for an entry that has a deadline."""
         entry = self._entries.get(call_id)
-        if entry is None:
-            self.misses += 1
-            return None
-        if entry.version != version or (entry.expires is not None and clock() >= entry.expires):
+        if entry is not None and (entry.version != version or (entry.expires is not None and clock() >= entry.expires)):
             del self._entries[call_id]
+            entry = None
+        if entry is None or (entry.found and kind not in entry.renderings):
             self.misses += 1
             return None
         self._entries.move_to_end(call_id)
         self.hits += 1
         return entry
 
-    def put(self, call_id: str, entry: Entry) -> Entry:
+    def put(self, call_id: str, entry: Entry, kind: str | None = None, rendering: bytes | None = None) -> None:
+        """Keep `entry`, with `rendering` for door `kind`; the other doors' renderings of the same answer
+        (same version) stay."""
         if self.max_entries <= 0:
-            return entry
+            return
+        kept = self._entries.get(call_id)
+        if kept is not None and kept.version == entry.version and kept.found == entry.found:
+            entry.renderings = kept.renderings
+        if kind is not None and rendering is not None:
+            entry.renderings[kind] = rendering
         self._entries[call_id] = entry
         self._entries.move_to_end(call_id)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
-        return entry
 
     def __len__(self) -> int:
         return len(self._entries)

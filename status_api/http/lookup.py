@@ -8,7 +8,7 @@ README's Performance section):
   for its exception handlers, about a fifth of a cached lookup's time (exceptions still reach the app's
   handlers);
 - the body nearly every client sends, {"call_id": "..."}, is read without the JSON parser (see _PLAIN);
-- what each door renders of an answer is kept with the answer (core/lookup_cache.py).
+- what each door renders of an answer is kept, in place of the answer (core/lookup_cache.py).
 
 Each door spends the client's budget (budgets.py) once it knows the entry is a call ID, and a miss once it
 knows there is no ticket: what is refused as malformed costs nothing, and reveals nothing.
@@ -35,6 +35,7 @@ from status_api.http.middleware.client import client_key
 from status_api.http.routes import route
 from status_api.views.help import help_links
 from status_api.views.html import Renderer
+from status_api.views.tickets import TicketView
 
 JSON = b"application/json"
 HTML = b"text/html; charset=utf-8"
@@ -80,6 +81,10 @@ _PLAIN = re.compile(
 )  # fmt: skip
 
 
+def _json(view: TicketView) -> bytes:
+    return view.model_dump_json().encode()
+
+
 def lookup_routes(
     lookups: Lookups,
     renderer: Renderer,
@@ -95,15 +100,20 @@ def lookup_routes(
     not_found = bytes(ApiError(404, "not_found", texts.not_found, help=help).response().body)
     limited = bytes(ApiError(429, "rate_limited", texts.rate_limited, help=help).response().body)
 
-    async def spent(request: Request, call_id: str) -> float | Found | Unknown:
+    def ticket_html(view: TicketView) -> bytes:
+        return renderer.ticket(view).encode()
+
+    async def spent(
+        request: Request, call_id: str, kind: str, render: Callable[[TicketView], bytes]
+    ) -> float | Found | Unknown:
         """The answer for a call ID, or the seconds to wait when the client's budget is spent."""
         if budgets is None:
-            return lookups.answer(call_id)
+            return lookups.answer(call_id, kind, render)
         client = client_key(request.scope)
         wait = await budgets.acquire(client)
         if wait > 0:
             return wait
-        outcome = lookups.answer(call_id)
+        outcome = lookups.answer(call_id, kind, render)
         if isinstance(outcome, Unknown):
             await budgets.charge_miss(client)
         return outcome
@@ -117,9 +127,9 @@ def lookup_routes(
         parsed = lookups.parse(call_id)
         if isinstance(parsed, Malformed):
             raise ApiError(422, "invalid_call_id", parsed.message, help=help)
-        match await spent(request, parsed):
-            case Found(view, entry):
-                return Answer(200, JSON, entry.rendered("json", lambda: view.model_dump_json().encode()))
+        match await spent(request, parsed, "json", _json):
+            case Found(body):
+                return Answer(200, JSON, body)
             case Unknown():
                 return Answer(404, JSON, not_found)
             case float(wait):
@@ -134,9 +144,9 @@ def lookup_routes(
         parsed = lookups.parse(raw)
         if isinstance(parsed, Malformed):
             return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw))
-        match await spent(request, parsed):
-            case Found(view, entry):
-                return Answer(200, HTML, renderer.page(entry.rendered("html", lambda: renderer.ticket(view))))
+        match await spent(request, parsed, "html", ticket_html):
+            case Found(fragment):
+                return Answer(200, HTML, renderer.page(fragment))
             case Unknown(message):
                 return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
             case float(wait):

@@ -136,14 +136,16 @@ class Renderer:
         _, _, after = rest.partition(end)
         return before + fragment + after
 
-    def page(self, result: str = "", call_id: str = "") -> bytes:
-        """The whole page: the site's "Suivre mon ticket" page when there is one, a plain page otherwise."""
+    def page(self, result: str | bytes = "", call_id: str = "") -> bytes:
+        """The whole page around `result` (safe HTML, as text or UTF-8): the site's "Suivre mon ticket" page
+        when there is one, a plain page otherwise."""
         cut = self._shell.get() if self._shell is not None else None
         if cut is None:
-            return self._env.get_template("page.html").render(result=Markup(result), call_id=call_id).encode()
+            text = result.decode() if isinstance(result, bytes) else result
+            return self._env.get_template("page.html").render(result=Markup(text), call_id=call_id).encode()
         # The form gives back what the customer typed, so that a typo is fixed, not retyped.
         filled = f'{INPUT} value="{escape(call_id)}"' if call_id else INPUT
-        return cut.fill({INPUT: filled.encode(), MARKER: result.encode()})
+        return cut.fill({INPUT: filled.encode(), MARKER: result if isinstance(result, bytes) else result.encode()})
 
 
 def _absolute_urls(page: str, built_at: str) -> str:

@@ -161,5 +161,6 @@ def test_open_files_stay_flat_over_bursts_and_quiet(start_server: Callable[..., 
             counts.append((len(files), len(databases)))
     # The database's files stay within the pool's size (a connection holds the file and its journal).
     assert all(databases <= 2 * 8 + 3 for _, databases in counts), counts
-    # And the whole stays flat: the third burst leaves no more open than the first.
-    assert counts[-1][0] <= counts[0][0] + 5, counts
+    # And the whole stays flat: the pool opens connections lazily, up to its size, over the first bursts; the
+    # third burst then leaves no more open than the second.
+    assert counts[-1][0] <= counts[1][0] + 5, counts

@@ -70,26 +70,46 @@ def test_answers_expire_when_the_window_ends_or_an_update_falls_due(
     assert deadline == min(view.window.end.at, view.next_update.at.at)
 
     cache = LookupCache(10)
-    cache.put(CALL_ID, Entry(view, "v1", deadline))
-    assert cache.get(CALL_ID, "v1", lambda: NOW) is not None
-    assert cache.get(CALL_ID, "v2", lambda: NOW) is None  # the store changed
-    cache.put(CALL_ID, Entry(view, "v1", deadline))
+    cache.put(CALL_ID, Entry(True, "v1", deadline), "json", b"{}")
+    assert cache.get(CALL_ID, "json", "v1", lambda: NOW) is not None
+    assert cache.get(CALL_ID, "json", "v2", lambda: NOW) is None  # the store changed
+    cache.put(CALL_ID, Entry(True, "v1", deadline), "json", b"{}")
     assert deadline is not None
-    assert cache.get(CALL_ID, "v1", lambda: deadline + timedelta(seconds=1)) is None  # a flag of the view flips
+    assert cache.get(CALL_ID, "json", "v1", lambda: deadline + timedelta(seconds=1)) is None  # a flag flips
+
+
+def test_each_door_keeps_its_rendering_of_one_answer() -> None:
+    cache = LookupCache(10)
+    cache.put(CALL_ID, Entry(True, "v1", None), "json", b"{}")
+    # The page's door has not rendered this answer yet: it reads and renders it, beside the JSON.
+    assert cache.get(CALL_ID, "html", "v1", lambda: NOW) is None
+    cache.put(CALL_ID, Entry(True, "v1", None), "html", b"<p>")
+    entry = cache.get(CALL_ID, "json", "v1", lambda: NOW)
+    assert entry is not None and entry.renderings == {"json": b"{}", "html": b"<p>"}
+    # A newer version of the answer starts afresh: the JSON of the old one is gone.
+    cache.put(CALL_ID, Entry(True, "v2", None), "html", b"<p>new")
+    assert cache.get(CALL_ID, "json", "v2", lambda: NOW) is None
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+def test_no_ticket_is_one_answer_for_every_door() -> None:
+    cache = LookupCache(10)
+    cache.put(CALL_ID, Entry(False, "v1", None))
+    assert cache.get(CALL_ID, "html", "v1", lambda: NOW) is not None
 
 
 def test_the_cache_keeps_a_bounded_number_of_answers() -> None:
     cache = LookupCache(3)
     for number in range(10):
-        cache.put(str(number), Entry(None, "v", None))
+        cache.put(str(number), Entry(False, "v", None))
     assert len(cache) == 3
-    assert cache.get("9", "v", lambda: NOW) is not None and cache.get("0", "v", lambda: NOW) is None
+    assert cache.get("9", "json", "v", lambda: NOW) is not None and cache.get("0", "json", "v", lambda: NOW) is None
 
 
 def test_a_cache_of_size_zero_keeps_nothing() -> None:
     cache = LookupCache(0)
-    cache.put("1", Entry(None, "v", None))
-    assert cache.get("1", "v", lambda: NOW) is None and len(cache) == 0
+    cache.put("1", Entry(False, "v", None))
+    assert cache.get("1", "json", "v", lambda: NOW) is None and len(cache) == 0
 
 
 def test_staff_read_the_cache_counts(client: TestClient, put_ticket: Callable[..., Any]) -> None:
