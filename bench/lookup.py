@@ -177,14 +177,15 @@ def cache_counts(port: int) -> tuple[int, int]:
     return int(counts["hits"]), int(counts["misses"])
 
 
-def measured(port: int, script: Path, pid: int | None = None) -> tuple[float, float, float]:
-    """wrk's rate and p99, and the answer cache's hit rate over the run (nan for a server without stats)."""
-    before = cache_counts(port) if pid is not None else (0, 0)
-    rate, p99, _ = wrk_run(port, script)
-    if pid is None:
-        return rate, p99, float("nan")
+def measured(port: int, pid: int, script: Path, stats: bool = True) -> tuple[float, float, float, float]:
+    """wrk's rate and p99, the answer cache's hit rate over the run (nan for a server without stats), and the
+    server's CPU time per request in µs."""
+    before = cache_counts(port) if stats else (0, 0)
+    rate, p99, cpu = wrk_run(port, script, pid=pid)
+    if not stats:
+        return rate, p99, float("nan"), cpu
     hits, misses = (after - first for after, first in zip(cache_counts(port), before, strict=True))
-    return rate, p99, hits / max(hits + misses, 1)
+    return rate, p99, hits / max(hits + misses, 1), cpu
 
 
 def main() -> None:
@@ -203,16 +204,16 @@ def main() -> None:
         # The protections of the public lookup are lifted: one wrk client would meet the rate limit at once,
         # and the timing floor holds each answer 20 ms by design.
         service = {"STATUS_API_SITE_DIR": str(site), "STATUS_API_TOKEN": TOKEN, **UNPROTECTED}
-        rounds: list[dict[str, tuple[float, float, float]]] = []
+        rounds: list[dict[str, tuple[float, float, float, float]]] = []
         # Every server is started once and the measures alternate, round after round: a slow spell of the
         # machine then lowers one round's ratios, not one side of every ratio.
         with (
-            serving([sys.executable, "-m", "bench.baseline_app"], {}) as (base_port, _),
+            serving([sys.executable, "-m", "bench.baseline_app"], {}) as (base_port, base_pid),
             serving(command, {**service, "STATUS_API_DB": str(real_db)}) as (real_port, real_pid),
             serving(command, {**service, "STATUS_API_DB": str(large_db)}) as (large_port, large_pid),
         ):
             plan = {
-                "baseline": (base_port, None, "baseline"),
+                "baseline": (base_port, base_pid, "baseline"),
                 "json": (real_port, real_pid, "json"),
                 "html": (real_port, real_pid, "html"),
                 "zipf": (real_port, real_pid, "zipf"),
@@ -221,7 +222,10 @@ def main() -> None:
                 "html-large": (large_port, large_pid, "html-large"),
             }
             for _ in range(ROUNDS):
-                rounds.append({key: measured(port, scripts[script], pid) for key, (port, pid, script) in plan.items()})
+                figures = {}
+                for key, (port, pid, name) in plan.items():
+                    figures[key] = measured(port, pid, scripts[name], stats=key != "baseline")
+                rounds.append(figures)
             memory = rss_mb(large_pid)
             heavy_rate, heavy_p99, _ = wrk_run(real_port, scripts["write-heavy"], connections=1)
             spread_rate, _, _ = wrk_run(real_port, scripts["write"], connections=1)
@@ -241,7 +245,8 @@ def main() -> None:
     def lookup_row(label: str, key: str, target: float | None) -> tuple[str, str, str, str]:
         value = (
             f"{ratio(key, 'baseline'):.2f}x (rounds {spread(key, 'baseline')}; {median(key, 0):,.0f} req/s, "
-            f"p99 {median(key, 1):.1f} ms; cache hits {median(key, 2):.0%})"
+            f"p99 {median(key, 1):.1f} ms; cache hits {median(key, 2):.0%}; server CPU {median(key, 3):.0f} µs "
+            f"per request, {ratio('baseline', key, 3):.2f}x the baseline's)"
         )
         if target is None:
             return (label, value, "", "")
@@ -256,7 +261,8 @@ def main() -> None:
         ("measure", "value", "target", "met"),
         (
             "baseline (bare Starlette, constant JSON)",
-            f"{median('baseline', 0):,.0f} req/s, p99 {median('baseline', 1):.1f} ms",
+            f"{median('baseline', 0):,.0f} req/s, p99 {median('baseline', 1):.1f} ms, "
+            f"server CPU {median('baseline', 3):.0f} µs per request",
             "",
             "",
         ),
@@ -296,6 +302,10 @@ def main() -> None:
         f"Each ratio is the median of {ROUNDS} rounds; in a round, every server is measured in turn, so that "
         "both sides of a ratio meet the same state of this shared machine. The ranges give the lowest and "
         "highest round. The rate limit and the 20 ms timing floor are lifted for these figures.",
+        "Server CPU per request is the server process's user and system time over the run divided by the "
+        "requests wrk counted; its ratio (baseline's CPU / the service's) is the throughput the service would "
+        "reach against the baseline on a core of its own, a figure the machine's other load moves far less "
+        "than throughput.",
     ]
     print(write_results("lookup", "Status service", table, notes))
 
