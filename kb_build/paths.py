@@ -73,6 +73,8 @@ class ServiceAddresses:
     api: str = "/api"
     lookup: str = "/api/v1/lookup"
     incidents_current: str = "/api/v1/incidents/current"
+    # Statuspage's address for its summary, so that its clients find ours where they look.
+    statuspage_summary: str = "/api/v2/summary.json"
     openapi: str = "/api/openapi.json"
     ticket: str = "/api/v1/tickets/{reference}"
     ticket_updates: str = "/api/v1/tickets/{reference}/updates"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from difflib import get_close_matches
+from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -145,6 +146,7 @@ class _References:
         self.known("incidents", at, incidents.issue_type, self.issue_type_ids, kind, "issue_types.yml")
         self.unique("incidents", ("services",), incidents.services)
         self.unique("incidents", ("states",), incidents.states)
+        self.check_service_states(incidents)
         state_ids = {state.id for state in incidents.states}
         for i, state in enumerate(incidents.states):
             for j, target in enumerate(state.next):
@@ -173,6 +175,31 @@ class _References:
             if state.id not in ending:
                 message = f"depuis l'état « {state.id} », aucune suite d'états (next) ne mène à un état final"
                 self.fail("incidents", ("states", i, "id"), message)
+
+    def check_service_states(self, incidents: model.Incidents) -> None:
+        """Best first, each worse than the one before; an incident's impact is one of the worse ones."""
+        states = incidents.service_states
+        self.unique("incidents", ("service_states",), states)
+        if states[0].severity != 0:
+            message = "le premier état d'un service est celui d'un service qui fonctionne normalement : severity 0"
+            self.fail("incidents", ("service_states", 0, "severity"), message)
+        for i, (before, state) in enumerate(pairwise(states), start=1):
+            if state.severity <= before.severity:
+                message = (
+                    f"les états d'un service vont du meilleur au pire : « {state.id} » doit avoir une gravité "
+                    f"(severity) plus grande que « {before.id} » ({before.severity})"
+                )
+                self.fail("incidents", ("service_states", i, "severity"), message)
+        impacts = {state.id for state in states[1:]}
+        at: Path = ("default_impact",)
+        self.known(
+            "incidents",
+            at,
+            incidents.default_impact,
+            impacts,
+            "d'état de service perturbé",
+            "incidents.yml, service_states sauf le premier",
+        )
 
     def check_site(self, site: model.Site) -> None:
         call_id = site.call_id

@@ -21,7 +21,15 @@ from kb_build.model.fields import (
     parse_duration,
 )
 from kb_build.model.glossary import Glossary, Term
-from kb_build.model.incidents import FEED_ID_PATTERN, IncidentHelp, Incidents, IncidentState, IncidentTexts, Service
+from kb_build.model.incidents import (
+    FEED_ID_PATTERN,
+    IncidentHelp,
+    Incidents,
+    IncidentState,
+    IncidentTexts,
+    Service,
+    ServiceState,
+)
 from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
 from kb_build.model.support import (
     Cadence,
@@ -77,6 +85,7 @@ __all__ = [
     "Record",
     "Section",
     "Service",
+    "ServiceState",
     "Site",
     "Source",
     "Sourced",
@@ -130,6 +139,9 @@ class KnowledgeBase(Record):
 
     def service(self, service_id: str) -> Service:
         return by_id(self.incidents.services, service_id)
+
+    def service_state(self, state_id: str) -> ServiceState:
+        return by_id(self.incidents.service_states, state_id)
 
     def cadence(self, timeline_id: str) -> Cadence:
         return next(c for c in self.communication.cadence if c.timeline == timeline_id)

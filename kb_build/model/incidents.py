@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -17,12 +17,38 @@ class Service(Record):
     name: Text
 
 
+# Statuspage's words for a component's status: what /api/v2/summary.json says of each service.
+StatuspageStatus = Literal["operational", "degraded_performance", "partial_outage", "major_outage"]
+
+
+class ServiceState(Record):
+    """How a service is doing, from best (severity 0: working normally) to worst; an ongoing incident puts its
+    services in the state of its impact, and the worst one wins."""
+
+    id: Id
+    title: Text
+    severity: int = Field(ge=0, le=9, description="0 for a service working normally; higher is worse")
+    symbol: str = Field(
+        min_length=1, max_length=2, description="Shown beside the title, so that a state is never told by colour alone"
+    )
+    statuspage: StatuspageStatus = Field(description="Its name in Statuspage's summary (/api/v2/summary.json)")
+
+
+# Statuspage's words for an incident's status.
+StatuspageIncidentStatus = Literal["investigating", "identified", "monitoring", "resolved"]
+
+
 class IncidentState(Record):
     id: Id
     title: Text
     description: Text
     next: tuple[Id, ...] = Field((), description="The states an incident may move to from this one")
     final: bool = Field(False, description="The incident is over: it gets its end date and moves no further")
+    statuspage: StatuspageIncidentStatus | None = Field(
+        None,
+        description="Its name in Statuspage's summary; by default investigating for the first state, resolved for "
+        "a final one, identified for the others",
+    )
 
 
 class IncidentTexts(PlaceholderTexts):
@@ -54,6 +80,13 @@ class IncidentTexts(PlaceholderTexts):
     ticket_title: Text
     ticket_text: Annotated[Text, Fills("title", "state")]
     ticket_link: Text
+    impact: Text
+    services_title: Text
+    service_column: Text
+    state_column: Text
+    days_column: Annotated[Text, Fills("days")]
+    no_days: Text
+    days_touched: Annotated[Text, Fills("count", "days")]
 
 
 class IncidentHelp(Record):
@@ -85,6 +118,10 @@ class Incidents(DataFile):
     )
     services: tuple[Service, ...] = Field(min_length=1)
     states: tuple[IncidentState, ...] = Field(min_length=1, description="The first one is where an incident starts")
+    service_states: tuple[ServiceState, ...] = Field(
+        min_length=2, description="Best first: the first (severity 0) is a service working normally"
+    )
+    default_impact: Id = Field(description="The service state of an incident created without an impact")
     texts: IncidentTexts
     help: IncidentHelp
 

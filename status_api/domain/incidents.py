@@ -73,6 +73,8 @@ def incident_from_payload(reference: str, payload: IncidentIn, current: Incident
         state=state,
         started_at=started_at,
         ended_at=ended_at,
+        # Said on creation, or kept from the incident replaced; otherwise the data's default.
+        impact=payload.impact or (current.impact if current is not None else None) or kb.incidents.default_impact,
         updates=updates,
         tickets=tickets,
     )

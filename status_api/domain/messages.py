@@ -47,6 +47,7 @@ KINDS = {
     "optional_step": "une étape facultative",
     "incident_state": "un état d'incident connu",
     "service": "un service connu",
+    "impact": "un état de service perturbé connu",
 }
 INVALID_CALL_ID_FIELD = "« {value} » n'est pas un Call ID : de {min_digits} à {max_digits} chiffres sont attendus."
 DUPLICATE_CALL_ID = "Le Call ID {call_id} figure deux fois."

@@ -61,6 +61,8 @@ def kb_ids(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
         "team": tuple(t.id for t in kb.escalation.teams),
         "incident_state": tuple(s.id for s in kb.incidents.states),
         "service": tuple(s.id for s in kb.incidents.services),
+        # A service state an incident can cause: any but the first, a service working normally.
+        "impact": tuple(s.id for s in kb.incidents.service_states[1:]),
     }
 
 
@@ -129,6 +131,7 @@ IssueTypeId = Annotated[str, _ids("issue_type"), AfterValidator(_known_id("issue
 TeamId = Annotated[str, _ids("team"), AfterValidator(_known_id("team"))]
 StateId = Annotated[str, _ids("incident_state"), AfterValidator(_known_id("incident_state"))]
 ServiceId = Annotated[str, _ids("service"), AfterValidator(_known_id("service"))]
+ImpactId = Annotated[str, _ids("impact"), AfterValidator(_known_id("impact"))]
 CallIdText = Annotated[
     str,
     Field(max_length=200, examples=["2025 0312 1430 1548 7296"], json_schema_extra={"x-kb-call-id": True}),
@@ -219,6 +222,9 @@ class IncidentIn(Payload):
     started_at: Moment
     ended_at: Moment | None = Field(
         None, description="Only with a final state, which requires it; not before started_at"
+    )
+    impact: ImpactId | None = Field(
+        None, description="The state it puts its services in while it lasts (default: the data's default_impact)"
     )
 
 

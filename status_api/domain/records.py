@@ -51,6 +51,9 @@ class Incident(_Record):
     state: str
     started_at: datetime
     ended_at: datetime | None = None
+    impact: str | None = Field(
+        None, description="The service state it puts its services in; None: the data's default_impact"
+    )
     updates: tuple[IncidentUpdate, ...] = Field((), description="Oldest first; the first one opens the incident")
     tickets: tuple[str, ...] = Field((), description="References of the linked tickets (staff only)")
 

@@ -29,6 +29,7 @@ from status_api.domain.payloads import (
 from status_api.domain.records import Incident, Ticket
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
+from status_api.views.statuspage import Summary
 from status_api.views.tickets import TicketView
 
 _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
@@ -39,6 +40,7 @@ _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (Ticket, "serialization"),
     (ErrorBody, "serialization"),
     (CurrentIncidents, "serialization"),
+    (Summary, "serialization"),
     (IncidentIn, "validation"),
     (IncidentUpdateIn, "validation"),
     (Incident, "serialization"),
@@ -103,6 +105,17 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                         "description": "The ongoing incidents, newest first",
                         "content": doc.json(CurrentIncidents),
                     },
+                    **doc.busy,
+                },
+            }
+        },
+        SERVICE.statuspage_summary: {
+            "get": {
+                "operationId": "statuspageSummary",
+                "summary": "The status page in Statuspage's shape: each service's state and the ongoing incidents",
+                "description": "Public, cached for a few seconds, CORS as above; Statuspage's words for states",
+                "responses": {
+                    "200": {"description": "The summary", "content": doc.json(Summary)},
                     **doc.busy,
                 },
             }

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.domain.records import Incident
+from status_api.views.dates import french_date
 from status_api.views.tickets import (
     DateView,
     IncidentStateView,
@@ -29,6 +31,15 @@ class ServiceView(_View):
     name: str
 
 
+class ServiceStateView(_View):
+    """How a service is doing (data/incidents.yml service_states): always a title and a symbol, never a colour alone."""
+
+    id: str
+    title: str
+    symbol: str
+    severity: int = Field(description="0: working normally; higher is worse")
+
+
 class IncidentView(_View):
     """One incident as the public sees it: no ticket, no name, only what support published."""
 
@@ -37,6 +48,7 @@ class IncidentView(_View):
     url: str = Field(description="The incident on the « État du service » page, from the service's root")
     services: list[ServiceView]
     state: IncidentStateView
+    impact: ServiceStateView = Field(description="The state it puts its services in while it lasts")
     ongoing: bool
     started: DateView
     ended: DateView | None
@@ -52,7 +64,21 @@ class CurrentIncidents(_View):
     feed: str = Field(description="The Atom feed of incidents and their updates, from the service's root")
 
 
+class DayView(_View):
+    day: date = Field(description="In the site's time zone")
+    text: str = Field(description="In French, e.g. « mardi 24 novembre 2026 »")
+    state: ServiceStateView = Field(description="The worst state an incident put the service in that day")
+
+
+class ServiceHealthView(_View):
+    id: str
+    name: str
+    state: ServiceStateView = Field(description="Now: the worst impact of its ongoing incidents")
+    days: list[DayView] = Field(description="The days of the history window an incident touched it, oldest first")
+
+
 class ServiceStatusView(_View):
+    services: list[ServiceHealthView] = Field(description="Every service of data/incidents.yml, in its order")
     ongoing: list[IncidentView]
     history: list[IncidentView] = Field(description="Incidents ended within the history window, newest first")
     days: int
@@ -70,6 +96,7 @@ def incident_view(incident: Incident, kb: KnowledgeBase) -> IncidentView:
         # A service a writer has since removed from the YAML still shows, by its id.
         services=[ServiceView(id=s, name=names.get(s, s)) for s in incident.services],
         state=incident_state_view(incident.state, kb),
+        impact=service_state_view(incident.impact or kb.incidents.default_impact, kb),
         ongoing=incident.ongoing,
         started=date_view(incident.started_at, kb),
         ended=date_view(incident.ended_at, kb) if incident.ended_at else None,
@@ -78,12 +105,64 @@ def incident_view(incident: Incident, kb: KnowledgeBase) -> IncidentView:
     )
 
 
+def service_state_view(state_id: str, kb: KnowledgeBase) -> ServiceStateView:
+    by_id = {state.id: state for state in kb.incidents.service_states}
+    # An impact a writer has since removed from the YAML reads as the worst state: it was a disruption.
+    found = by_id.get(state_id) or kb.incidents.service_states[-1]
+    return ServiceStateView(id=found.id, title=found.title, symbol=found.symbol, severity=found.severity)
+
+
+def service_health(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime) -> list[ServiceHealthView]:
+    """Each service's state now (the worst impact among its ongoing incidents, the first state without one)
+    and the days of the history window an incident touched it, each with the worst impact of that day."""
+    zone = ZoneInfo(kb.site.timezone)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=kb.incidents.history_days - 1)
+    working = service_state_view(kb.incidents.service_states[0].id, kb)
+    current: dict[str, ServiceStateView] = {}
+    days: dict[str, dict[date, ServiceStateView]] = {}
+    for incident in incidents:
+        impact = service_state_view(incident.impact or kb.incidents.default_impact, kb)
+        start = max(incident.started_at.astimezone(zone).date(), first)
+        end = min((incident.ended_at or now).astimezone(zone).date(), today)
+        for service in incident.services:
+            if incident.ongoing and impact.severity > current.get(service, working).severity:
+                current[service] = impact
+            touched = days.setdefault(service, {})
+            day = start
+            while day <= end:
+                if day not in touched or impact.severity > touched[day].severity:
+                    touched[day] = impact
+                day += timedelta(days=1)
+    return [
+        ServiceHealthView(
+            id=service.id,
+            name=service.name,
+            state=current.get(service.id, working),
+            days=[
+                DayView(
+                    day=day,
+                    text=french_date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone),
+                    state=state,
+                )
+                for day, state in sorted(days.get(service.id, {}).items())
+            ],
+        )
+        for service in kb.incidents.services
+    ]
+
+
+def _day_text(day: date, zone: ZoneInfo) -> str:
+    return french_date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone)
+
+
 def service_status(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime) -> ServiceStatusView:
     since = now - timedelta(days=kb.incidents.history_days)
     ongoing = sorted((i for i in incidents if i.ongoing), key=lambda i: i.started_at, reverse=True)
     ended = [i for i in incidents if i.ended_at is not None and i.ended_at >= since]
     ended.sort(key=lambda i: i.ended_at or i.started_at, reverse=True)
     return ServiceStatusView(
+        services=service_health(incidents, kb, now),
         ongoing=[incident_view(i, kb) for i in ongoing],
         history=[incident_view(i, kb) for i in ended],
         days=kb.incidents.history_days,

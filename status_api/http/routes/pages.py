@@ -16,6 +16,7 @@ from status_api.http.errors import json_response
 from status_api.views.feed import atom_feed
 from status_api.views.html import Renderer
 from status_api.views.incidents import current_incidents, service_status
+from status_api.views.statuspage import summary
 
 # Public and the same for everyone: a short shared cache spares the database when many customers look at once.
 # The banner of every help-center page reads the ongoing incidents: an update shows within this many seconds.
@@ -50,8 +51,15 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
         view = current_incidents(await run_in_threadpool(incidents.ongoing, core), core.kb)
         return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
 
+    async def statuspage_summary(request: Request) -> Response:
+        now = core.clock()
+        recent = await run_in_threadpool(incidents.recent, core, now)
+        view = summary(recent, core.kb, now, public_url)
+        return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
+
     return [
         Route(SERVICE.status_page, status_page, methods=["GET"]),
+        Route(SERVICE.statuspage_summary, statuspage_summary, methods=["GET"]),
         # The help center's own "État du service" page lives at this address: serve it live too.
         Route(SERVICE.status_page + "/", status_page, methods=["GET"], include_in_schema=False),
         Route(SERVICE.feed, feed, methods=["GET"]),

@@ -158,11 +158,11 @@ def write_update(conn: sqlite3.Connection, reference: str, update: Update) -> No
 def load_incident(conn: sqlite3.Connection, reference: str, recent: int = 0) -> Incident | None:
     """The incident with all its updates (`recent` is for tickets: an incident has a few dozen at most)."""
     row = conn.execute(
-        "SELECT title, services, state, started_at, ended_at FROM incidents WHERE reference = ?", (reference,)
+        "SELECT title, services, state, started_at, ended_at, impact FROM incidents WHERE reference = ?", (reference,)
     ).fetchone()
     if row is None:
         return None
-    title, services, state, started_at, ended_at = row
+    title, services, state, started_at, ended_at, impact = row
     updates = conn.execute(
         "SELECT id, at, text, state FROM incident_updates WHERE reference = ? ORDER BY at, id", (reference,)
     ).fetchall()
@@ -176,6 +176,7 @@ def load_incident(conn: sqlite3.Connection, reference: str, recent: int = 0) -> 
         state=state,
         started_at=_moment(started_at),
         ended_at=_moment(ended_at) if ended_at else None,
+        impact=impact,
         updates=tuple(
             IncidentUpdate(id=update_id, at=_moment(at), text=text, state=moved)
             for update_id, at, text, moved in updates
@@ -186,11 +187,11 @@ def load_incident(conn: sqlite3.Connection, reference: str, recent: int = 0) -> 
 
 def write_incident(conn: sqlite3.Connection, incident: Incident) -> None:
     conn.execute(
-        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at)
-        VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at, impact)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (reference) DO UPDATE SET
             title = excluded.title, services = excluded.services, state = excluded.state,
-            started_at = excluded.started_at, ended_at = excluded.ended_at""",
+            started_at = excluded.started_at, ended_at = excluded.ended_at, impact = excluded.impact""",
         (
             incident.reference,
             incident.title,
@@ -198,6 +199,7 @@ def write_incident(conn: sqlite3.Connection, incident: Incident) -> None:
             incident.state,
             timestamp(incident.started_at),
             timestamp(incident.ended_at) if incident.ended_at else None,
+            incident.impact,
         ),
     )
 

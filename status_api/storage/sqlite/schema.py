@@ -95,6 +95,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE tickets ADD COLUMN update_count INTEGER NOT NULL DEFAULT 0",
         "UPDATE tickets SET update_count = (SELECT count(*) FROM updates WHERE updates.reference = tickets.reference)",
     ),
+    (
+        # The service state an incident puts its services in (data/incidents.yml service_states); NULL for
+        # incidents stored before: they read as the data's default_impact.
+        "ALTER TABLE incidents ADD COLUMN impact TEXT",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
