@@ -95,6 +95,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE tickets ADD COLUMN update_count INTEGER NOT NULL DEFAULT 0",
         "UPDATE tickets SET update_count = (SELECT count(*) FROM updates WHERE updates.reference = tickets.reference)",
     ),
+    (
+        # "Cet article vous a-t-il été utile ?": a page's path, yes or no, when, and the comment left on a no.
+        # Nothing about who voted. comment_key is the vote's single-use secret (a hash of it): spent, it is NULL.
+        """CREATE TABLE votes (
+            id INTEGER PRIMARY KEY,
+            page TEXT NOT NULL,
+            useful INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            comment TEXT,
+            comment_key TEXT UNIQUE
+        ) STRICT""",
+        "CREATE INDEX votes_by_at ON votes (at)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
