@@ -214,6 +214,13 @@ def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
     }
 
 
+def feedback_settings(kb: KnowledgeBase, service_url: str) -> dict[str, Any]:
+    """ "Cet article vous a-t-il été utile ?" on every page (overrides/partials/kb-feedback.html): where the vote
+    goes, and its words."""
+    texts = kb.site.feedback
+    return {"action": SERVICE.under(service_url).feedback, **texts.model_dump()}
+
+
 def theme_labels(kb: KnowledgeBase) -> dict[str, Any]:
     """Material's words that the help center says its own way (overrides/): header buttons, breadcrumbs, 404."""
     labels, not_found = kb.site.labels, kb.site.not_found

@@ -22,7 +22,7 @@ from kb_build.model.fields import (
 )
 from kb_build.model.glossary import Glossary, Term
 from kb_build.model.incidents import FEED_ID_PATTERN, IncidentHelp, Incidents, IncidentState, IncidentTexts, Service
-from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
+from kb_build.model.site import CallIdFormat, Contact, Feedback, Home, HomeRoute, Labels, NotFoundPage, Site
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -59,6 +59,7 @@ __all__ = [
     "Duration",
     "Escalation",
     "EscalationRule",
+    "Feedback",
     "Glossary",
     "Home",
     "HomeRoute",

@@ -133,6 +133,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
             "post": _tracking_result(kb),
         },
+        SERVICE.feedback: {"post": _feedback(doc, kb)},
         SERVICE.status_page: {
             "get": _get("serviceStatus", "The « État du service » page: ongoing incidents, then the last days'", _HTML)
         },
@@ -337,6 +338,73 @@ def _tracking_result(kb: KnowledgeBase) -> dict[str, Any]:
         "summary": "The answer for a call ID, as an HTML page",
         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}},
         "responses": {status: {"description": description, "content": _HTML} for status, description in answers},
+    }
+
+
+def _feedback(doc: _Document, kb: KnowledgeBase) -> dict[str, Any]:
+    """POST /avis: a JSON body is answered in JSON, a form (no JavaScript) with an HTML page."""
+    page = {"type": "string", "description": "The page's path on the help center, e.g. /delais/"}
+    key = {"type": "string", "maxLength": 100, "description": "The comment_key the vote answered"}
+    comment = {"type": "string", "minLength": 1, "maxLength": kb.site.feedback.comment_max_length}
+    vote = {
+        "type": "object",
+        "properties": {"page": page, "useful": {"type": "boolean"}},
+        "required": ["page", "useful"],
+    }
+    remark = {
+        "type": "object",
+        "properties": {"comment_key": key, "comment": comment},
+        "required": ["comment_key", "comment"],
+    }
+    form = {
+        "type": "object",
+        "properties": {"page": page, "vote": {"enum": ["oui", "non"]}, "comment_key": key, "comment": comment},
+        "maxProperties": 20,
+    }
+    voted = {
+        "type": "object",
+        "properties": {
+            "page": page,
+            "useful": {"type": "boolean"},
+            "comment_key": {"type": ["string", "null"], "description": "For a no: single use, for one comment"},
+        },
+        "required": ["page", "useful", "comment_key"],
+    }
+    commented = {"type": "object", "properties": {"page": page}, "required": ["page"]}
+    answers = (
+        ("400", "Malformed JSON or unreadable form (invalid_body)"),
+        ("403", "Posted from a page of another site (cross_site)"),
+        ("409", "The comment's key is unknown, spent or expired (comment_closed)"),
+        ("413", "Body too large (body_too_large)"),
+        ("415", "Neither JSON nor a form (unsupported_media_type)"),
+        (
+            "422",
+            "Not a page of the help center (invalid_page), no yes or no (invalid_vote), an empty or too long "
+            "comment (invalid_comment)",
+        ),
+        ("429", "Too many votes from this client: retry after Retry-After seconds (rate_limited)"),
+        ("503", "The database does not answer"),
+    )
+    either = {**doc.json(ErrorBody), **_HTML}
+    return {
+        "operationId": "feedback",
+        "summary": "A reader's vote on a help-center page (« Cet article vous a-t-il été utile ? »), or the comment "
+        "after a no; nothing about the reader is stored",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"oneOf": [vote, remark]}},
+                "application/x-www-form-urlencoded": {"schema": form},
+            },
+        },
+        "responses": {
+            "200": {"description": "The thanks page (form post)", "content": _HTML},
+            "201": {
+                "description": "Recorded (JSON post)",
+                "content": doc.json_schema({"oneOf": [voted, commented]}),
+            },
+            **{status: {"description": description, "content": either} for status, description in answers},
+        },
     }
 
 
