@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import site_path
-from kb_build.render import render
+from kb_build.render import page_paths
 from status_api.core import Core
 from status_api.domain.records import Vote
 from status_api.domain.text import CONTROL, strip
@@ -34,7 +34,7 @@ class FeedbackRefused(Exception):
 
 def site_pages(kb: KnowledgeBase) -> frozenset[str]:
     """The address of every page the help center builds ("/", "/delais/", …): the only paths a vote may name."""
-    return frozenset(site_path(page) for page in render(kb))
+    return frozenset(site_path(page) for page in page_paths(kb))
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,10 @@ def vote(core: Core, pages: frozenset[str], page: str, useful: bool) -> Voted:
 def comment(core: Core, key: str, text: str) -> str:
     """Attach `text` to the vote given `key`; the page voted on."""
     texts = core.kb.site.feedback
+    if len(text) > texts.comment_max_length or CONTROL.search(text):
+        raise FeedbackRefused("invalid_comment", texts.invalid_comment)
     text = strip(text)
-    if not text or len(text) > texts.comment_max_length or CONTROL.search(text):
+    if not text:
         raise FeedbackRefused("invalid_comment", texts.invalid_comment)
     page = None
     if 0 < len(key) <= 100:

@@ -32,6 +32,11 @@ LIMITS = Limits(lookups=Rate(30, 3600), burst=10, misses=Rate(1, 1))
 # A comment of the longest length, every character escaped in the form's encoding, and the other fields.
 _FORM_LIMIT = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store"}
+# The fields of each kind of post, exactly (the OpenAPI document says the same): anything else is refused.
+_JSON_VOTE = frozenset({"page", "useful"})
+_JSON_COMMENT = frozenset({"comment_key", "comment"})
+_FORM_VOTE = frozenset({"page", "vote"})
+_FORM_COMMENT = frozenset({"comment_key", "comment", "page"})
 _STATUS: dict[str, int] = {
     "invalid_page": 422,
     "invalid_vote": 422,
@@ -70,15 +75,14 @@ def feedback_routes(core: Core, renderer: Renderer, limiter: RateLimiter | None)
     async def _json_answer(data: dict[str, Any]) -> Response:
         try:
             if "comment_key" in data:
-                key, text = data.get("comment_key"), data.get("comment")
-                if not isinstance(key, str) or not isinstance(text, str):
+                key, text = data["comment_key"], data.get("comment")
+                if set(data) != _JSON_COMMENT or not isinstance(key, str) or not isinstance(text, str):
                     raise FeedbackRefused("invalid_comment", texts.invalid_comment)
                 commented = await run_in_threadpool(feedback.comment, core, key, text)
                 return json_response({"page": commented}, 201)
-            useful = data.get("useful")
-            if not isinstance(useful, bool):
+            if set(data) != _JSON_VOTE or not isinstance(data["useful"], bool):
                 raise FeedbackRefused("invalid_vote", texts.invalid_vote)
-            voted = await run_in_threadpool(feedback.vote, core, pages, known(data.get("page")), useful)
+            voted = await run_in_threadpool(feedback.vote, core, pages, known(data["page"]), data["useful"])
         except FeedbackRefused as refused:
             raise _api_error(refused) from None
         return json_response({"page": voted.page, "useful": voted.useful, "comment_key": voted.comment_key}, 201)
@@ -86,15 +90,14 @@ def feedback_routes(core: Core, renderer: Renderer, limiter: RateLimiter | None)
     async def _form_answer(fields: dict[str, str]) -> Response:
         page = known(fields.get("page"))
         try:
-            if "comment_key" in fields:
+            if "comment_key" in fields and set(fields) <= _FORM_COMMENT:
                 commented = await run_in_threadpool(
                     feedback.comment, core, fields["comment_key"], fields.get("comment", "")
                 )
                 return _html(renderer.feedback(commented, commented=True), 200)
-            choice = fields.get("vote")
-            if choice not in ("oui", "non"):
+            if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
                 raise FeedbackRefused("invalid_vote", texts.invalid_vote)
-            voted = await run_in_threadpool(feedback.vote, core, pages, page, choice == "oui")
+            voted = await run_in_threadpool(feedback.vote, core, pages, page, fields["vote"] == "oui")
         except FeedbackRefused as refused:
             return _html(renderer.feedback(page, problem=refused.message), _STATUS[refused.code])
         return _html(renderer.feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key), 200)

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
+from status_api.core.feedback import site_pages
 from status_api.domain import callid
 from status_api.domain.payloads import (
     REFERENCE_PATTERN,
@@ -27,6 +28,7 @@ from status_api.domain.payloads import (
     kb_ids,
 )
 from status_api.domain.records import Incident, Ticket
+from status_api.domain.text import TEXT_PATTERN
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
 from status_api.views.tickets import TicketView
@@ -343,24 +345,23 @@ def _tracking_result(kb: KnowledgeBase) -> dict[str, Any]:
 
 def _feedback(doc: _Document, kb: KnowledgeBase) -> dict[str, Any]:
     """POST /avis: a JSON body is answered in JSON, a form (no JavaScript) with an HTML page."""
-    page = {"type": "string", "description": "The page's path on the help center, e.g. /delais/"}
-    key = {"type": "string", "maxLength": 100, "description": "The comment_key the vote answered"}
-    comment = {"type": "string", "minLength": 1, "maxLength": kb.site.feedback.comment_max_length}
-    vote = {
-        "type": "object",
-        "properties": {"page": page, "useful": {"type": "boolean"}},
-        "required": ["page", "useful"],
+    page = {
+        "enum": sorted(site_pages(kb)),
+        "description": "The page's path on the help center, e.g. /delais/: one of the pages it builds",
     }
-    remark = {
-        "type": "object",
-        "properties": {"comment_key": key, "comment": comment},
+    key = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The comment_key the vote answered"}
+    maximum = kb.site.feedback.comment_max_length
+    comment = {"type": "string", "maxLength": maximum, "pattern": TEXT_PATTERN}
+    strict = {"type": "object", "additionalProperties": False}
+    vote = {**strict, "properties": {"page": page, "useful": {"type": "boolean"}}, "required": ["page", "useful"]}
+    remark = {**strict, "properties": {"comment_key": key, "comment": comment}, "required": ["comment_key", "comment"]}
+    form_vote = {**strict, "properties": {"page": page, "vote": {"enum": ["oui", "non"]}}, "required": ["page", "vote"]}
+    form_remark = {
+        **strict,
+        "properties": {"comment_key": key, "comment": comment, "page": {"type": "string"}},
         "required": ["comment_key", "comment"],
     }
-    form = {
-        "type": "object",
-        "properties": {"page": page, "vote": {"enum": ["oui", "non"]}, "comment_key": key, "comment": comment},
-        "maxProperties": 20,
-    }
+    form = {"oneOf": [form_vote, form_remark]}
     voted = {
         "type": "object",
         "properties": {
@@ -401,7 +402,7 @@ def _feedback(doc: _Document, kb: KnowledgeBase) -> dict[str, Any]:
             "200": {"description": "The thanks page (form post)", "content": _HTML},
             "201": {
                 "description": "Recorded (JSON post)",
-                "content": doc.json_schema({"oneOf": [voted, commented]}),
+                "content": doc.json_schema({"anyOf": [voted, commented]}),
             },
             **{status: {"description": description, "content": either} for status, description in answers},
         },

@@ -110,10 +110,14 @@ def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, Path])
             ({"page": "/"}, "invalid_vote"),
             ({"page": "/nulle-part/", "useful": True}, "invalid_page"),
             ({"comment_key": key}, "invalid_comment"),
+            ({"page": "/", "useful": True, "visitor": "x"}, "invalid_vote"),
+            ({"comment_key": key, "comment": "x", "page": "/"}, "invalid_comment"),
         ):
             refused = http.post("/avis", json=body)
             assert (refused.status_code, refused.json()["error"]["code"]) == (422, code), body
         assert http.post("/avis", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+        extra = http.post("/avis", data={"page": "/", "vote": "oui", "visitor": "x"})
+        assert extra.status_code == 422
     assert _votes(db) == [("/", 1, None), ("/processus/", 0, "Trop long")]
 
 
