@@ -39,3 +39,5 @@ class Article(Record):
 
 class Articles(DataFile):
     articles: tuple[Article, ...] = Field(min_length=1)
+
+

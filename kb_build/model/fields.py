@@ -75,6 +75,7 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DIGITS_PATTERN = r"^[0-9]+$"
 
 
+
 @dataclass(frozen=True)
 class Audience:
     """Annotated metadata: who reads a text. kb check holds customers' texts to the glossary (kb_build/terms.py)."""

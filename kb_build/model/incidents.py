@@ -87,3 +87,5 @@ class Incidents(DataFile):
     states: tuple[IncidentState, ...] = Field(min_length=1, description="The first one is where an incident starts")
     texts: IncidentTexts
     help: IncidentHelp
+
+

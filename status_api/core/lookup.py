@@ -38,6 +38,8 @@ class Malformed:
     message: str
 
 
+
+
 class Lookups:
     def __init__(self, core: Core, cache_size: int = 4096) -> None:
         self.core = core
