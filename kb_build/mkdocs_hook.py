@@ -13,7 +13,7 @@ from mkdocs.structure.pages import Page
 
 from kb_build import DataError, KnowledgeBase, read
 from kb_build.csp import write_policy_files
-from kb_build.render import navigation, render, theme_labels, theme_settings
+from kb_build.render import feedback_settings, navigation, render, theme_labels, theme_settings
 from kb_build.settings import data_dir
 from kb_build.typography import french_html
 
@@ -54,6 +54,7 @@ class HelpCenterHook:
         # words that the help center says its own way (header buttons, breadcrumbs, the 404 page).
         config.extra["kb_incidents"] = theme_settings(kb, self.service_url)
         config.extra["kb_theme"] = theme_labels(kb)
+        config.extra["kb_feedback"] = feedback_settings(kb, self.service_url)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:

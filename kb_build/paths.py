@@ -70,6 +70,8 @@ class ServiceAddresses:
     feed: str = "/" + url_of(FIXED_PAGES["etat-du-service"]) + "flux.atom"
     # The form and its answer without JavaScript; the call ID travels in the POST body only, never in a URL.
     tracking: str = "/suivi"
+    # "Cet article vous a-t-il été utile ?": the vote of every page, and the comment after a "no".
+    feedback: str = "/avis"
     api: str = "/api"
     lookup: str = "/api/v1/lookup"
     incidents_current: str = "/api/v1/incidents/current"

@@ -98,7 +98,7 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
     page(FIXED_PAGES["accueil"], "home.md.j2")
     page(FIXED_PAGES["processus"], "process.md.j2")
     issue_types = kb.issue_types.issue_types
-    index_pages = [issue_types_index_page(n + 1) for n in range(max(1, -(-len(issue_types) // INDEX_PAGE_SIZE)))]
+    index_pages = _index_pages(kb)
     for number, index_page in enumerate(index_pages):
         chunk = issue_types[number * INDEX_PAGE_SIZE : (number + 1) * INDEX_PAGE_SIZE]
         page(index_page, "issue_types.md.j2", issue_types=chunk, index_pages=index_pages)
@@ -113,6 +113,16 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
     page(FIXED_PAGES["suivre-mon-ticket"], "tracking.md.j2", status_texts=status_texts_json(kb))
     page(FIXED_PAGES["etat-du-service"], "service_status.md.j2")
     return pages
+
+
+def _index_pages(kb: KnowledgeBase) -> list[str]:
+    count = len(kb.issue_types.issue_types)
+    return [issue_types_index_page(n + 1) for n in range(max(1, -(-count // INDEX_PAGE_SIZE)))]
+
+
+def page_paths(kb: KnowledgeBase) -> frozenset[str]:
+    """The paths of the pages `render` makes, without rendering them (the status service checks votes by them)."""
+    return frozenset(page_index(kb).values()) | frozenset(_index_pages(kb))
 
 
 def french_date(day: date) -> str:
@@ -212,6 +222,13 @@ def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
         "banner_many": texts.banner_many,
         "banner_link": texts.banner_link,
     }
+
+
+def feedback_settings(kb: KnowledgeBase, service_url: str) -> dict[str, Any]:
+    """ "Cet article vous a-t-il été utile ?" on every page (overrides/partials/kb-feedback.html): where the vote
+    goes, and its words."""
+    texts = kb.site.feedback
+    return {"action": SERVICE.under(service_url).feedback, **texts.model_dump()}
 
 
 def theme_labels(kb: KnowledgeBase) -> dict[str, Any]:

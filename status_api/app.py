@@ -27,6 +27,8 @@ from status_api.domain.errors import DomainError, StoreBusy, StoreUnavailable
 from status_api.domain.store import Store
 from status_api.http.budgets import RateLimiter
 from status_api.http.errors import ApiError
+from status_api.http.feedback import LIMITS as FEEDBACK_LIMITS
+from status_api.http.feedback import cross_site_refusal, feedback_routes
 from status_api.http.lookup import lookup_routes
 from status_api.http.middleware.client import ClientAddress
 from status_api.http.middleware.compression import Compression
@@ -54,6 +56,8 @@ def create_app(
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
+    # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
+    routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
@@ -65,7 +69,7 @@ def create_app(
     def page(message: str) -> bytes:
         return renderer.page(renderer.problem(message))
 
-    def cross_site() -> Response:
+    def cross_site(scope: Scope) -> Response:
         return HTMLResponse(page(kb.tracking.result.cross_site), 403, {"Cache-Control": "no-store"})
 
     # Outermost first. The client's address is settled before anything reads it; the steady timing covers
@@ -92,6 +96,10 @@ def create_app(
         )
     forms = frozenset({SERVICE.tracking})
     middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))
+    votes = cross_site_refusal(renderer, kb.site.feedback.cross_site)
+    middleware.append(
+        Middleware(SameOriginForms, paths=frozenset({SERVICE.feedback}), allowed=settings.form_origins, refusal=votes)
+    )
 
     async def not_found_or_method(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

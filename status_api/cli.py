@@ -6,6 +6,7 @@ Each staff command calls the use case the API calls (status_api/core/), so that 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import secrets
 import sqlite3
@@ -14,12 +15,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from kb_build import DataError, load
 from kb_build.model import KnowledgeBase
 from status_api import config
 from status_api.config import ConfigError, Settings
-from status_api.core import Core, incidents, tickets
+from status_api.core import Core, feedback, incidents, tickets
 from status_api.domain import callid
 from status_api.domain.errors import DomainError, Invalid
 from status_api.importers.files import ImportFailed, import_file
@@ -106,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
     delete = commands.add_parser("delete", help="supprimer un ticket et tout ce qui s'y rattache")
     delete.add_argument("reference")
     delete.set_defaults(command=_delete)
+
+    report = commands.add_parser(
+        "feedback",
+        help="les avis des lecteurs (« Cet article vous a-t-il été utile ? ») page par page, et leurs commentaires",
+    )
+    report.add_argument("--json", action="store_true", help="en JSON, pour un outil")
+    report.set_defaults(command=_feedback)
 
     _incident_parser(commands.add_parser("incident", help="créer et tenir à jour les incidents (état du service)"))
 
@@ -247,6 +256,40 @@ def _delete(args: argparse.Namespace, settings: Settings) -> None:
     with _core(settings) as core:
         tickets.delete(core, args.reference)
     print(f"Ticket {args.reference} supprimé.")
+
+
+def _feedback(args: argparse.Namespace, settings: Settings) -> None:
+    with _core(settings) as core:
+        pages = feedback.report(core)
+        zone = core.kb.site.timezone
+    if args.json:
+        rows = [
+            {
+                "page": page.page,
+                "votes": page.votes,
+                "useful": page.useful,
+                "not_useful": page.not_useful,
+                "share_useful": round(page.share_useful, 3),
+                "comments": [{"at": c.at.isoformat(), "text": c.text} for c in page.comments],
+            }
+            for page in pages
+        ]
+        print(json.dumps({"pages": rows}, ensure_ascii=False, indent=2))
+        return
+    if not pages:
+        print("Aucun avis pour l'instant.")
+        return
+    local = ZoneInfo(zone)
+    print(f"{'Page':<40} {'Avis':>5} {'Oui':>5} {'Non':>5} {'Utile':>6}")
+    for page in pages:
+        share = f"{page.share_useful:.0%}"
+        print(f"{page.page:<40} {page.votes:>5} {page.useful:>5} {page.not_useful:>5} {share:>6}")
+    for page in pages:
+        if page.comments:
+            print()
+            print(f"Commentaires sur {page.page} (du plus récent au plus ancien) :")
+            for c in page.comments:
+                print(f"  {c.at.astimezone(local):%Y-%m-%d %H:%M}  {' '.join(c.text.split())}")
 
 
 def _incident_create(args: argparse.Namespace, settings: Settings) -> None:

@@ -30,7 +30,7 @@ from kb_build.model.incidents import (
     Service,
     ServiceState,
 )
-from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
+from kb_build.model.site import CallIdFormat, Contact, Feedback, Home, HomeRoute, Labels, NotFoundPage, Site
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -67,6 +67,7 @@ __all__ = [
     "Duration",
     "Escalation",
     "EscalationRule",
+    "Feedback",
     "Glossary",
     "Home",
     "HomeRoute",

@@ -61,6 +61,30 @@ class NotFoundPage(Record):
     home_link: Text
 
 
+class Feedback(Record):
+    """ "Cet article vous a-t-il été utile ?" at the end of every page, and the status service's answers to it."""
+
+    question: Text
+    useful: Text
+    not_useful: Text
+    thanks_title: Text
+    thanks_useful: Text
+    thanks_not_useful: Text
+    comment_label: Text
+    comment_help: Text = Field(description="Under the comment box: asks not to write personal data")
+    comment_max_length: int = Field(ge=100, le=5000, description="The longest comment taken, in characters")
+    comment_submit: Text
+    comment_thanks: Text
+    back_link: Text
+    invalid_page: Text
+    invalid_vote: Text
+    invalid_comment: Text
+    comment_closed: Text
+    rate_limited: Text
+    cross_site: Text
+    failed: Text = Field(description="Shown in place when the vote could not be sent (the service unreachable)")
+
+
 class Labels(Record):
     """Short words the templates put around the data: headings, field names, link texts."""
 
@@ -131,6 +155,7 @@ class Site(DataFile):
     ticket_reference: TicketReference
     home: Home
     not_found: NotFoundPage
+    feedback: Feedback
     labels: Labels
 
     @field_validator("timezone")

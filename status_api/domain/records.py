@@ -62,6 +62,15 @@ class Incident(_Record):
         return self.ended_at is None
 
 
+class Vote(_Record):
+    """A reader's answer to "was this article useful?": the page's path, yes or no, when; nothing about who."""
+
+    page: str
+    useful: bool
+    at: datetime
+    comment: str | None = Field(None, description="What the reader added after a no, if anything")
+
+
 # What takes public updates: a ticket or an incident, each with its kind of update.
 Subjects = Ticket | Incident
 R = TypeVar("R", Ticket, Incident)

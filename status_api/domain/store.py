@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 
 # Given the record as it is, the record after the change and the update to record.
 Change = Callable[[R], tuple[R, Any]]
@@ -86,6 +86,23 @@ class Store(Protocol):
         CallIdTaken carries the position in the stream of the ticket that asked for a taken call ID; an
         incident naming a ticket that exists nowhere is NotFound. Returns how many tickets were written.
         """
+        ...
+
+    def add_vote(self, vote: Vote, comment_key: str | None = None) -> None:
+        """Record a reader's vote on a help-center page (its comment, if any, comes later through add_comment).
+
+        `comment_key` (an opaque secret the caller made, unique) lets add_comment attach one comment to this
+        vote; None: the vote takes none.
+        """
+        ...
+
+    def add_comment(self, comment_key: str, comment: str, since: datetime) -> str | None:
+        """Attach `comment` to the vote recorded with `comment_key` at `since` or later, once: the key is spent
+        whether or not. The page voted on; None when no such vote awaits a comment (unknown, spent or older)."""
+        ...
+
+    def votes(self) -> list[Vote]:
+        """Every vote with its comment, most recent first (the writers' report adds them up)."""
         ...
 
     def close(self) -> None: ...

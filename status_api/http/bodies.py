@@ -48,6 +48,12 @@ def _header(request: Request, name: bytes) -> bytes:
     return b""
 
 
+def is_json(request: Request) -> bool:
+    """Whether the body says it is JSON (an API-style client, answered in JSON), rather than a form."""
+    media_type = _media_type(request)
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def _media_type(request: Request) -> str:
     return _header(request, b"content-type").partition(b";")[0].strip().lower().decode("latin-1")
 
@@ -82,11 +88,11 @@ def parse_json(body: bytes) -> object:
         raise ApiError(400, "invalid_body", messages.INVALID_JSON.format(line=1, column=1)) from None
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, limit: int = 4096) -> dict[str, str]:
     """An HTML form's fields (first value of each); parsed here so that no multipart parser is needed."""
     if _media_type(request) != "application/x-www-form-urlencoded":
         raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_FORM)
-    body = await read_body(request, limit=4096)
+    body = await read_body(request, limit=limit)
     try:
         fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20, errors="strict")
     except UnicodeDecodeError:

@@ -37,6 +37,11 @@ Code = (
         "method_not_allowed",
         "rate_limited",
         "internal",
+        "invalid_page",
+        "invalid_vote",
+        "invalid_comment",
+        "comment_closed",
+        "cross_site",
     ]
 )
 

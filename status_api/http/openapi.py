@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
+from status_api.core.feedback import site_pages
 from status_api.domain import callid
 from status_api.domain.payloads import (
     REFERENCE_PATTERN,
@@ -27,6 +28,7 @@ from status_api.domain.payloads import (
     kb_ids,
 )
 from status_api.domain.records import Incident, Ticket
+from status_api.domain.text import TEXT_PATTERN
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
 from status_api.views.statuspage import Summary
@@ -146,6 +148,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
             "post": _tracking_result(kb),
         },
+        SERVICE.feedback: {"post": _feedback(doc, kb)},
         SERVICE.status_page: {
             "get": _get("serviceStatus", "The « État du service » page: ongoing incidents, then the last days'", _HTML)
         },
@@ -350,6 +353,72 @@ def _tracking_result(kb: KnowledgeBase) -> dict[str, Any]:
         "summary": "The answer for a call ID, as an HTML page",
         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}},
         "responses": {status: {"description": description, "content": _HTML} for status, description in answers},
+    }
+
+
+def _feedback(doc: _Document, kb: KnowledgeBase) -> dict[str, Any]:
+    """POST /avis: a JSON body is answered in JSON, a form (no JavaScript) with an HTML page."""
+    page = {
+        "enum": sorted(site_pages(kb)),
+        "description": "The page's path on the help center, e.g. /delais/: one of the pages it builds",
+    }
+    key = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The comment_key the vote answered"}
+    maximum = kb.site.feedback.comment_max_length
+    comment = {"type": "string", "maxLength": maximum, "pattern": TEXT_PATTERN}
+    strict = {"type": "object", "additionalProperties": False}
+    vote = {**strict, "properties": {"page": page, "useful": {"type": "boolean"}}, "required": ["page", "useful"]}
+    remark = {**strict, "properties": {"comment_key": key, "comment": comment}, "required": ["comment_key", "comment"]}
+    form_vote = {**strict, "properties": {"page": page, "vote": {"enum": ["oui", "non"]}}, "required": ["page", "vote"]}
+    form_remark = {
+        **strict,
+        "properties": {"comment_key": key, "comment": comment, "page": {"type": "string"}},
+        "required": ["comment_key", "comment"],
+    }
+    form = {"oneOf": [form_vote, form_remark]}
+    voted = {
+        "type": "object",
+        "properties": {
+            "page": page,
+            "useful": {"type": "boolean"},
+            "comment_key": {"type": ["string", "null"], "description": "For a no: single use, for one comment"},
+        },
+        "required": ["page", "useful", "comment_key"],
+    }
+    commented = {"type": "object", "properties": {"page": page}, "required": ["page"]}
+    answers = (
+        ("400", "Malformed JSON or unreadable form (invalid_body)"),
+        ("403", "Posted from a page of another site (cross_site)"),
+        ("409", "The comment's key is unknown, spent or expired (comment_closed)"),
+        ("413", "Body too large (body_too_large)"),
+        ("415", "Neither JSON nor a form (unsupported_media_type)"),
+        (
+            "422",
+            "Not a page of the help center (invalid_page), no yes or no (invalid_vote), an empty or too long "
+            "comment (invalid_comment)",
+        ),
+        ("429", "Too many votes from this client: retry after Retry-After seconds (rate_limited)"),
+        ("503", "The database does not answer"),
+    )
+    either = {**doc.json(ErrorBody), **_HTML}
+    return {
+        "operationId": "feedback",
+        "summary": "A reader's vote on a help-center page (« Cet article vous a-t-il été utile ? »), or the comment "
+        "after a no; nothing about the reader is stored",
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"oneOf": [vote, remark]}},
+                "application/x-www-form-urlencoded": {"schema": form},
+            },
+        },
+        "responses": {
+            "200": {"description": "The thanks page (form post)", "content": _HTML},
+            "201": {
+                "description": "Recorded (JSON post)",
+                "content": doc.json_schema({"anyOf": [voted, commented]}),
+            },
+            **{status: {"description": description, "content": either} for status, description in answers},
+        },
     }
 
 

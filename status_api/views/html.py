@@ -26,6 +26,10 @@ SHELL_PAGE = Path(SHELL_URL.strip("/"), "index.html")
 STATUS_MARKERS = ("<!-- service-status -->", "<!-- /service-status -->")
 STATUS_SHELL_URL = "/" + url_of(FIXED_PAGES["etat-du-service"])
 STATUS_SHELL_PAGE = Path(STATUS_SHELL_URL.strip("/"), "index.html")
+# Every page of the help center: its content lies between these two comments (overrides/main.html); the answer
+# to a vote on it takes their place, in the page's own shell.
+CONTENT_MARKERS = ("<!-- kb-content -->", "<!-- /kb-content -->")
+_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
 _RELATIVE_URL = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|#)([^"]*)"')
 
 
@@ -91,6 +95,10 @@ class Renderer:
             self._status_shell = Watched(
                 site_dir / STATUS_SHELL_PAGE, lambda path: _shell_text(path, STATUS_SHELL_URL, STATUS_MARKERS)
             )
+        self._site_dir = site_dir
+        self._site = kb.site
+        # The shells of the pages voted on, by page path: a bounded set, the help center's pages.
+        self._page_shells: dict[str, Watched[str | None]] = {}
         # Answers that are the same for every call ID, made once.
         self._fixed: dict[str, str] = {}
         answer, section = self._env.get_template("ticket.html"), self._env.get_template("ticket_updates.html")
@@ -135,6 +143,38 @@ class Renderer:
         before, _, rest = shell.partition(start)
         _, _, after = rest.partition(end)
         return before + fragment + after
+
+    def feedback(
+        self,
+        page: str,
+        *,
+        useful: bool = True,
+        comment_key: str | None = None,
+        commented: bool = False,
+        problem: str = "",
+    ) -> bytes:
+        """The answer to a vote or a comment on `page` (a path of the site, already checked, or "" when it is
+        not one), in that page's shell when the site is built, a plain page otherwise."""
+        fragment = self._env.get_template("feedback.html").render(
+            page=page, useful=useful, comment_key=comment_key, commented=commented, problem=problem
+        )
+        shell = self._page_shell(page or "/")
+        if shell is None:
+            return self._env.get_template("feedback_page.html").render(fragment=Markup(fragment)).encode()
+        start, end = CONTENT_MARKERS
+        before, _, rest = shell.partition(start)
+        _, _, after = rest.partition(end)
+        title = f"<title>{escape(self._site.feedback.thanks_title)} \u2013 {escape(self._site.site_name)}</title>"
+        return (_TITLE.sub(lambda m: title, before, count=1) + fragment + after).encode()
+
+    def _page_shell(self, page: str) -> str | None:
+        if self._site_dir is None:
+            return None
+        shell = self._page_shells.get(page)
+        if shell is None:
+            path = self._site_dir / page.strip("/") / "index.html"
+            shell = self._page_shells[page] = Watched(path, lambda p: _shell_text(p, page, CONTENT_MARKERS))
+        return shell.get()
 
     def page(self, result: str | bytes = "", call_id: str = "") -> bytes:
         """The whole page around `result` (safe HTML, as text or UTF-8): the site's "Suivre mon ticket" page

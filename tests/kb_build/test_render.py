@@ -17,6 +17,7 @@ from kb_build.render import (
     RELATED_SHOWN,
     french_date,
     navigation,
+    page_paths,
     render,
     theme_settings,
 )
@@ -150,3 +151,9 @@ def test_commitments_say_whether_they_are_confirmed() -> None:
     source = kb.timeline("court").source
     assert source is not None and source.confirmed_on == date(2026, 11, 28) and not source.article
     assert kb.site.call_id.confirmed and kb.step("ouverture").confirmed and not kb.step("cloture").confirmed
+
+
+def test_page_paths_are_the_rendered_pages_without_rendering() -> None:
+    # The status service takes votes for these pages only ("Cet article vous a-t-il été utile ?").
+    for kb in (load(HERE / "minimal"), load(HERE.parents[1] / "data"), many_issue_types(INDEX_PAGE_SIZE * 2 + 1)):
+        assert page_paths(kb) == set(render(kb))

@@ -40,3 +40,15 @@ def test_the_demo_has_an_ongoing_incident_linked_to_the_disruption_ticket_and_a_
     assert ended[0].ended_at is not None and timedelta(days=7) < now - ended[0].ended_at < timedelta(days=60)
     view = service_status(contents.incidents, kb, now)
     assert len(view.ongoing) == 1 and len(view.history) == 1
+
+
+def test_a_customer_sees_the_demo_marked_as_examples(kb: KnowledgeBase) -> None:
+    # What `make run` shows a customer: every ticket's updates and every incident's title and updates say
+    # « Exemple », so that a demo never passes for a real ticket or a real outage.
+    contents = read_file(DEMO, Validator(kb), now=datetime.now(UTC))
+    for ticket in contents.tickets:
+        assert ticket.updates, f"{ticket.reference} shows no update, so nothing marks it as an example"
+        assert all(u.text and u.text.startswith("Exemple\u00a0: ") for u in ticket.updates), ticket.reference
+    for incident in contents.incidents:
+        assert incident.title.startswith("Exemple\u00a0: "), incident.reference
+        assert all(u.text is None or u.text.startswith("Exemple\u00a0: ") for u in incident.updates)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from status_api.domain.errors import CallIdTaken, DomainError, IdempotencyConflict, StoreBusy
-from status_api.domain.records import Appended, Idempotency, Ticket, Update
+from status_api.domain.records import Appended, Idempotency, Ticket, Update, Vote
 from status_api.domain.store import Change, Store
 from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.schema import MIGRATIONS
@@ -261,3 +261,41 @@ def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(tmp_path: Path) -
         assert [u.text for u in found.updates] == ["u2", "u3", "u4", "u5"]
     finally:
         store.close()
+
+
+# --- votes ("Cet article vous a-t-il été utile ?") ------------------------------------------------------------
+
+
+def test_votes_are_stored_and_read_back_most_recent_first(store: SQLiteStore) -> None:
+    store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
+    store.add_vote(Vote(page="/delais/", useful=False, at=NOW + timedelta(minutes=1)), comment_key="k1")
+    store.add_vote(Vote(page="/", useful=True, at=NOW + timedelta(minutes=2)))
+    votes = store.votes()
+    assert [(v.page, v.useful) for v in votes] == [("/", True), ("/delais/", False), ("/delais/", True)]
+    assert votes[0].at == NOW + timedelta(minutes=2)
+    assert all(v.comment is None for v in votes)
+
+
+def test_a_comment_is_attached_once_by_its_key(store: SQLiteStore) -> None:
+    store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
+    store.add_vote(Vote(page="/escalade/", useful=False, at=NOW), comment_key="k2")
+    assert store.add_comment("k1", "Il manque un exemple.", since=NOW) == "/delais/"
+    # Spent: a second comment with the same key changes nothing.
+    assert store.add_comment("k1", "Autre chose", since=NOW) is None
+    assert store.add_comment("inconnue", "Texte", since=NOW) is None
+    comments = {v.page: v.comment for v in store.votes()}
+    assert comments == {"/delais/": "Il manque un exemple.", "/escalade/": None}
+
+
+def test_a_key_too_old_attaches_nothing_and_is_spent(store: SQLiteStore) -> None:
+    store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
+    assert store.add_comment("k1", "Trop tard", since=NOW + timedelta(hours=2)) is None
+    assert store.add_comment("k1", "Trop tard", since=NOW) is None
+    assert store.votes()[0].comment is None
+
+
+def test_a_vote_keeps_nothing_about_who_voted(store: SQLiteStore, tmp_path: Path) -> None:
+    store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
+    with sqlite3.connect(tmp_path / "status.sqlite3") as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+    assert columns == ["id", "page", "useful", "at", "comment", "comment_key"]

@@ -38,6 +38,15 @@ def _pages(http: httpx2.Client) -> dict[str, str]:
     pages["POST /suivi from elsewhere"] = http.post(
         "/suivi", data={"call_id": CALL_IDS[0]}, headers={"Origin": "https://ailleurs.example"}
     ).text
+    # "Cet article vous a-t-il été utile ?": the thanks, the comment form and every refusal of a vote.
+    for vote in ("oui", "non", "peut-être"):
+        pages[f"POST /avis {vote}"] = http.post("/avis", data={"page": "/delais/", "vote": vote}).text
+    pages["POST /avis unknown page"] = http.post("/avis", data={"page": "/nulle-part/", "vote": "oui"}).text
+    pages["POST /avis comment"] = http.post("/avis", data={"comment_key": "inconnue", "comment": "x"}).text
+    pages["POST /avis empty comment"] = http.post("/avis", data={"comment_key": "inconnue", "comment": ""}).text
+    pages["POST /avis from elsewhere"] = http.post(
+        "/avis", data={"page": "/delais/", "vote": "oui"}, headers={"Origin": "https://ailleurs.example"}
+    ).text
     return pages
 
 

@@ -12,7 +12,7 @@ _NO_ORIGIN = b""
 
 
 class SameOriginForms:
-    """A POST to one of `paths` whose Origin is neither the service's own nor one of `allowed` gets `refusal()`.
+    """A POST to one of `paths` whose Origin is neither the service's own nor one of `allowed` gets `refusal(scope)`.
 
     Runs before the rate limit, so that a refused post spends no one's budget (an office behind one address
     would otherwise be locked out by another site's visitors). A request without Origin is not a browser's
@@ -20,7 +20,7 @@ class SameOriginForms:
     """
 
     def __init__(
-        self, app: ASGIApp, *, paths: frozenset[str], allowed: frozenset[str], refusal: Callable[[], Response]
+        self, app: ASGIApp, *, paths: frozenset[str], allowed: frozenset[str], refusal: Callable[[Scope], Response]
     ) -> None:
         self.app = app
         self.paths = paths
@@ -36,7 +36,7 @@ class SameOriginForms:
                 elif name == b"host":
                     host = value.strip().lower()
             if origin and not self._same(origin, host):
-                await self.refusal()(scope, receive, send)
+                await self.refusal(scope)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

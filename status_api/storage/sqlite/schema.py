@@ -100,6 +100,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # incidents stored before: they read as the data's default_impact.
         "ALTER TABLE incidents ADD COLUMN impact TEXT",
     ),
+    (
+        # "Cet article vous a-t-il été utile ?": a page's path, yes or no, when, and the comment left on a no.
+        # Nothing about who voted. comment_key is the vote's single-use secret (a hash of it): spent, it is NULL.
+        """CREATE TABLE votes (
+            id INTEGER PRIMARY KEY,
+            page TEXT NOT NULL,
+            useful INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            comment TEXT,
+            comment_key TEXT UNIQUE
+        ) STRICT""",
+        "CREATE INDEX votes_by_at ON votes (at)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

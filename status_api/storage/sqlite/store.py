@@ -15,7 +15,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from status_api.domain.errors import CallIdTaken, IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 from status_api.domain.store import Build, Change
 from status_api.storage.sqlite import rows
 from status_api.storage.sqlite.pool import Pool, Pooled, outages
@@ -256,6 +256,35 @@ class SQLiteStore:
                     rows.write_link(conn, ticket_reference, incident.reference)
             conn.execute("PRAGMA cache_size = -2000")  # the pool keeps this connection: back to the default
         return count
+
+    def add_vote(self, vote: Vote, comment_key: str | None = None) -> None:
+        with self._transaction("IMMEDIATE") as conn:
+            conn.execute(
+                "INSERT INTO votes (page, useful, at, comment, comment_key) VALUES (?, ?, ?, ?, ?)",
+                (vote.page, int(vote.useful), rows.timestamp(vote.at), vote.comment, comment_key),
+            )
+
+    def add_comment(self, comment_key: str, comment: str, since: datetime) -> str | None:
+        with self._transaction("IMMEDIATE") as conn:
+            found = conn.execute("SELECT id, page, at FROM votes WHERE comment_key = ?", (comment_key,)).fetchone()
+            if found is None:
+                return None
+            vote_id, page, at = found
+            # Spent at its first use, in time or not: a key never serves twice.
+            conn.execute("UPDATE votes SET comment_key = NULL WHERE id = ?", (vote_id,))
+            if at < rows.timestamp(since):
+                return None
+            conn.execute("UPDATE votes SET comment = ? WHERE id = ?", (comment, vote_id))
+            page_voted: str = page
+            return page_voted
+
+    def votes(self) -> list[Vote]:
+        with self._using() as conn:
+            found = conn.execute("SELECT page, useful, at, comment FROM votes ORDER BY at DESC, id DESC").fetchall()
+        return [
+            Vote(page=page, useful=bool(useful), at=datetime.fromisoformat(at), comment=comment)
+            for page, useful, at, comment in found
+        ]
 
     def close(self) -> None:
         self._start_afresh()

@@ -1,0 +1,126 @@
+"""POST /avis: a reader's vote on a help-center page ("Cet article vous a-t-il été utile ?"), or the comment
+after a "no" (the same address, with the vote's comment_key).
+
+A form post (no JavaScript) is answered with the service's page, in the voted page's shell; a JSON post (the
+page's script, or any API-style client) with JSON, errors included, with stable codes. Votes spend a budget of
+their own per client (budgets.py's limiter, a modest one): nobody's lookups suffer from their votes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import Scope
+
+from kb_build.paths import SERVICE
+from status_api.config import Limits, Rate
+from status_api.core import Core, feedback
+from status_api.core.feedback import FeedbackRefused
+from status_api.http.bodies import is_json, read_form, read_json
+from status_api.http.budgets import RateLimiter, retry_after
+from status_api.http.errors import ApiError, Code, json_response
+from status_api.http.middleware.client import client_key
+from status_api.views.html import Renderer
+
+# Ten votes or comments at once, then one every two minutes: more than a reader gives, less than a script wants.
+# (The miss budget is the lookups' and never spent here.)
+LIMITS = Limits(lookups=Rate(30, 3600), burst=10, misses=Rate(1, 1))
+# A comment of the longest length, every character escaped in the form's encoding, and the other fields.
+_FORM_LIMIT = 16 * 1024
+_NO_STORE = {"Cache-Control": "no-store"}
+# The fields of each kind of post, exactly (the OpenAPI document says the same): anything else is refused.
+_JSON_VOTE = frozenset({"page", "useful"})
+_JSON_COMMENT = frozenset({"comment_key", "comment"})
+_FORM_VOTE = frozenset({"page", "vote"})
+_FORM_COMMENT = frozenset({"comment_key", "comment", "page"})
+_STATUS: dict[str, int] = {
+    "invalid_page": 422,
+    "invalid_vote": 422,
+    "invalid_comment": 422,
+    "comment_closed": 409,
+}
+
+
+def feedback_routes(core: Core, renderer: Renderer, limiter: RateLimiter | None) -> list[Route]:
+    texts = core.kb.site.feedback
+    pages = feedback.site_pages(core.kb)
+
+    def known(page: object) -> str:
+        return page if isinstance(page, str) and page in pages else ""
+
+    async def post(request: Request) -> Response:
+        api = is_json(request)
+        if limiter is not None:
+            wait = limiter.take(client_key(request.scope))
+            if wait > 0:
+                headers = {"Retry-After": retry_after(wait)}
+                if api:
+                    raise ApiError(429, "rate_limited", texts.rate_limited, headers=headers)
+                return _html(renderer.feedback("", problem=texts.rate_limited), 429, headers)
+        if api:
+            data = await read_json(request)
+            if not isinstance(data, dict):
+                raise ApiError(422, "invalid_body", texts.invalid_vote)
+            return await _json_answer(data)
+        try:
+            fields = await read_form(request, limit=_FORM_LIMIT)
+        except ApiError as error:
+            return _html(renderer.feedback("", problem=error.body.error.message), error.status)
+        return await _form_answer(fields)
+
+    async def _json_answer(data: dict[str, Any]) -> Response:
+        try:
+            if "comment_key" in data:
+                key, text = data["comment_key"], data.get("comment")
+                if set(data) != _JSON_COMMENT or not isinstance(key, str) or not isinstance(text, str):
+                    raise FeedbackRefused("invalid_comment", texts.invalid_comment)
+                commented = await run_in_threadpool(feedback.comment, core, key, text)
+                return json_response({"page": commented}, 201)
+            if set(data) != _JSON_VOTE or not isinstance(data["useful"], bool):
+                raise FeedbackRefused("invalid_vote", texts.invalid_vote)
+            voted = await run_in_threadpool(feedback.vote, core, pages, known(data["page"]), data["useful"])
+        except FeedbackRefused as refused:
+            raise _api_error(refused) from None
+        return json_response({"page": voted.page, "useful": voted.useful, "comment_key": voted.comment_key}, 201)
+
+    async def _form_answer(fields: dict[str, str]) -> Response:
+        page = known(fields.get("page"))
+        try:
+            if "comment_key" in fields and set(fields) <= _FORM_COMMENT:
+                commented = await run_in_threadpool(
+                    feedback.comment, core, fields["comment_key"], fields.get("comment", "")
+                )
+                return _html(renderer.feedback(commented, commented=True), 200)
+            if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
+                raise FeedbackRefused("invalid_vote", texts.invalid_vote)
+            voted = await run_in_threadpool(feedback.vote, core, pages, page, fields["vote"] == "oui")
+        except FeedbackRefused as refused:
+            return _html(renderer.feedback(page, problem=refused.message), _STATUS[refused.code])
+        return _html(renderer.feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key), 200)
+
+    return [Route(SERVICE.feedback, post, methods=["POST"])]
+
+
+def cross_site_refusal(renderer: Renderer, message: str) -> Any:
+    """What SameOriginForms answers a vote posted from another site: JSON to a JSON post, a page to a form."""
+
+    def refuse(scope: Scope) -> Response:
+        media_type = dict(scope["headers"]).get(b"content-type", b"").partition(b";")[0].strip().lower()
+        if media_type == b"application/json" or media_type.endswith(b"+json"):
+            return ApiError(403, "cross_site", message).response()
+        return _html(renderer.feedback("", problem=message), 403)
+
+    return refuse
+
+
+def _api_error(refused: FeedbackRefused) -> ApiError:
+    code: Code = refused.code  # type: ignore[assignment]
+    return ApiError(_STATUS[refused.code], code, refused.message)
+
+
+def _html(body: bytes, status: int, headers: dict[str, str] | None = None) -> Response:
+    return HTMLResponse(body, status, {**_NO_STORE, **(headers or {})})

@@ -1,0 +1,222 @@
+""" "Cet article vous a-t-il été utile ?" through a real `status-api serve`: votes and comments without JavaScript
+(form posts, HTML answers) and as the page's script sends them (JSON), the budget, cross-site posts, pages that
+are none of the help center's, what is stored (nothing about who), and the writers' report (`status-api
+feedback`)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sqlite3
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from kb_build import load
+from status_api.domain.records import Vote
+from status_api.storage import SQLiteStore
+from tests.status_api.helpers import DATA, NOW, Server, run_cli
+
+TEXTS = load(DATA).site.feedback
+ELSEWHERE = {"Origin": "https://ailleurs.example"}
+# What a browser sends about its user with every post: none of it may be kept.
+WHO = {
+    "User-Agent": "Mozilla/5.0 (TestBrowser-7f3a9c)",
+    "Cookie": "session=cookie-7f3a9c",
+    "X-Forwarded-For": "198.51.100.77",
+}
+
+
+def _key(page: str) -> str:
+    found = re.search(r'name="comment_key" value="([^"]+)"', page)
+    assert found, "no comment form on the page"
+    return found.group(1)
+
+
+def _votes(db: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT page, useful, comment FROM votes ORDER BY id").fetchall()
+
+
+@pytest.fixture
+def served(tmp_path: Path, start_server: Callable[..., Server], built_site: Path) -> tuple[Server, Path]:
+    db = tmp_path / "served.sqlite3"
+    return start_server(STATUS_API_SITE_DIR=str(built_site)), db
+
+
+def test_a_yes_without_javascript_is_thanked_in_the_page_shell(served: tuple[Server, Path]) -> None:
+    server, db = served
+    answer = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers=WHO)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["cache-control"] == "no-store"
+    page = html.unescape(answer.text)
+    assert TEXTS.thanks_title in page and TEXTS.thanks_useful in page
+    assert f"<title>{TEXTS.thanks_title} \u2013 " in page
+    assert '<a href="/delais/">' + TEXTS.back_link in page
+    assert 'name="comment_key"' not in page  # a yes takes no comment
+    assert 'class="md-header' in page  # the help center's own shell, not the plain page
+    assert _votes(db) == [("/delais/", 1, None)]
+
+
+def test_a_no_offers_a_comment_attached_once(served: tuple[Server, Path]) -> None:
+    server, db = served
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        answer = http.post("/avis", data={"page": "/escalade/", "vote": "non"})
+        assert answer.status_code == 200
+        page = html.unescape(answer.text)
+        assert TEXTS.thanks_not_useful in page and TEXTS.comment_help in page
+        assert f'maxlength="{TEXTS.comment_max_length}"' in page
+        key = _key(answer.text)
+        commented = http.post("/avis", data={"comment_key": key, "page": "/escalade/", "comment": " Un exemple ? "})
+        assert commented.status_code == 200
+        assert TEXTS.comment_thanks in html.unescape(commented.text)
+        assert '<a href="/escalade/">' in commented.text
+        # The key is spent: the same form again, or someone who saw it, changes nothing.
+        again = http.post("/avis", data={"comment_key": key, "comment": "Remplacé"})
+        assert again.status_code == 409
+        assert TEXTS.comment_closed in html.unescape(again.text)
+        forged = http.post("/avis", data={"comment_key": key[:-1] + ("A" if key[-1] != "A" else "B"), "comment": "x"})
+        assert forged.status_code == 409
+        empty = http.post(
+            "/avis", data={"comment_key": _key(http.post("/avis", data={"page": "/", "vote": "non"}).text)}
+        )
+        assert empty.status_code == 422
+        assert TEXTS.invalid_comment in html.unescape(empty.text)
+        too_long = http.post("/avis", data={"comment_key": key, "comment": "x" * (TEXTS.comment_max_length + 1)})
+        assert too_long.status_code == 422
+    assert _votes(db) == [("/escalade/", 0, "Un exemple ?"), ("/", 0, None)]
+
+
+def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, Path]) -> None:
+    server, db = served
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        yes = http.post("/avis", json={"page": "/", "useful": True})
+        assert yes.status_code == 201
+        assert yes.json() == {"page": "/", "useful": True, "comment_key": None}
+        no = http.post("/avis", json={"page": "/processus/", "useful": False})
+        assert no.status_code == 201
+        key = no.json()["comment_key"]
+        assert isinstance(key, str) and len(key) >= 20
+        assert http.post("/avis", json={"comment_key": key, "comment": "Trop long"}).json() == {"page": "/processus/"}
+        closed = http.post("/avis", json={"comment_key": key, "comment": "Encore"})
+        assert (closed.status_code, closed.json()["error"]["code"]) == (409, "comment_closed")
+        for body, code in (
+            ({"page": "/", "useful": "oui"}, "invalid_vote"),
+            ({"page": "/"}, "invalid_vote"),
+            ({"page": "/nulle-part/", "useful": True}, "invalid_page"),
+            ({"comment_key": key}, "invalid_comment"),
+            ({"page": "/", "useful": True, "visitor": "x"}, "invalid_vote"),
+            ({"comment_key": key, "comment": "x", "page": "/"}, "invalid_comment"),
+        ):
+            refused = http.post("/avis", json=body)
+            assert (refused.status_code, refused.json()["error"]["code"]) == (422, code), body
+        assert http.post("/avis", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+        extra = http.post("/avis", data={"page": "/", "vote": "oui", "visitor": "x"})
+        assert extra.status_code == 422
+    assert _votes(db) == [("/", 1, None), ("/processus/", 0, "Trop long")]
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["/nulle-part/", "delais/", "/delais", "/delais/../escalade/", "/" + "a" * 5000, "/délais/", "", "/delais/?x=1"],
+)
+def test_a_vote_names_a_page_of_the_help_center_or_is_refused(served: tuple[Server, Path], page: str) -> None:
+    server, db = served
+    answer = httpx2.post(f"{server.url}/avis", data={"page": page, "vote": "oui"})
+    assert answer.status_code == 422
+    assert TEXTS.invalid_page in html.unescape(answer.text)
+    assert _votes(db) == []
+
+
+def test_a_vote_posted_from_another_site_is_refused(served: tuple[Server, Path]) -> None:
+    server, db = served
+    form = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers=ELSEWHERE)
+    assert form.status_code == 403
+    assert TEXTS.cross_site in html.unescape(form.text)
+    script = httpx2.post(f"{server.url}/avis", json={"page": "/delais/", "useful": True}, headers=ELSEWHERE)
+    assert (script.status_code, script.json()["error"]["code"]) == (403, "cross_site")
+    same = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers={"Origin": server.url})
+    assert same.status_code == 200
+    assert _votes(db) == [("/delais/", 1, None)]
+
+
+def test_votes_have_a_modest_budget_of_their_own(tmp_path: Path, start_server: Callable[..., Server]) -> None:
+    server = start_server(STATUS_API_RATE_LIMIT="on")
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        statuses = [http.post("/avis", json={"page": "/", "useful": True}).status_code for _ in range(12)]
+        assert statuses[:10] == [201] * 10
+        assert statuses[10:] == [429, 429]
+        refused = http.post("/avis", json={"page": "/", "useful": True})
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) > 0
+        form = http.post("/avis", data={"page": "/", "vote": "oui"})
+        assert form.status_code == 429
+        assert TEXTS.rate_limited in html.unescape(form.text)
+        # The lookups' budget is untouched by the votes.
+        assert http.post("/api/v1/lookup", json={"call_id": "20261124120000000999"}).status_code == 404
+    assert len(_votes(tmp_path / "served.sqlite3")) == 10
+
+
+def test_nothing_about_the_voter_is_stored(served: tuple[Server, Path]) -> None:
+    server, db = served
+    with httpx2.Client(base_url=server.url, timeout=10, headers=WHO) as http:
+        http.post("/avis", data={"page": "/delais/", "vote": "oui"})
+        key = _key(http.post("/avis", data={"page": "/delais/", "vote": "non"}).text)
+        http.post("/avis", data={"comment_key": key, "comment": "Rien de personnel"})
+        key2 = http.post("/avis", json={"page": "/", "useful": False}).json()["comment_key"]
+    with sqlite3.connect(db) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+        stored = conn.execute("SELECT * FROM votes").fetchall()
+    assert columns == ["id", "page", "useful", "at", "comment", "comment_key"]
+    values = " ".join(str(value) for row in stored for value in row)
+    for sent in ["127.0.0.1", "198.51.100.77", "7f3a9c", key, key2]:
+        assert sent not in values
+    # Nor anywhere in the database's files (its write-ahead log included).
+    for path in db.parent.glob(db.name + "*"):
+        content = path.read_bytes()
+        for sent in [b"198.51.100.77", b"7f3a9c", key.encode(), key2.encode()]:
+            assert sent not in content, (path.name, sent)
+
+
+def test_the_writers_report_lists_pages_by_votes_with_the_comments(tmp_path: Path) -> None:
+    db = tmp_path / "report.sqlite3"
+    store = SQLiteStore(db)
+    try:
+        for minutes, (page, useful) in enumerate(
+            [("/delais/", False), ("/delais/", True), ("/delais/", False), ("/", True), ("/escalade/", False)]
+        ):
+            store.add_vote(Vote(page=page, useful=useful, at=NOW + timedelta(minutes=minutes)), f"k{minutes}")
+        store.add_comment("k0", "Le plus ancien", since=NOW)
+        store.add_comment("k2", "Le plus récent", since=NOW)
+        store.add_comment("k4", "Sur l'escalade", since=NOW)
+    finally:
+        store.close()
+    env = {"STATUS_API_DB": str(db)}
+    text = run_cli("feedback", env=env)
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    table = [line.split() for line in lines[1:4]]
+    assert table == [
+        ["/delais/", "3", "1", "2", "33%"],
+        ["/escalade/", "1", "0", "1", "0%"],
+        ["/", "1", "1", "0", "100%"],
+    ]
+    out = text.stdout
+    assert out.index("Le plus récent") < out.index("Le plus ancien")
+    assert "Sur l'escalade" in out
+    report = json.loads(run_cli("feedback", "--json", env=env).stdout)
+    first = report["pages"][0]
+    assert (first["page"], first["votes"], first["useful"], first["not_useful"]) == ("/delais/", 3, 1, 2)
+    assert first["share_useful"] == pytest.approx(0.333)
+    assert [c["text"] for c in first["comments"]] == ["Le plus récent", "Le plus ancien"]
+
+
+def test_the_report_of_no_votes(tmp_path: Path) -> None:
+    result = run_cli("feedback", env={"STATUS_API_DB": str(tmp_path / "empty.sqlite3")})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Aucun avis pour l'instant."
