@@ -95,6 +95,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE tickets ADD COLUMN update_count INTEGER NOT NULL DEFAULT 0",
         "UPDATE tickets SET update_count = (SELECT count(*) FROM updates WHERE updates.reference = tickets.reference)",
     ),
+    (
+        # The helpdesk's time of the latest change applied from it: an older delivery changes nothing.
+        "ALTER TABLE tickets ADD COLUMN helpdesk_at TEXT",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
