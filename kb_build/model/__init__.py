@@ -21,6 +21,7 @@ from kb_build.model.fields import (
     parse_duration,
 )
 from kb_build.model.glossary import Glossary, Term
+from kb_build.model.helpdesk import Helpdesk, Zendesk
 from kb_build.model.incidents import FEED_ID_PATTERN, IncidentHelp, Incidents, IncidentState, IncidentTexts, Service
 from kb_build.model.site import CallIdFormat, Contact, Home, HomeRoute, Labels, NotFoundPage, Site
 from kb_build.model.support import (
@@ -60,6 +61,7 @@ __all__ = [
     "Escalation",
     "EscalationRule",
     "Glossary",
+    "Helpdesk",
     "Home",
     "HomeRoute",
     "Id",
@@ -91,6 +93,7 @@ __all__ = [
     "Timelines",
     "Tracking",
     "TrackingTexts",
+    "Zendesk",
     "parse_duration",
 ]
 
@@ -106,6 +109,7 @@ class KnowledgeBase(Record):
     tracking: Tracking
     incidents: Incidents
     glossary: Glossary
+    helpdesk: Helpdesk
 
     def step(self, step_id: str) -> Step:
         return by_id(self.process.steps, step_id)
@@ -153,4 +157,5 @@ FILES: dict[str, type[Record]] = {
     "tracking": Tracking,
     "incidents": Incidents,
     "glossary": Glossary,
+    "helpdesk": Helpdesk,
 }
