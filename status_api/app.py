@@ -34,6 +34,7 @@ from status_api.http.middleware.origin import SameOriginForms
 from status_api.http.middleware.security import SecurityHeaders
 from status_api.http.middleware.timing import SteadyTiming
 from status_api.http.openapi import openapi_route
+from status_api.http.routes.hooks import hook_routes
 from status_api.http.routes.pages import page_routes, tracking_form
 from status_api.http.routes.probes import probe_routes
 from status_api.http.routes.writes import write_routes
@@ -54,6 +55,7 @@ def create_app(
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
+    routes += hook_routes(core, settings.zendesk_secret)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.

@@ -22,6 +22,7 @@ from status_api.config import ConfigError, Settings
 from status_api.core import Core, incidents, tickets
 from status_api.domain import callid
 from status_api.domain.errors import DomainError, Invalid
+from status_api.helpdesk import zendesk
 from status_api.importers.files import ImportFailed, import_file
 from status_api.importers.lines import BulkFailed, import_lines, progress_stream
 from status_api.storage import open_store
@@ -111,7 +112,19 @@ def _parser() -> argparse.ArgumentParser:
 
     token = commands.add_parser("token", help="afficher un jeton d'écriture aléatoire, pour STATUS_API_TOKEN")
     token.set_defaults(command=lambda args, settings: print(secrets.token_urlsafe(32)))
+
+    helpdesk = commands.add_parser("zendesk", help="relier le suivi à Zendesk (voir « Connecter Zendesk » du README)")
+    actions = helpdesk.add_subparsers(required=True, metavar="ACTION")
+    body = actions.add_parser(
+        "trigger-body", help="afficher le corps JSON à coller dans l'action webhook du déclencheur Zendesk"
+    )
+    body.set_defaults(command=_trigger_body)
     return parser
+
+
+def _trigger_body(args: argparse.Namespace, settings: Settings) -> None:
+    """Built from data/helpdesk.yml: the ticket fields it names are those the body asks Zendesk for."""
+    print(zendesk.trigger_body(_knowledge_base(settings).helpdesk.zendesk))
 
 
 def _incident_parser(parser: argparse.ArgumentParser) -> None:

@@ -88,6 +88,8 @@ class Settings:
     max_connections: int = 1000
     # Database connections the service keeps open at most (SQLite: for reads; writes take turns on one).
     db_pool: int = 8
+    # The signing secret of the Zendesk webhook; None: the webhook route writes nothing and says so.
+    zendesk_secret: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +119,7 @@ class Settings:
                 env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
             ),
             db_pool=_integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
+            zendesk_secret=env.get("STATUS_API_ZENDESK_SECRET", "").strip() or None,
         )
 
     @property

@@ -37,6 +37,9 @@ Code = (
         "method_not_allowed",
         "rate_limited",
         "internal",
+        "invalid_signature",
+        "stale_timestamp",
+        "not_configured",
     ]
 )
 
