@@ -33,12 +33,16 @@ class _NothingToDo(Exception):
 def apply(core: Core, reference: str, change: HelpdeskChange) -> Outcome:
     """Apply `change` to ticket `reference`; what happened, for the helpdesk's log and ours."""
     created = False
-    if core.store.get(Ticket, writes.checked(reference)) is None:
+    current = core.store.get(Ticket, writes.checked(reference))
+    if current is None:
         if not change.call_ids:
             # Not a ticket of ours (yet): it enters the checker when a call ID field gets a value.
             logger.info("helpdesk ticket %s ignored: no call ID yet", change.ticket)
             return "unknown_ticket"
         created = _create(core, reference, change)
+    elif any(callid.parse(raw, core.kb.site.call_id) not in current.call_ids for raw in change.call_ids):
+        # Call IDs come with the ticket's creation; one added later is for staff to link (not done here yet).
+        logger.warning("helpdesk ticket %s has call IDs that %s does not: not added", change.ticket, reference)
     try:
         appended = writes.append_update(
             core, Ticket, reference, change, lambda ticket: _moved(core, ticket, change), KEY_PREFIX + change.delivery
