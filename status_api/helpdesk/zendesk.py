@@ -138,6 +138,38 @@ def _event(body: dict[str, Any], kind: str, mapping: Zendesk) -> HelpdeskChange 
     )
 
 
+def exported(ticket: object, mapping: Zendesk) -> HelpdeskChange:
+    """A ticket as Zendesk's incremental export gives it (the Tickets API's ticket object): its state, no comment.
+
+    Its delivery id is its number and its updated_at: exporting the same state again changes nothing.
+    """
+    if not isinstance(ticket, dict):
+        raise Malformed("ticket exporté illisible")
+    number = _ticket_id(ticket.get("id"))
+    at = _moment(ticket.get("updated_at"), "updated_at")
+    step, resolved = _step(mapping, _text(ticket.get("status")), _text(ticket.get("custom_status_id")), number)
+    values: dict[str, object] = {}
+    fields = ticket.get("custom_fields")
+    for field in fields if isinstance(fields, list) else []:
+        if isinstance(field, dict) and (field_id := _text(field.get("id"))) is not None:
+            values[field_id] = field.get("value")
+    raw_ids = [values.get(field) for field in mapping.call_id_fields]
+    issue_field = mapping.issue_type.field
+    tags = ticket.get("tags")
+    return HelpdeskChange(
+        ticket=number,
+        delivery=f"export-{number}-{at.isoformat()}",
+        at=at,
+        opened_at=_optional_moment(ticket.get("created_at")),
+        step=step,
+        resolved=resolved,
+        team=_team(mapping, number, _text(ticket.get("group_id")), None),
+        issue_type=_issue_type(mapping, number, _text(values.get(issue_field))) if issue_field else None,
+        prioritised=_prioritised(mapping, [str(t) for t in tags] if isinstance(tags, list) else None),
+        call_ids=_call_ids([v for raw in raw_ids for v in (raw if isinstance(raw, list) else [raw])]),
+    )
+
+
 def _text(value: object) -> str | None:
     if isinstance(value, bool) or value is None:
         return None

@@ -325,7 +325,7 @@ def test_the_schema_migrates_to_the_incident_tables(tmp_path: Path) -> None:
     path = tmp_path / "status.sqlite3"
     SQLiteStore(path).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"incidents", "incident_updates", "idempotency", "incident_tickets"} <= tables
     assert not {"idempotency_keys", "incident_idempotency_keys"} & tables

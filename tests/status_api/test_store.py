@@ -266,6 +266,7 @@ def test_a_version_3_database_counts_its_tickets_updates(tmp_path: Path) -> None
     try:
         ticket = get(store, "RGV-1")
         assert ticket is not None and ticket.update_count == 4 and [u.text for u in ticket.updates] == ["u2", "u3"]
+        assert ticket.helpdesk_at is None  # migration 5: nothing applied from a helpdesk yet
     finally:
         store.close()
 
