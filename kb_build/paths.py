@@ -86,6 +86,8 @@ class ServiceAddresses:
     healthz: str = "/healthz"
     readyz: str = "/readyz"
     stats: str = "/api/v1/stats"
+    # Zendesk's webhooks (signed with the webhook's secret, not the token).
+    zendesk_hook: str = "/api/v1/hooks/zendesk"
 
     @property
     def lookups(self) -> frozenset[str]:

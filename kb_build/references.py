@@ -32,6 +32,7 @@ class Checked(BaseModel):
     tracking: model.Tracking | None = None
     incidents: model.Incidents | None = None
     glossary: model.Glossary | None = None
+    helpdesk: model.Helpdesk | None = None
 
     @classmethod
     def of(cls, records: Mapping[str, model.Record]) -> Checked:
@@ -83,6 +84,8 @@ class _References:
             self.check_site(kb.site)
         if kb.incidents:
             self.check_incidents(kb.incidents)
+        if kb.helpdesk:
+            self.check_helpdesk(kb.helpdesk.zendesk)
 
     def check_process(self, process: model.Process) -> None:
         self.unique("process", ("steps",), process.steps)
@@ -200,6 +203,44 @@ class _References:
             "d'état de service perturbé",
             "incidents.yml, service_states sauf le premier",
         )
+
+    def check_helpdesk(self, zendesk: model.Zendesk) -> None:
+        """Every Zendesk word maps to ids that exist, once."""
+        steps = _ids(self.kb.process and self.kb.process.steps)
+        issue_types = self.issue_type_ids
+        for name, items, attribute, known, kind, where in (
+            ("statuses", zendesk.statuses, "step", steps, "d'étape", "process.yml"),
+            ("custom_statuses", zendesk.custom_statuses, "step", steps, "d'étape", "process.yml"),
+            ("groups", zendesk.groups, "team", self.team_ids, "d'équipe", "escalation.yml"),
+        ):
+            self.mapped(("zendesk", name), [(item.zendesk, getattr(item, attribute)) for item in items])
+            for i, item in enumerate(items):
+                value = getattr(item, attribute)
+                self.known("helpdesk", ("zendesk", name, i, attribute), value, known, kind, where)
+        field = zendesk.issue_type
+        at: Path = ("zendesk", "issue_type")
+        self.mapped((*at, "values"), [(item.zendesk, item.issue_type) for item in field.values])
+        kind = "de type de problème"
+        for i, item in enumerate(field.values):
+            self.known(
+                "helpdesk", (*at, "values", i, "issue_type"), item.issue_type, issue_types, kind, "issue_types.yml"
+            )
+        self.known("helpdesk", (*at, "default"), field.default, issue_types, kind, "issue_types.yml")
+        if field.values and field.field is None:
+            self.fail("helpdesk", (*at, "values"), "des valeurs sans champ : indiquez le champ Zendesk (field)")
+        if field.field is not None and field.field in zendesk.call_id_fields:
+            self.fail("helpdesk", (*at, "field"), f"le champ {field.field} contient déjà les Call ID (call_id_fields)")
+
+    def mapped(self, path: Path, pairs: list[tuple[str, str]]) -> None:
+        """A Zendesk word maps to one of ours at most (compared without case)."""
+        first: dict[str, int] = {}
+        for i, (word, _) in enumerate(pairs):
+            key = word.casefold()
+            if key in first:
+                line = self.sources["helpdesk"].position((*path, first[key], "zendesk")).line
+                self.fail("helpdesk", (*path, i, "zendesk"), f"« {word} » est déjà associé (ligne {line})")
+            else:
+                first[key] = i
 
     def check_site(self, site: model.Site) -> None:
         call_id = site.call_id

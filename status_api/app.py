@@ -36,6 +36,7 @@ from status_api.http.middleware.origin import SameOriginForms
 from status_api.http.middleware.security import SecurityHeaders
 from status_api.http.middleware.timing import SteadyTiming
 from status_api.http.openapi import openapi_route
+from status_api.http.routes.hooks import hook_routes
 from status_api.http.routes.pages import page_routes, tracking_form
 from status_api.http.routes.probes import probe_routes
 from status_api.http.routes.writes import write_routes
@@ -58,6 +59,7 @@ def create_app(
     routes += write_routes(core, settings.token)
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
     routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
+    routes += hook_routes(core, settings.zendesk_secret)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.

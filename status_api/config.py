@@ -88,6 +88,12 @@ class Settings:
     max_connections: int = 1000
     # Database connections the service keeps open at most (SQLite: for reads; writes take turns on one).
     db_pool: int = 8
+    # The signing secret of the Zendesk webhook; None: the webhook route writes nothing and says so.
+    zendesk_secret: str | None = None
+    # For the backfill (status-api zendesk sync): the account's address and an agent's API token.
+    zendesk_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +123,10 @@ class Settings:
                 env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
             ),
             db_pool=_integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
+            zendesk_secret=env.get("STATUS_API_ZENDESK_SECRET", "").strip() or None,
+            zendesk_url=env.get("STATUS_API_ZENDESK_URL", "").strip().rstrip("/") or None,
+            zendesk_email=env.get("STATUS_API_ZENDESK_EMAIL", "").strip() or None,
+            zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,
         )
 
     @property

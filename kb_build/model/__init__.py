@@ -21,6 +21,7 @@ from kb_build.model.fields import (
     parse_duration,
 )
 from kb_build.model.glossary import Glossary, Term
+from kb_build.model.helpdesk import Helpdesk, Zendesk
 from kb_build.model.incidents import (
     FEED_ID_PATTERN,
     IncidentHelp,
@@ -69,6 +70,7 @@ __all__ = [
     "EscalationRule",
     "Feedback",
     "Glossary",
+    "Helpdesk",
     "Home",
     "HomeRoute",
     "Id",
@@ -101,6 +103,7 @@ __all__ = [
     "Timelines",
     "Tracking",
     "TrackingTexts",
+    "Zendesk",
     "parse_duration",
 ]
 
@@ -116,6 +119,7 @@ class KnowledgeBase(Record):
     tracking: Tracking
     incidents: Incidents
     glossary: Glossary
+    helpdesk: Helpdesk
 
     def step(self, step_id: str) -> Step:
         return by_id(self.process.steps, step_id)
@@ -166,4 +170,5 @@ FILES: dict[str, type[Record]] = {
     "tracking": Tracking,
     "incidents": Incidents,
     "glossary": Glossary,
+    "helpdesk": Helpdesk,
 }

@@ -36,6 +36,15 @@ CONTROL_CHARACTER = (
 SEVERAL_PROBLEMS = "La requête contient {count} erreurs : {messages}"
 PATH_NOT_FOUND = "Cette adresse n'existe pas."
 METHOD_NOT_ALLOWED = "La méthode {method} n'est pas acceptée à cette adresse."
+HOOK_NOT_CONFIGURED = (
+    "Ce webhook n'est pas configuré : définissez STATUS_API_ZENDESK_SECRET (le secret de signature du webhook "
+    "Zendesk) puis redémarrez le service. Rien n'a été enregistré."
+)
+INVALID_SIGNATURE = "Signature du webhook absente ou invalide : rien n'a été enregistré."
+STALE_TIMESTAMP = (
+    "L'horodatage de la signature est à plus de 5 minutes de l'heure du service : rien n'a été enregistré."
+)
+HOOK_MALFORMED = "Ce corps n'est pas une livraison Zendesk lisible : {reason}."
 INTERNAL = "Une erreur inattendue s'est produite. Réessayez plus tard ; si elle persiste, prévenez le support."
 
 # Ticket rules.

@@ -35,6 +35,9 @@ class Ticket(_Record):
     )
     update_count: int = Field(0, description="How many public updates it has in all")
     incident: str | None = Field(None, description="The incident it is linked to; linked through the incident's API")
+    helpdesk_at: datetime | None = Field(
+        None, description="The helpdesk's time of the latest change applied from it; older deliveries change nothing"
+    )
 
 
 class IncidentUpdate(_Record):

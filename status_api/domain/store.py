@@ -47,6 +47,11 @@ class Store(Protocol):
     ) -> Appended[R] | None:
         """Apply a change and record its update, once per idempotency key; None when there is no such record.
 
+        The change may move any field of the record but its reference, a ticket's call IDs and its opening
+        (for a ticket: step, team, resolution, skipped steps, issue type, prioritised, helpdesk_at). The update
+        it returns may be None: the state changes, no public update is recorded or counted (a helpdesk
+        delivery that only moves the issue type), and the idempotency key is kept all the same.
+
         A key seen before with the same fingerprint changes nothing (`replayed`); with another,
         IdempotencyConflict. Keys are kept per record, across every instance sharing the database.
         """

@@ -42,6 +42,9 @@ Code = (
         "invalid_comment",
         "comment_closed",
         "cross_site",
+        "invalid_signature",
+        "stale_timestamp",
+        "not_configured",
     ]
 )
 

@@ -29,6 +29,7 @@ from status_api.domain.payloads import (
 )
 from status_api.domain.records import Incident, Ticket
 from status_api.domain.text import TEXT_PATTERN
+from status_api.helpdesk import signature, zendesk
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
 from status_api.views.statuspage import Summary
@@ -144,6 +145,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                 },
             }
         },
+        SERVICE.zendesk_hook: _zendesk_hook(doc),
         SERVICE.tracking: {
             "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
             "post": _tracking_result(kb),
@@ -169,7 +171,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "description": "Look up a ticket by call ID; staff keep tickets up to date with a bearer token.",
         },
         "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {"schemas": schemas, "securitySchemes": _SCHEMES},
     }
 
 
@@ -300,6 +302,71 @@ class _Document:
                 "responses": {"204": {"description": "Unlinked"}, **common},
             },
         }
+
+
+_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer"},
+    "zendeskSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": signature.SIGNATURE_HEADER,
+        "description": f"base64(HMAC-SHA256(signing secret, {signature.TIMESTAMP_HEADER} + raw body)), the "
+        "timestamp within 5 minutes of the service's clock; the secret is STATUS_API_ZENDESK_SECRET",
+    },
+}
+_TEXT = {"type": "string"}
+_TRIGGER_BODY = {
+    "type": "object",
+    "description": "A trigger's or automation's body, as `status-api zendesk trigger-body` prints it",
+    "properties": {
+        "source": {"const": zendesk.TRIGGER_SOURCE},
+        "ticket": {
+            "type": "object",
+            "properties": {
+                **{name: _TEXT for name in ("id", "status", "group_id", "group", "tags", "issue_type")},
+                **{name: _TEXT for name in ("created_at", "updated_at", "public_comment")},
+                "call_ids": {"type": "array", "items": _TEXT},
+            },
+            "required": ["id", "updated_at"],
+        },
+    },
+    "required": ["source", "ticket"],
+}
+_EVENT = {
+    "type": "object",
+    "description": "A Zendesk event (zen:event-type:ticket.status_changed, …); other types are acknowledged",
+    "properties": {"type": _TEXT, "id": _TEXT, "time": _TEXT, "subject": _TEXT, "detail": {"type": "object"}},
+    "required": ["type", "id"],
+}
+_OUTCOMES = ["created", "updated", "replayed", "stale", "unchanged", "unknown_ticket", "ignored"]
+_HOOK_ANSWER = {
+    "type": "object",
+    "properties": {"status": {"enum": _OUTCOMES}, "reference": {"type": "string", "pattern": REFERENCE_PATTERN}},
+    "required": ["status"],
+}
+
+
+def _zendesk_hook(doc: _Document) -> dict[str, Any]:
+    return {
+        "post": {
+            "operationId": "zendeskHook",
+            "summary": "A Zendesk webhook delivery: a ticket kept in step, each delivery applied once and in order",
+            "security": [{"zendeskSignature": []}],
+            "requestBody": {"required": True, "content": doc.json_schema({"anyOf": [_TRIGGER_BODY, _EVENT]})},
+            "responses": {
+                "200": {"description": "What the delivery did", "content": doc.json_schema(_HOOK_ANSWER)},
+                "400": doc.error("Malformed JSON (invalid_body)"),
+                "401": doc.error(
+                    "Missing or wrong signature (invalid_signature), or a timestamp more than 5 minutes "
+                    "away (stale_timestamp): nothing written"
+                ),
+                "409": doc.error("A call ID belongs to another ticket (conflict)"),
+                "413": doc.error("Body too large (body_too_large)"),
+                "422": doc.error("Not a Zendesk delivery, or a value our rules refuse (invalid_body, ...)"),
+                "503": doc.error("No STATUS_API_ZENDESK_SECRET (not_configured), or the database is busy"),
+            },
+        }
+    }
 
 
 def _get(operation_id: str, summary: str, content: dict[str, Any]) -> dict[str, Any]:

@@ -68,8 +68,8 @@ def test_missing_and_unexpected_files(tmp_path: Path, monkeypatch: pytest.Monkey
     assert raised.value.errors == [
         "data/tracking.yml:1:1: fichier manquant : il fait partie des données du site",
         "data/suivi.yml:1:1: fichier inattendu : les fichiers lus sont articles.yml, communication.yml, "
-        "escalation.yml, glossary.yml, incidents.yml, issue_types.yml, process.yml, site.yml, timelines.yml, "
-        "tracking.yml",
+        "escalation.yml, glossary.yml, helpdesk.yml, incidents.yml, issue_types.yml, process.yml, site.yml, "
+        "timelines.yml, tracking.yml",
     ]
 
 

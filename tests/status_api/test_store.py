@@ -112,6 +112,27 @@ def test_an_idempotency_key_records_an_update_once(store: SQLiteStore) -> None:
     assert add(store, "RGV-404", _say("x")) is None
 
 
+def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: SQLiteStore) -> None:
+    put(store, _ticket())
+    synced = NOW + timedelta(hours=1)
+
+    def reclassify(ticket: Ticket) -> tuple[Ticket, None]:
+        return ticket.model_copy(update={"issue_type": "autre", "prioritised": True, "helpdesk_at": synced}), None
+
+    first = add(store, "RGV-1", reclassify, "k", "f")
+    assert first is not None and not first.replayed
+    for ticket in (first.record, get(store, "RGV-1"), store.by_call_id(CALL_ID)):
+        assert ticket is not None
+        assert (ticket.issue_type, ticket.prioritised, ticket.helpdesk_at) == ("autre", True, synced)
+        assert (ticket.updates, ticket.update_count) == ((), 0)
+    again = add(store, "RGV-1", _say("x"), "k", "f")
+    assert again is not None and again.replayed
+    # A staff replace is a new ticket of theirs: whatever the helpdesk applied before is forgotten.
+    put(store, _ticket())
+    ticket = get(store, "RGV-1")
+    assert ticket is not None and ticket.helpdesk_at is None and ticket.issue_type == "type"
+
+
 def test_a_failing_change_writes_nothing(store: SQLiteStore) -> None:
     put(store, _ticket())
 
@@ -245,6 +266,7 @@ def test_a_version_3_database_counts_its_tickets_updates(tmp_path: Path) -> None
     try:
         ticket = get(store, "RGV-1")
         assert ticket is not None and ticket.update_count == 4 and [u.text for u in ticket.updates] == ["u2", "u3"]
+        assert ticket.helpdesk_at is None  # migration 5: nothing applied from a helpdesk yet
     finally:
         store.close()
 

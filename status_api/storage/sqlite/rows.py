@@ -25,25 +25,26 @@ def _moment(text: str) -> datetime:
 # --- tickets ---------------------------------------------------------------------------------------------
 
 _UPSERT_TICKET = """INSERT INTO tickets
-        (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, helpdesk_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (reference) DO UPDATE SET
             issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
             opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
-            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps"""
+            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps,
+            helpdesk_at = excluded.helpdesk_at"""
 _INSERT_UPDATE = "INSERT INTO updates (reference, at, text, step, team) VALUES (?, ?, ?, ?, ?)"
 
 
 def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket | None:
     """The ticket with its `recent` latest updates (and the count of all)."""
     row = conn.execute(
-        "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count"
-        " FROM tickets WHERE reference = ?",
+        "SELECT issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count,"
+        " helpdesk_at FROM tickets WHERE reference = ?",
         (reference,),
     ).fetchone()
     if row is None:
         return None
-    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count = row
+    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count, helpdesk_at = row
     call_ids = conn.execute(
         "SELECT call_id FROM call_ids WHERE reference = ? ORDER BY position", (reference,)
     ).fetchall()
@@ -67,6 +68,7 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
         updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in updates),
         update_count=update_count,
         incident=link[0] if link else None,
+        helpdesk_at=_moment(helpdesk_at) if helpdesk_at else None,
     )
 
 
@@ -74,7 +76,7 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
 # statements took three times as long. SQLite 3.40 keeps no order inside an aggregate: ids and positions come
 # along, and the few items are put in order here.
 _BY_CALL_ID = """SELECT t.reference, t.issue_type, t.step, t.team, t.opened_at, t.resolved_at, t.prioritised,
-        t.skipped_steps, t.update_count,
+        t.skipped_steps, t.update_count, t.helpdesk_at,
         (SELECT json_group_array(json_array(position, call_id)) FROM call_ids WHERE reference = t.reference),
         (SELECT json_group_array(json_array(id, at, text, step, team)) FROM (
             SELECT id, at, text, step, team FROM updates WHERE reference = t.reference
@@ -88,7 +90,8 @@ def find_ticket(conn: sqlite3.Connection, call_id: str, recent: int) -> Ticket |
     row = conn.execute(_BY_CALL_ID, (recent, call_id)).fetchone()
     if row is None:
         return None
-    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, ids, latest, link = row
+    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, synced, *rest = row
+    ids, latest, link = rest
     updates = sorted(json.loads(latest), key=lambda u: (u[1], u[0]))
     return Ticket(
         reference=reference,
@@ -103,6 +106,7 @@ def find_ticket(conn: sqlite3.Connection, call_id: str, recent: int) -> Ticket |
         updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for _, at, text, s, t in updates),
         update_count=count,
         incident=link,
+        helpdesk_at=_moment(synced) if synced else None,
     )
 
 
@@ -116,6 +120,7 @@ def _ticket_row(ticket: Ticket) -> tuple[object, ...]:
         timestamp(ticket.resolved_at) if ticket.resolved_at else None,
         int(ticket.prioritised),
         json.dumps(list(ticket.skipped_steps)) if ticket.skipped_steps else "[]",
+        timestamp(ticket.helpdesk_at) if ticket.helpdesk_at else None,
     )
 
 
@@ -134,14 +139,18 @@ def write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
 
 
 def write_ticket_state(conn: sqlite3.Connection, ticket: Ticket) -> None:
-    """What an update may change: the step, the team, the resolution and the skipped steps."""
+    """What an update may change: all but the reference, the call IDs and the opening (see domain/store.py)."""
     conn.execute(
-        "UPDATE tickets SET step = ?, team = ?, resolved_at = ?, skipped_steps = ? WHERE reference = ?",
+        "UPDATE tickets SET step = ?, team = ?, resolved_at = ?, skipped_steps = ?, issue_type = ?, prioritised = ?,"
+        " helpdesk_at = ? WHERE reference = ?",
         (
             ticket.step,
             ticket.team,
             timestamp(ticket.resolved_at) if ticket.resolved_at else None,
             json.dumps(list(ticket.skipped_steps)),
+            ticket.issue_type,
+            int(ticket.prioritised),
+            timestamp(ticket.helpdesk_at) if ticket.helpdesk_at else None,
             ticket.reference,
         ),
     )

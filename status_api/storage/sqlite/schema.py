@@ -113,6 +113,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT""",
         "CREATE INDEX votes_by_at ON votes (at)",
     ),
+    (
+        # The helpdesk's time of the latest change applied from it: an older delivery changes nothing.
+        "ALTER TABLE tickets ADD COLUMN helpdesk_at TEXT",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

@@ -184,7 +184,8 @@ class SQLiteStore:
                     return Appended(record, replayed=True)
             changed, update = change(record)
             table.write_state(conn, changed)
-            table.write_update(conn, reference, update)
+            if update is not None:  # a change of state alone (see the contract)
+                table.write_update(conn, reference, update)
             if idempotency is not None:
                 conn.execute(
                     "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",

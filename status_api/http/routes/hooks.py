@@ -1,0 +1,53 @@
+"""Helpdesks' webhooks: a signed delivery read into a HelpdeskChange and applied by the use case (core/helpdesk.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from kb_build.paths import SERVICE
+from status_api.core import Core, helpdesk
+from status_api.domain import messages
+from status_api.helpdesk import signature, zendesk
+from status_api.http.bodies import parse_json, read_body
+from status_api.http.errors import ApiError, json_response
+
+logger = logging.getLogger("status_api.helpdesk")
+
+_REFUSALS = {"invalid_signature": messages.INVALID_SIGNATURE, "stale_timestamp": messages.STALE_TIMESTAMP}
+
+
+def hook_routes(core: Core, zendesk_secret: str | None) -> list[Route]:
+    mapping = core.kb.helpdesk.zendesk
+
+    async def zendesk_hook(request: Request) -> Response:
+        if zendesk_secret is None:
+            raise ApiError(503, "not_configured", messages.HOOK_NOT_CONFIGURED)
+        raw = await read_body(request)
+        headers = request.headers
+        refusal = signature.check(
+            zendesk_secret,
+            headers.get(signature.TIMESTAMP_HEADER),
+            headers.get(signature.SIGNATURE_HEADER),
+            raw,
+            core.clock(),
+        )
+        if refusal is not None:
+            logger.warning("zendesk delivery refused: %s", refusal)
+            raise ApiError(401, refusal, _REFUSALS[refusal])
+        try:
+            change = zendesk.read(parse_json(raw), headers.get(signature.INVOCATION_HEADER), raw, mapping)
+        except zendesk.Malformed as error:
+            raise ApiError(422, "invalid_body", messages.HOOK_MALFORMED.format(reason=error)) from None
+        if isinstance(change, zendesk.Ignored):
+            return json_response({"status": "ignored"})
+        reference = mapping.reference_prefix + change.ticket
+        outcome = await run_in_threadpool(helpdesk.apply, core, reference, change)
+        logger.info("zendesk delivery %s for %s: %s", change.delivery[:80], reference, outcome)
+        return json_response({"status": outcome, "reference": reference})
+
+    return [Route(SERVICE.zendesk_hook, zendesk_hook, methods=["POST"])]
