@@ -28,6 +28,8 @@ logger = logging.getLogger("status_api.storage")
 # Errors that mean "try again shortly": a lock held too long, a deadlock or a serialization failure.
 _BUSY = (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure, errors.QueryCanceled)
 _NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')".encode()
+# A million tickets' staging tables and sorts held in memory rather than spilled to temporary files.
+_IMPORT_OPTIONS = "-c temp_buffers=512MB -c work_mem=512MB -c maintenance_work_mem=512MB"
 
 
 def _configure(timeout: float) -> Callable[[Conn], None]:
@@ -47,6 +49,7 @@ class PostgresStore:
         self, url: str, *, timeout: float = 5.0, connections: int = 8, recent_updates: int = 20, listen: bool = True
     ) -> None:
         self._url = url
+        self._timeout = timeout
         self._recent = recent_updates
         self._writes = 0
         self._pool = psycopg_pool.ConnectionPool(
@@ -204,8 +207,19 @@ class PostgresStore:
     def preparer(self) -> Callable[[Ticket], object]:
         return copy_rows
 
+    @contextmanager
+    def _import_connection(self) -> Iterator[Conn]:
+        """A connection of its own for a bulk import: memory for its staging tables and sorts, which the
+        pool's connections (and the server) do not need the rest of the time."""
+        with outages(), psycopg.connect(self._url, autocommit=True, options=_IMPORT_OPTIONS) as conn:
+            _configure(self._timeout)(conn)
+            with conn.transaction():
+                yield conn
+                conn.execute(_NOTIFY)
+        self._writes += 1
+
     def import_many(self, tickets: Iterable[Ticket | Any], incidents: Sequence[Incident] = ()) -> int:
-        with self._write() as conn:
+        with self._import_connection() as conn:
             count = copy_tickets(conn, tickets)
             taken = first_taken(conn)
             if taken is not None:
