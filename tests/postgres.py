@@ -121,3 +121,54 @@ def start_cluster() -> Iterator[Cluster]:
     finally:
         cluster.stop("immediate")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_two_instances(ports: tuple[int, ...] = (8001, 8002)) -> None:
+    """`make run-pg`: a throwaway PostgreSQL with the demo tickets, and one `status-api serve` per port on it,
+    until Ctrl-C; everything is removed at the end."""
+    import secrets
+    import signal
+    import sys
+    import time
+
+    if _binary("initdb") is None:
+        sys.exit("PostgreSQL is needed: apt-get install postgresql")
+    root = Path(__file__).resolve().parent.parent
+    command = str(Path(sys.executable).with_name("status-api"))
+    clusters = start_cluster()
+    cluster = next(clusters)
+    url = cluster.new_database()
+    token = secrets.token_urlsafe(32)
+    env = {**os.environ, "STATUS_API_DB": url, "STATUS_API_TOKEN": token}
+    if (root / "site").is_dir():  # built by `make run-pg` (kb build)
+        env["STATUS_API_SITE_DIR"] = str(root / "site")
+    demo = [command, "import", "status_api/demo/tickets.yml", "--shift-to-now", "--show-call-ids"]
+    subprocess.run(demo, env=env, cwd=root, check=True)
+    servers = [
+        subprocess.Popen([command, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=root)
+        for port in ports
+    ]
+    print(f"\nPostgreSQL : {url}\nJeton d'écriture : {token}")
+    for port in ports:
+        print(f"Instance : http://127.0.0.1:{port}  (même base, mêmes budgets)")
+
+    def interrupt(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        while all(server.poll() is None for server in servers):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=15)
+        for _ in clusters:  # stops the server and removes its folder
+            pass
+
+
+if __name__ == "__main__":
+    run_two_instances()
