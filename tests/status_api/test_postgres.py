@@ -256,3 +256,17 @@ def test_postgresql_stopped_then_started_the_service_recovers_by_itself(
     finally:
         log = server.stop()
     assert "Traceback" not in log
+
+
+def test_a_database_migrated_by_a_newer_version_is_refused(pg_url: str, pg_cluster: Cluster) -> None:
+    from status_api.domain.errors import DomainError
+    from status_api.storage.postgres import PostgresStore
+    from status_api.storage.postgres.schema import VERSION
+
+    PostgresStore(pg_url, listen=False).close()
+    PostgresStore(pg_url, listen=False).close()  # a second start finds the schema up to date
+    database = pg_url.rsplit("/", 1)[1]
+    assert pg_cluster.execute("SELECT version FROM schema_version", database) == [(VERSION,)]
+    pg_cluster.execute(f"UPDATE schema_version SET version = {VERSION + 1:d}", database)
+    with pytest.raises(DomainError, match="newer"):
+        PostgresStore(pg_url, listen=False)
