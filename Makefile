@@ -10,7 +10,7 @@ AUDIT_INSTALLED := audit/node_modules/.installed
 
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install run test lint typecheck unit site check schema docs-serve bench fuzz audit node clean
+.PHONY: install run run-pg test lint typecheck unit site check schema docs-serve bench fuzz audit node clean
 
 install: $(INSTALLED)
 
@@ -58,6 +58,11 @@ run: site
 	STATUS_API_DB=$(DEMO_DB) STATUS_API_SITE_DIR=site STATUS_API_TOKEN=$$token \
 		STATUS_API_PUBLIC_URL=http://127.0.0.1:8000 \
 		exec $(BIN)/status-api serve --host 127.0.0.1 --port 8000
+
+# Several instances on PostgreSQL, as deployed behind a load balancer: a throwaway local cluster (Debian's
+# postgresql package) with the demo tickets, and two instances on it, at 8001 and 8002, until Ctrl-C.
+run-pg: site
+	$(BIN)/python -m tests.postgres
 
 test: lint typecheck unit
 

@@ -19,13 +19,13 @@ from starlette.types import ASGIApp, Scope
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
-from status_api.config import Settings
+from status_api.config import Limits, Settings
 from status_api.core import Core, utc_now
 from status_api.core.lookup import Lookups
 from status_api.domain import messages
 from status_api.domain.errors import DomainError, StoreBusy, StoreUnavailable
 from status_api.domain.store import Store
-from status_api.http.budgets import RateLimiter
+from status_api.http.budgets import Budgets, RateLimiter
 from status_api.http.errors import ApiError
 from status_api.http.feedback import LIMITS as FEEDBACK_LIMITS
 from status_api.http.feedback import cross_site_refusal, feedback_routes
@@ -51,7 +51,7 @@ def create_app(
     core = Core(kb, store, clock)
     renderer = Renderer(kb, settings.site_dir)
     # The two doors of the public lookup first: the router tries routes in turn, and they carry the load.
-    budgets = RateLimiter(settings.limits) if settings.limits is not None else None
+    budgets = _budgets(store, settings.limits) if settings.limits is not None else None
     lookups = Lookups(core, settings.lookup_cache)
     routes: list[BaseRoute] = [*lookup_routes(lookups, renderer, tracking_form(renderer), budgets)]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
@@ -157,6 +157,17 @@ def create_app(
         },
         lifespan=lifespan,
     )
+
+
+def _budgets(store: Store, limits: Limits) -> Budgets:
+    """Clients' lookup budgets: in PostgreSQL when the store is there (every instance shares them), else in
+    this process."""
+    if not store.local:
+        from status_api.storage.postgres import PostgresBudgets, PostgresStore
+
+        if isinstance(store, PostgresStore):
+            return PostgresBudgets(store, limits)
+    return RateLimiter(limits)
 
 
 class _Site(Mount):

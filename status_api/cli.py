@@ -232,7 +232,7 @@ def _core(settings: Settings) -> Iterator[Core]:
     try:
         store = open_store(settings, recent_updates=kb.tracking.updates_shown)
     except (DomainError, sqlite3.Error, OSError) as error:
-        raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
+        raise Failed(f"{settings.database}: base de données inutilisable : {error}") from None
     try:
         yield Core(kb, store)
     finally:
@@ -255,7 +255,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     try:
         store = open_store(settings, recent_updates=kb.tracking.updates_shown)
     except (DomainError, sqlite3.Error, OSError) as error:
-        raise Failed(f"{settings.db_path}: base de données inutilisable : {error}") from None
+        raise Failed(f"{settings.database}: base de données inutilisable : {error}") from None
     app = create_app(settings, kb, store)
     limits = server.ConnectionLimits(
         max_header_bytes=settings.max_header_bytes,
@@ -275,13 +275,13 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
                 count = import_lines(core, path, progress=progress_stream())
             except BulkFailed as failure:
                 raise Failed(*failure.errors) from None
-            print(f"{count} ticket(s) importé(s) dans {settings.db_path}")
+            print(f"{count} ticket(s) importé(s) dans {settings.database}")
             return
         try:
             contents = import_file(core, path, now=datetime.now(UTC) if args.shift_to_now else None)
         except ImportFailed as failure:
             raise Failed(*failure.errors) from None
-    print(f"{len(contents.tickets)} ticket(s) importé(s) dans {settings.db_path}")
+    print(f"{len(contents.tickets)} ticket(s) importé(s) dans {settings.database}")
     if contents.incidents:
         print(
             f"{len(contents.incidents)} incident(s) importé(s) : {', '.join(i.reference for i in contents.incidents)}"

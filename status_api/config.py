@@ -63,6 +63,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = Path("var/status.sqlite3")
+    # STATUS_API_DB=postgresql://…: the PostgreSQL store, shared by several instances (db_path is then unused).
+    db_url: str | None = None
     # None means writes are refused: the service never runs with an open write API.
     token: str | None = None
     site_dir: Path | None = None
@@ -102,7 +104,8 @@ class Settings:
         site_dir = env.get("STATUS_API_SITE_DIR", "").strip()
         origins = env.get("STATUS_API_CORS_ORIGINS", "")
         return cls(
-            db_path=Path(env.get("STATUS_API_DB", "").strip() or cls.db_path),
+            db_path=_db_path(env) or cls.db_path,
+            db_url=_db_url(env),
             token=token or None,
             site_dir=Path(site_dir) if site_dir else None,
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
@@ -130,6 +133,11 @@ class Settings:
         )
 
     @property
+    def database(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return _without_password(self.db_url) if self.db_url else str(self.db_path)
+
+    @property
     def form_origins(self) -> frozenset[str]:
         """Origins, besides the service's own, whose pages may post the lookup form: the help center's."""
         public = [_origin(self.public_url)] if self.public_url else []
@@ -137,6 +145,44 @@ class Settings:
 
 
 _PROXIES = "STATUS_API_TRUSTED_PROXIES"
+# A value that starts like a URL (scheme://) names a database server, not a file.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def _db_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_DB", "").strip()
+    if not _URL.match(value):
+        return None
+    scheme = value.split("://", 1)[0].lower()
+    if scheme not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            f"STATUS_API_DB : « {_without_password(value)} » : le schéma « {scheme}:// » n'est pas pris en charge ; "
+            "indiquez le chemin d'un fichier SQLite (par exemple var/status.sqlite3) ou une adresse PostgreSQL "
+            "(postgresql://utilisateur@hôte:5432/base)."
+        )
+    parts = urlsplit(value)
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(
+            f"STATUS_API_DB : « {_without_password(value)} » ne nomme aucun serveur ; écrivez par exemple "
+            "postgresql://utilisateur@hôte:5432/base."
+        )
+    return value
+
+
+def _db_path(env: Mapping[str, str]) -> Path | None:
+    value = env.get("STATUS_API_DB", "").strip()
+    return Path(value) if value and not _URL.match(value) else None
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
@@ -261,7 +307,7 @@ def problems(settings: Settings) -> list[str]:
         found.append(
             f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"
         )
-    database = _database_folder_problem(settings.db_path)
+    database = _database_folder_problem(settings.db_path) if settings.db_url is None else None
     if database:
         found.append(database)
     return found

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from tests.postgres import Cluster, start_cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -29,6 +32,18 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_kb("build", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr
     return site
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL server for the session (tests/postgres.py); skipped without PostgreSQL, except in CI."""
+    yield from start_cluster()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """The URL of a database of its own for this test."""
+    return pg_cluster.new_database()
 
 
 class _TextOfMain(HTMLParser):

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
 
 from status_api.core import Core
 from status_api.core.lookup_cache import Entry, LookupCache, expires
 from status_api.domain import callid
-from status_api.domain.records import Incident
+from status_api.domain.records import Incident, Ticket
 from status_api.views.help import fill
 from status_api.views.tickets import TicketView, TicketViews
 
@@ -36,8 +38,6 @@ class Unknown:
 @dataclass(slots=True)
 class Malformed:
     message: str
-
-
 
 
 class Lookups:
@@ -75,15 +75,46 @@ class Lookups:
         version = store.version()
         entry = self.cache.get(call_id, kind, version, clock)
         if entry is None:
-            now = clock()
-            ticket = store.by_call_id(call_id)
-            incident = store.get(Incident, ticket.incident) if ticket is not None and ticket.incident else None
-            view = self.views.view(ticket, now, incident) if ticket is not None else None
-            entry = Entry(view is not None, version, expires(view, now))
-            rendering = render(view) if view is not None else None
-            self.cache.put(call_id, entry, kind, rendering)
+            rendering = self._answer(call_id, kind, render, version, self._read(call_id))
         else:
             rendering = entry.renderings.get(kind)
+        return self._outcome(call_id, rendering)
+
+    async def answer_remote(self, call_id: str, kind: str, render: Callable[[TicketView], bytes]) -> Found | Unknown:
+        """As answer(), for a store across the network: its reads wait in a worker thread, never on the event
+        loop; the cache is asked and filled on the loop, as for a local store."""
+        version = self.core.store.version()
+        entry = self.cache.get(call_id, kind, version, self.core.clock)
+        if entry is None:
+            read = await run_in_threadpool(self._read, call_id)
+            rendering = self._answer(call_id, kind, render, version, read)
+        else:
+            rendering = entry.renderings.get(kind)
+        return self._outcome(call_id, rendering)
+
+    def _read(self, call_id: str) -> tuple[Ticket | None, Incident | None]:
+        store = self.core.store
+        ticket = store.by_call_id(call_id)
+        incident = store.get(Incident, ticket.incident) if ticket is not None and ticket.incident else None
+        return ticket, incident
+
+    def _answer(
+        self,
+        call_id: str,
+        kind: str,
+        render: Callable[[TicketView], bytes],
+        version: Hashable,
+        read: tuple[Ticket | None, Incident | None],
+    ) -> bytes | None:
+        ticket, incident = read
+        now = self.core.clock()
+        view = self.views.view(ticket, now, incident) if ticket is not None else None
+        entry = Entry(view is not None, version, expires(view, now))
+        rendering = render(view) if view is not None else None
+        self.cache.put(call_id, entry, kind, rendering)
+        return rendering
+
+    def _outcome(self, call_id: str, rendering: bytes | None) -> Found | Unknown:
         # One line per lookup at the debug level only (STATUS_API_LOG_LEVEL=debug): the access log already has
         # each lookup and its status, and a line more would cost more than the rest of a cached lookup.
         if logger.isEnabledFor(logging.DEBUG):

@@ -23,6 +23,10 @@ Build = Callable[[R | None], R]
 
 
 class Store(Protocol):
+    # True when reads take microseconds (a local file): callers may make them on the event loop. False for a
+    # database across the network: reads go to a worker thread (see core/lookup.py).
+    local: bool
+
     def version(self) -> Hashable:
         """A token that changes whenever a committed write may change what reads return.
 

@@ -103,17 +103,23 @@ def lookup_routes(
     def ticket_html(view: TicketView) -> bytes:
         return renderer.ticket(view).encode()
 
+    # A local store is read on the event loop (microseconds); a remote one in a worker thread.
+    local = lookups.core.store.local
+
+    async def answer(call_id: str, kind: str, render: Callable[[TicketView], bytes]) -> Found | Unknown:
+        return lookups.answer(call_id, kind, render) if local else await lookups.answer_remote(call_id, kind, render)
+
     async def spent(
         request: Request, call_id: str, kind: str, render: Callable[[TicketView], bytes]
     ) -> float | Found | Unknown:
         """The answer for a call ID, or the seconds to wait when the client's budget is spent."""
         if budgets is None:
-            return lookups.answer(call_id, kind, render)
+            return await answer(call_id, kind, render)
         client = client_key(request.scope)
         wait = await budgets.acquire(client)
         if wait > 0:
             return wait
-        outcome = lookups.answer(call_id, kind, render)
+        outcome = await answer(call_id, kind, render)
         if isinstance(outcome, Unknown):
             await budgets.charge_miss(client)
         return outcome

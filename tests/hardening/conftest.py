@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
-from tests.status_api.conftest import app_for, kb, start_server, store  # noqa: F401  (shared fixtures)
+from tests.status_api.conftest import app_for, kb, new_store, start_server, store  # noqa: F401  (shared fixtures)
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN, ticket_body
 
 __all__ = ["AUTH", "CALL_ID", "TOKEN"]

@@ -14,6 +14,7 @@ from kb_build import load
 from kb_build.model import KnowledgeBase
 from status_api.app import create_app
 from status_api.config import Settings
+from status_api.domain.store import Store
 from status_api.storage import SQLiteStore
 from tests.status_api.helpers import AUTH, DATA, NOW, TOKEN, Server, serve, ticket_body
 
@@ -23,15 +24,42 @@ def kb() -> KnowledgeBase:
     return load(DATA)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "status.sqlite3")
-    yield opened
-    opened.close()
+# The backends a test runs against when it says so (one suite, not a copy): @BOTH_BACKENDS, or
+# pytestmark = BOTH_BACKENDS for a module whose tests all use the store.
+BOTH_BACKENDS = pytest.mark.parametrize("new_store", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
-def app_for(kb: KnowledgeBase, store: SQLiteStore) -> Iterator[Callable[..., TestClient]]:
+def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., Store]]:
+    """Opens stores of the test's backend: SQLite in a temporary folder, or (parametrised "postgres") a
+    database of its own on the session's PostgreSQL server; all closed at the end."""
+    backend = getattr(request, "param", "sqlite")
+    opened: list[Store] = []
+    url = request.getfixturevalue("pg_url") if backend == "postgres" else None
+
+    def make(**options: Any) -> Store:
+        made: Store
+        if url is not None:
+            from status_api.storage.postgres import PostgresStore
+
+            made = PostgresStore(url, **options)
+        else:
+            made = SQLiteStore(tmp_path / "status.sqlite3", **options)
+        opened.append(made)
+        return made
+
+    yield make
+    for made in opened:
+        made.close()
+
+
+@pytest.fixture
+def store(new_store: Callable[..., Store]) -> Store:
+    return new_store()
+
+
+@pytest.fixture
+def app_for(kb: KnowledgeBase, store: Store) -> Iterator[Callable[..., TestClient]]:
     """A client for the app built with these settings, on the test's store, at NOW."""
     clients: list[TestClient] = []
 

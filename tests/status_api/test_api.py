@@ -18,6 +18,7 @@ from status_api.config import Settings
 from status_api.domain.payloads import LookupIn, kb_ids
 from status_api.http.lookup import _PLAIN as _PLAIN_LOOKUP
 from status_api.storage import SQLiteStore
+from tests.status_api.conftest import BOTH_BACKENDS
 from tests.status_api.helpers import AUTH, CALL_ID, TOKEN, ticket_body
 
 PutTicket = Callable[..., dict[str, Any]]
@@ -35,6 +36,7 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
 # --- lookup ----------------------------------------------------------------------------------------
 
 
+@BOTH_BACKENDS
 def test_lookup_finds_the_ticket_of_a_call_id(client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase) -> None:
     put_ticket()
     response = client.post("/api/v1/lookup", json={"call_id": CALL_ID})
@@ -48,6 +50,7 @@ def test_lookup_finds_the_ticket_of_a_call_id(client: TestClient, put_ticket: Pu
     assert view["opened"]["text"] == "mardi 24\u00a0novembre 2026 à 13\u00a0h\u00a000"
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize(
     "pasted", ["2026 1124 1200 0000 0001", "2026-1124-1200-0000-0001", " 2026\u00a01124\u00a01200 0000 0001 "]
 )
@@ -58,6 +61,7 @@ def test_lookup_tolerates_pasted_spaces_and_dashes(client: TestClient, put_ticke
     assert response.json()["reference"] == "RGV-1"
 
 
+@BOTH_BACKENDS
 def test_one_generic_answer_for_an_unknown_call_id(
     client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase
 ) -> None:
@@ -116,6 +120,7 @@ def test_a_body_that_is_not_json_or_too_large_is_refused(client: TestClient) -> 
 # --- writes and the token ----------------------------------------------------------------------------
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": f"Basic {TOKEN}"}],
@@ -150,6 +155,7 @@ def test_with_no_token_configured_writes_are_disabled(app_for: Callable[..., Tes
     assert client.post("/api/v1/lookup", json={"call_id": CALL_ID}).status_code == 404
 
 
+@BOTH_BACKENDS
 def test_put_creates_then_replaces_and_is_idempotent(client: TestClient, kb: KnowledgeBase) -> None:
     body = ticket_body(kb, call_ids=["2026-1124-1200-0000-0001"])
     first = client.put("/api/v1/tickets/RGV-1", json=body, headers=AUTH)
@@ -196,6 +202,7 @@ def test_invalid_fields_are_all_reported_at_once(client: TestClient, kb: Knowled
     assert error["message"].startswith("La requête contient 4 erreurs")
 
 
+@BOTH_BACKENDS
 def test_a_call_id_of_another_ticket_is_a_conflict(
     client: TestClient, kb: KnowledgeBase, put_ticket: PutTicket
 ) -> None:
@@ -209,6 +216,7 @@ def test_a_malformed_reference_is_refused(client: TestClient, kb: KnowledgeBase)
     _error(client.delete("/api/v1/tickets/a%20b", headers=AUTH), 422, "invalid_reference")
 
 
+@BOTH_BACKENDS
 def test_updates_with_the_same_idempotency_key_are_recorded_once(client: TestClient, put_ticket: PutTicket) -> None:
     put_ticket()
     headers = {**AUTH, "Idempotency-Key": "f3a1c2"}
@@ -233,6 +241,7 @@ def test_a_malformed_idempotency_key_is_refused(client: TestClient, put_ticket: 
     _error(client.post("/api/v1/tickets/RGV-1/updates", json={"text": "x"}, headers=headers), 400, "invalid_body")
 
 
+@BOTH_BACKENDS
 def test_an_update_moves_and_resolves_the_ticket(client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase) -> None:
     put_ticket()
     last = kb.process.steps[-1]
@@ -258,6 +267,7 @@ def test_an_update_moves_and_resolves_the_ticket(client: TestClient, put_ticket:
     assert view["team"]["name"] == kb.team(last.team).name
 
 
+@BOTH_BACKENDS
 def test_delete_removes_the_ticket(client: TestClient, put_ticket: PutTicket) -> None:
     put_ticket()
     response = client.delete("/api/v1/tickets/RGV-1", headers=AUTH)
@@ -346,6 +356,7 @@ def test_the_usual_lookup_bodies_take_the_shortcut() -> None:
     assert _PLAIN_LOOKUP.fullmatch(json.dumps({"call_id": "é"}).encode()) is None  # escaped: the parser's job
 
 
+@BOTH_BACKENDS
 def test_a_lookup_shows_the_latest_updates_and_says_how_many_are_older(
     client: TestClient, put_ticket: PutTicket, kb: KnowledgeBase
 ) -> None:

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 
 from kb_build.model import KnowledgeBase
+from status_api.config import Settings
 from status_api.domain.payloads import Validator
 from status_api.domain.records import Ticket
+from status_api.domain.store import Store
 from status_api.importers.lines import BulkFailed, BulkReader
-from status_api.storage import SQLiteStore
+from status_api.storage import SQLiteStore, open_store
 from status_api.storage.sqlite.rows import ticket_rows
 from tests.status_api.helpers import NOW, run_cli
 
@@ -35,14 +37,26 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-def test_tickets_are_imported_and_found(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """STATUS_API_DB for the test: a SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return str(tmp_path / "status.sqlite3")
+
+
+def opened(database: str) -> Store:
+    return open_store(Settings.from_env({"STATUS_API_DB": database}))
+
+
+def test_tickets_are_imported_and_found(tmp_path: Path, database: str) -> None:
     source = write(tmp_path / "t.jsonl", *(line(f"RGV-{n}", f"{n:020d}") for n in range(1, 51)), "")
-    database = tmp_path / "status.sqlite3"
-    result = run_cli("import", str(source), env={"STATUS_API_DB": str(database)})
+    result = run_cli("import", str(source), env={"STATUS_API_DB": database})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"50 ticket(s) importé(s) dans {database}"
     assert "Import en cours" not in result.stderr  # progress goes to a terminal only
-    store = SQLiteStore(database)
+    store = opened(database)
     ticket = store.by_call_id(f"{7:020d}")
     assert ticket is not None and ticket.reference == "RGV-7"
     assert [u.text for u in ticket.updates] == ["Ticket RGV-7 ouvert."]
@@ -72,17 +86,16 @@ def test_every_mistake_is_reported_with_its_line_and_nothing_is_written(tmp_path
     store.close()
 
 
-def test_a_call_id_held_by_another_ticket_is_refused_at_its_line(tmp_path: Path) -> None:
-    database = tmp_path / "status.sqlite3"
+def test_a_call_id_held_by_another_ticket_is_refused_at_its_line(tmp_path: Path, database: str) -> None:
     first = write(tmp_path / "a.jsonl", line("RGV-OLD", "99999999999999999999"))
-    assert run_cli("import", str(first), env={"STATUS_API_DB": str(database)}).returncode == 0
+    assert run_cli("import", str(first), env={"STATUS_API_DB": database}).returncode == 0
     second = write(tmp_path / "b.jsonl", line("RGV-1", "11111111111111111111"), line("RGV-2", "99999999999999999999"))
-    result = run_cli("import", str(second), env={"STATUS_API_DB": str(database)})
+    result = run_cli("import", str(second), env={"STATUS_API_DB": database})
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"{second}:2:1: Le Call ID 99999999999999999999 est déjà rattaché au ticket « RGV-OLD »."
     )
-    store = SQLiteStore(database)
+    store = opened(database)
     assert store.get(Ticket, "RGV-1") is None
     store.close()
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from status_api.domain.store import Change, Store
 from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.schema import MIGRATIONS
 from status_api.storage.sqlite.schema import VERSION as SCHEMA_VERSION
+from tests.status_api.conftest import BOTH_BACKENDS
 from tests.status_api.helpers import CALL_ID, NOW
 
 
@@ -71,7 +73,8 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         SQLiteStore(path)
 
 
-def test_tickets_are_found_by_call_id_as_text(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_tickets_are_found_by_call_id_as_text(store: Store) -> None:
     assert put(store, _ticket(call_ids=("00012345678901234567", CALL_ID)))
     found = store.by_call_id("00012345678901234567")
     assert found is not None and found.reference == "RGV-1"
@@ -80,7 +83,8 @@ def test_tickets_are_found_by_call_id_as_text(store: SQLiteStore) -> None:
     assert get(store, "RGV-1") == found
 
 
-def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: Store) -> None:
     put(store, _ticket())
     add(store, "RGV-1", _say("bonjour"))
     assert not put(store, _ticket(call_ids=("11111111111111111111",), step="autre"))
@@ -91,7 +95,8 @@ def test_put_replaces_the_ticket_and_its_call_ids_but_keeps_its_updates(store: S
     assert store.by_call_id(CALL_ID) is None
 
 
-def test_a_call_id_belongs_to_one_ticket(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_call_id_belongs_to_one_ticket(store: Store) -> None:
     put(store, _ticket())
     with pytest.raises(CallIdTaken) as raised:
         put(store, _ticket("RGV-2"))
@@ -99,7 +104,8 @@ def test_a_call_id_belongs_to_one_ticket(store: SQLiteStore) -> None:
     assert get(store, "RGV-2") is None
 
 
-def test_an_idempotency_key_records_an_update_once(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_an_idempotency_key_records_an_update_once(store: Store) -> None:
     put(store, _ticket())
     first = add(store, "RGV-1", _say("x"), "k", "f")
     again = add(store, "RGV-1", _say("x"), "k", "f")
@@ -133,7 +139,8 @@ def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: SQLi
     assert ticket is not None and ticket.helpdesk_at is None and ticket.issue_type == "type"
 
 
-def test_a_failing_change_writes_nothing(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_failing_change_writes_nothing(store: Store) -> None:
     put(store, _ticket())
 
     def failing(ticket: Ticket) -> tuple[Ticket, Update]:
@@ -146,7 +153,8 @@ def test_a_failing_change_writes_nothing(store: SQLiteStore) -> None:
     assert add(store, "RGV-1", _say("x"), "k", "f2") is not None
 
 
-def test_delete_takes_everything_linked_to_the_ticket(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_delete_takes_everything_linked_to_the_ticket(store: Store) -> None:
     put(store, _ticket())
     add(store, "RGV-1", _say("x"), "k", "f")
     assert store.delete(Ticket, "RGV-1")
@@ -158,7 +166,8 @@ def test_delete_takes_everything_linked_to_the_ticket(store: SQLiteStore) -> Non
     assert [u.text for u in added.record.updates] == ["x"]
 
 
-def test_import_is_all_or_nothing(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_import_is_all_or_nothing(store: Store) -> None:
     put(store, _ticket("RGV-OLD", call_ids=("99999999999999999999",)))
     batch = [_ticket("RGV-1"), _ticket("RGV-2", call_ids=("99999999999999999999",))]
     with pytest.raises(CallIdTaken):
@@ -166,7 +175,8 @@ def test_import_is_all_or_nothing(store: SQLiteStore) -> None:
     assert get(store, "RGV-1") is None
 
 
-def test_an_import_names_the_ticket_whose_call_id_is_taken_far_into_a_batch(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_an_import_names_the_ticket_whose_call_id_is_taken_far_into_a_batch(store: Store) -> None:
     taken = "99999999999999999999"
     put(store, _ticket("RGV-OLD", call_ids=(taken,)))
     # Past the first few hundred call IDs, which the store looks up together.
@@ -178,7 +188,8 @@ def test_an_import_names_the_ticket_whose_call_id_is_taken_far_into_a_batch(stor
     assert get(store, "RGV-1") is None
 
 
-def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: Store) -> None:
     a, b = "11111111111111111111", "22222222222222222222"
     store.import_many([_ticket("RGV-1", call_ids=(a,)), _ticket("RGV-2", call_ids=(b,))])
     history = (Update(at=NOW, text="importé"),)
@@ -192,7 +203,8 @@ def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: SQLiteSto
     assert first is not None and first.updates == ()
 
 
-def test_writes_from_many_threads_all_land(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_writes_from_many_threads_all_land(store: Store) -> None:
     put(store, _ticket())
 
     def write(n: int) -> None:
@@ -223,8 +235,9 @@ def test_a_database_locked_too_long_is_reported_as_busy(tmp_path: Path) -> None:
     store.close()
 
 
-def test_reads_give_the_latest_updates_and_the_count_of_all(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "status.sqlite3", recent_updates=3)
+@BOTH_BACKENDS
+def test_reads_give_the_latest_updates_and_the_count_of_all(new_store: Callable[..., Store]) -> None:
+    store = new_store(recent_updates=3)
     try:
         put(store, _ticket())
         for n in range(5):
@@ -271,8 +284,9 @@ def test_a_version_3_database_counts_its_tickets_updates(tmp_path: Path) -> None
         store.close()
 
 
-def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "status.sqlite3", recent_updates=4)
+@BOTH_BACKENDS
+def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(new_store: Callable[..., Store]) -> None:
+    store = new_store(recent_updates=4)
     try:
         put(store, _ticket(call_ids=("00000000000000000003", CALL_ID, "00000000000000000001"), skipped_steps=("x",)))
         for n in range(6):  # several at the same moment: their order is the order they were written in

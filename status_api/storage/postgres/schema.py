@@ -1,0 +1,101 @@
+"""The PostgreSQL schema, as numbered migrations, run at start under an advisory lock: instances starting
+together migrate once, one after the other, and a database at version N gets migrations N+1 onwards."""
+
+from __future__ import annotations
+
+import psycopg
+
+from status_api.storage.sqlite.schema import NewerSchema
+
+# pg_advisory_xact_lock's key for migrations (one bigint; record locks use the two-int key space, which
+# never overlaps it).
+MIGRATION_LOCK = 0x5354_4154_5553  # "STATUS"
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE tickets (
+            reference text PRIMARY KEY,
+            issue_type text NOT NULL,
+            step text NOT NULL,
+            team text NOT NULL,
+            opened_at timestamptz NOT NULL,
+            resolved_at timestamptz,
+            prioritised boolean NOT NULL,
+            skipped_steps text[] NOT NULL,
+            update_count integer NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE call_ids (
+            call_id text PRIMARY KEY,
+            reference text NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            position integer NOT NULL
+        )""",
+        "CREATE INDEX call_ids_by_reference ON call_ids (reference, position)",
+        """CREATE TABLE updates (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            reference text NOT NULL REFERENCES tickets (reference) ON DELETE CASCADE,
+            at timestamptz NOT NULL,
+            text text,
+            step text,
+            team text
+        )""",
+        "CREATE INDEX updates_by_reference ON updates (reference, at, id)",
+        """CREATE TABLE incidents (
+            reference text PRIMARY KEY,
+            title text NOT NULL,
+            services text[] NOT NULL,
+            state text NOT NULL,
+            started_at timestamptz NOT NULL,
+            ended_at timestamptz
+        )""",
+        "CREATE INDEX incidents_by_end ON incidents (ended_at)",
+        # An identity is never given twice, even after a deletion, so feed entry ids stay unique.
+        """CREATE TABLE incident_updates (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            reference text NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE,
+            at timestamptz NOT NULL,
+            text text,
+            state text
+        )""",
+        "CREATE INDEX incident_updates_by_reference ON incident_updates (reference, at, id)",
+        """CREATE TABLE incident_tickets (
+            ticket text PRIMARY KEY REFERENCES tickets (reference) ON DELETE CASCADE,
+            incident text NOT NULL REFERENCES incidents (reference) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX incident_tickets_by_incident ON incident_tickets (incident)",
+        """CREATE TABLE idempotency (
+            subject text NOT NULL,
+            reference text NOT NULL,
+            key text NOT NULL,
+            fingerprint text NOT NULL,
+            PRIMARY KEY (subject, reference, key)
+        )""",
+        # The lookup budgets every instance shares (budgets.py): lost in a crash, which costs nothing but a
+        # fresh budget, and cheaper to write than a logged table.
+        """CREATE UNLOGGED TABLE budgets (
+            client text PRIMARY KEY,
+            lookups double precision NOT NULL,
+            misses double precision NOT NULL,
+            at double precision NOT NULL,
+            granted boolean NOT NULL
+        )""",
+    ),
+)
+VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: psycopg.Connection[tuple[object, ...]], shown: str) -> None:
+    """Bring the database to VERSION, in one transaction under the migration lock."""
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)")
+        row = conn.execute("SELECT version FROM schema_version").fetchone()
+        version = int(str(row[0])) if row is not None else 0
+        if version > VERSION:
+            raise NewerSchema(f"{shown}: schema version {version} is newer than this program's ({VERSION})")
+        for statements in MIGRATIONS[version:]:
+            for statement in statements:
+                conn.execute(statement.encode())
+        if row is None:
+            conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (VERSION,))
+        else:
+            conn.execute("UPDATE schema_version SET version = %s", (VERSION,))

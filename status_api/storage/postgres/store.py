@@ -1,0 +1,267 @@
+"""The PostgreSQL store, for several instances on one database: a pool of connections (psycopg-pool),
+every write one transaction holding its record's advisory lock, and a listener that tells each instance
+of the others' writes. It implements the domain's Store contract (status_api/domain/store.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+import psycopg_pool
+from psycopg import errors
+
+from status_api.domain.errors import IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+from status_api.domain.store import Build, Change
+from status_api.storage.postgres import rows
+from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
+from status_api.storage.postgres.listener import CHANNEL, Listener
+from status_api.storage.postgres.rows import Conn
+from status_api.storage.postgres.schema import migrate
+
+logger = logging.getLogger("status_api.storage")
+
+# Errors that mean "try again shortly": a lock held too long, a deadlock or a serialization failure.
+_BUSY = (errors.LockNotAvailable, errors.DeadlockDetected, errors.SerializationFailure, errors.QueryCanceled)
+_NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')".encode()
+# A million tickets' staging tables and sorts held in memory rather than spilled to temporary files.
+_IMPORT_OPTIONS = "-c temp_buffers=512MB -c work_mem=512MB -c maintenance_work_mem=512MB"
+
+
+def _configure(timeout: float) -> Callable[[Conn], None]:
+    def configure(conn: Conn) -> None:
+        # Dates come back in UTC, as the SQLite store gives them; a lock waited for too long is "busy".
+        conn.execute(b"SET TIME ZONE 'UTC'")
+        conn.execute(f"SET lock_timeout = '{int(timeout * 1000):d}ms'".encode())
+
+    return configure
+
+
+class PostgresStore:
+    # Reads are a network round trip: callers must not make them on the event loop.
+    local = False
+
+    def __init__(
+        self, url: str, *, timeout: float = 5.0, connections: int = 8, recent_updates: int = 20, listen: bool = True
+    ) -> None:
+        self._url = url
+        self._timeout = timeout
+        self._recent = recent_updates
+        self._writes = 0
+        self._pool = psycopg_pool.ConnectionPool(
+            url,
+            min_size=1,
+            max_size=connections,
+            timeout=timeout,
+            kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))},
+            configure=_configure(timeout),
+            open=False,
+            name="status-api",
+        )
+        try:
+            with outages():
+                self._pool.open(wait=True, timeout=timeout)
+            with self.connection() as conn:
+                migrate(conn, _shown(url))
+        except psycopg.Error as error:
+            self._pool.close()
+            raise StoreUnavailable(str(error).strip()) from error
+        except BaseException:
+            self._pool.close()
+            raise
+        self.listener = Listener(url) if listen else None
+        if self.listener is not None:
+            self.listener.wait_connected(timeout)
+
+    # --- connections --------------------------------------------------------------------------------------
+
+    @contextmanager
+    def connection(self) -> Iterator[Conn]:
+        """A connection of the pool (autocommit) for one operation; psycopg's outage errors become the store's."""
+        try:
+            with outages(), self._pool.connection() as conn:
+                yield conn
+        except StoreUnavailable:
+            # Connections kept from before an outage (a restart of the server) are dead: drop them all now
+            # rather than one failed request each.
+            self._pool.check()
+            raise
+
+    @contextmanager
+    def _write(self, subject: str | None = None, reference: str | None = None) -> Iterator[Conn]:
+        """One write transaction, holding the record's lock (writes of one record take turns, on every
+        instance); other instances are told at commit."""
+        with self.connection() as conn, conn.transaction():
+            if reference is not None:
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", (subject, reference))
+            yield conn
+            conn.execute(_NOTIFY)
+        self._writes += 1
+
+    @contextmanager
+    def _read(self) -> Iterator[Conn]:
+        """A transaction of several reads of one snapshot."""
+        with self.connection() as conn, conn.transaction():
+            conn.execute(b"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+
+    def version(self) -> Hashable:
+        # This instance's writes count at once; the others' when their notification comes (within a few ms).
+        if self.listener is None:
+            return object()
+        return (self.listener.version(), self._writes)
+
+    # --- the contract -------------------------------------------------------------------------------------
+
+    def by_call_id(self, call_id: str) -> Ticket | None:
+        with self.connection() as conn:
+            return rows.find_ticket(conn, call_id, self._recent)
+
+    def get(self, subject: type[R], reference: str) -> R | None:
+        table: rows.Table[R] = rows.TABLES[subject]
+        if subject is Ticket:  # one statement: one snapshot
+            with self.connection() as conn:
+                return table.load(conn, reference, self._recent)
+        with self._read() as conn:
+            return table.load(conn, reference, self._recent)
+
+    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+        table: rows.Table[R] = rows.TABLES[subject]
+        try:
+            with self._write(table.subject, reference) as conn:
+                current = table.load(conn, reference, self._recent)
+                record = build(current)
+                table.write(conn, record)
+                if current is None:
+                    for update in record.updates:  # an incident's opening
+                        table.write_update(conn, reference, update)
+                stored = table.load(conn, reference, self._recent)
+                assert stored is not None
+                return stored, current is None
+        except errors.UniqueViolation as error:
+            # Two tickets claiming one new call ID at the same moment, on two instances: the second is told to
+            # retry, and its retry is refused with CallIdTaken.
+            raise StoreBusy(str(error).strip()) from error
+
+    def append_update(
+        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+    ) -> Appended[R] | None:
+        table: rows.Table[R] = rows.TABLES[subject]
+        with self._write(table.subject, reference) as conn:
+            record = table.load(conn, reference, self._recent)
+            if record is None:
+                return None
+            if idempotency is not None:
+                seen = conn.execute(
+                    "SELECT fingerprint FROM idempotency WHERE subject = %s AND reference = %s AND key = %s",
+                    (table.subject, reference, idempotency.key),
+                ).fetchone()
+                if seen is not None:
+                    if seen[0] != idempotency.fingerprint:
+                        raise IdempotencyConflict()
+                    return Appended(record, replayed=True)
+            changed, update = change(record)
+            table.write_state(conn, changed)
+            table.write_update(conn, reference, update)
+            if idempotency is not None:
+                conn.execute(
+                    "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (%s, %s, %s, %s)",
+                    (table.subject, reference, idempotency.key, idempotency.fingerprint),
+                )
+            stored = table.load(conn, reference, self._recent)
+            assert stored is not None
+            return Appended(stored, replayed=False)
+
+    def delete(self, subject: type[R], reference: str) -> bool:
+        table: rows.Table[R] = rows.TABLES[subject]
+        with self._write(table.subject, reference) as conn:
+            conn.execute("DELETE FROM idempotency WHERE subject = %s AND reference = %s", (table.subject, reference))
+            # What hangs on it goes with it (ON DELETE CASCADE); an incident's tickets stay.
+            deleted = conn.execute(f"DELETE FROM {table.name} WHERE reference = %s".encode(), (reference,))
+            return deleted.rowcount > 0
+
+    def incidents(self, since: datetime) -> list[Incident]:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT reference FROM incidents WHERE ended_at IS NULL OR ended_at >= %s", (since,)
+            ).fetchall()
+            loaded = (rows.load_incident(conn, reference) for (reference,) in found)
+            return [incident for incident in loaded if incident is not None]
+
+    def link(self, ticket: str, incident: str) -> bool:
+        with self._write("ticket", ticket) as conn:
+            if not rows.exists(conn, rows.INCIDENTS, incident):
+                raise NotFound("incident", incident)
+            if not rows.exists(conn, rows.TICKETS, ticket):
+                raise NotFound("ticket", ticket)
+            before = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = %s", (ticket,)).fetchone()
+            rows.write_link(conn, ticket, incident)
+            return before is None or before[0] != incident
+
+    def unlink(self, ticket: str, incident: str) -> bool:
+        with self._write("ticket", ticket) as conn:
+            deleted = conn.execute(
+                "DELETE FROM incident_tickets WHERE ticket = %s AND incident = %s", (ticket, incident)
+            )
+            return deleted.rowcount > 0
+
+    def preparer(self) -> Callable[[Ticket], object]:
+        return copy_rows
+
+    @contextmanager
+    def _import_connection(self) -> Iterator[Conn]:
+        """A connection of its own for a bulk import: memory for its staging tables and sorts, which the
+        pool's connections (and the server) do not need the rest of the time."""
+        with outages(), psycopg.connect(self._url, autocommit=True, options=_IMPORT_OPTIONS) as conn:
+            _configure(self._timeout)(conn)
+            with conn.transaction():
+                yield conn
+                conn.execute(_NOTIFY)
+        self._writes += 1
+
+    def import_many(self, tickets: Iterable[Ticket | Any], incidents: Sequence[Incident] = ()) -> int:
+        with self._import_connection() as conn:
+            count = copy_tickets(conn, tickets)
+            taken = first_taken(conn)
+            if taken is not None:
+                raise taken
+            write_staged(conn)
+            for incident in incidents:
+                rows.write_incident(conn, incident)
+                conn.execute("DELETE FROM incident_updates WHERE reference = %s", (incident.reference,))
+                for incident_update in incident.updates:
+                    rows.write_incident_update(conn, incident.reference, incident_update)
+                conn.execute("DELETE FROM incident_tickets WHERE incident = %s", (incident.reference,))
+                for ticket_reference in incident.tickets:
+                    if not rows.exists(conn, rows.TICKETS, ticket_reference):
+                        raise NotFound("ticket", ticket_reference)
+                    rows.write_link(conn, ticket_reference, incident.reference)
+        return count
+
+    def close(self) -> None:
+        if self.listener is not None:
+            self.listener.close()
+        self._pool.close()
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    return f"postgresql://{info.get('host', '')}:{info.get('port', 5432)}/{info.get('dbname', '')}"
+
+
+@contextmanager
+def outages() -> Iterator[None]:
+    """psycopg's errors for a database that cannot answer now, as the store's: callers answer "retry"."""
+    try:
+        yield
+    except psycopg_pool.PoolTimeout as error:
+        raise StoreUnavailable(f"no database connection within the timeout: {error}") from error
+    except _BUSY as error:
+        raise StoreBusy(str(error)) from error
+    except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+        raise StoreUnavailable(str(error).strip()) from error

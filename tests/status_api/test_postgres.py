@@ -1,0 +1,272 @@
+"""Several real instances (`status-api serve`) on one PostgreSQL database: what one writes, the others show;
+budgets and idempotency keys hold across them; a lost notification connection comes back."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from kb_build.model import KnowledgeBase
+from tests.postgres import Cluster, start_cluster
+from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, run_cli, serve, ticket_body
+
+Serve = Callable[..., Server]
+
+
+@pytest.fixture
+def instances(tmp_path: Path, pg_url: str) -> Any:
+    """Starts `status-api serve` processes on the test's database; all stopped at the end."""
+    servers: list[Server] = []
+
+    def start(**env: str) -> Server:
+        environment = {
+            **os.environ,
+            "STATUS_API_DB": pg_url,
+            "STATUS_API_TOKEN": TOKEN,
+            "KB_DATA_DIR": str(DATA),
+            "STATUS_API_RATE_LIMIT": "off",
+            **env,
+        }
+        server = serve(environment, tmp_path / f"instance-{len(servers)}.log")
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def _lookup(server: Server, call_id: str = CALL_ID) -> httpx2.Response:
+    return httpx2.post(f"{server.url}/api/v1/lookup", json={"call_id": call_id}, timeout=10)
+
+
+def _put(server: Server, kb: KnowledgeBase, reference: str = "RGV-1", **overrides: Any) -> None:
+    response = httpx2.put(
+        f"{server.url}/api/v1/tickets/{reference}", json=ticket_body(kb, **overrides), headers=AUTH, timeout=10
+    )
+    assert response.status_code in (200, 201), response.text
+
+
+def _say(server: Server, text: str, key: str | None = None) -> httpx2.Response:
+    headers = {**AUTH, **({"Idempotency-Key": key} if key else {})}
+    return httpx2.post(f"{server.url}/api/v1/tickets/RGV-1/updates", json={"text": text}, headers=headers, timeout=10)
+
+
+def _within(seconds: float, check: Callable[[], bool]) -> float:
+    """How long `check` took to hold; fails past `seconds`."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < seconds, f"not within {seconds} s"
+        time.sleep(0.02)
+    return time.monotonic() - start
+
+
+def _shows(server: Server, text: str) -> Callable[[], bool]:
+    def check() -> bool:
+        response = _lookup(server)
+        return response.status_code == 200 and text in response.text
+
+    return check
+
+
+def _cache_hits(server: Server) -> int:
+    stats = httpx2.get(f"{server.url}/api/v1/stats", headers=AUTH, timeout=10).json()
+    hits: int = stats["lookup_cache"]["hits"]
+    return hits
+
+
+def _listeners(cluster: Cluster, server: Server) -> list[int]:
+    rows = cluster.execute(
+        f"SELECT pid FROM pg_stat_activity WHERE application_name = 'status-api listen {server.pid:d}'"
+    )
+    return [int(str(pid)) for (pid,) in rows]
+
+
+def test_a_write_on_one_instance_shows_on_the_other_within_a_second(instances: Serve, kb: KnowledgeBase) -> None:
+    a, b = instances(), instances()
+    assert _lookup(b).status_code == 404  # B has "no such ticket" in its cache now
+    _put(a, kb)
+    _within(1.0, lambda: _lookup(b).status_code == 200)
+    # A cached answer of B is dropped at A's next write.
+    assert _shows(b, "RGV-1")()
+    hits = _cache_hits(b)
+    assert _lookup(b).status_code == 200 and _cache_hits(b) == hits + 1
+    assert _say(a, "Analyse en cours").status_code == 201
+    _within(1.0, _shows(b, "Analyse en cours"))
+
+
+def test_an_instance_that_loses_its_notifications_listens_again(
+    instances: Serve, pg_cluster: Cluster, kb: KnowledgeBase
+) -> None:
+    a, b = instances(), instances()
+    _put(a, kb)
+    _within(1.0, lambda: _lookup(b).status_code == 200)
+    (before,) = _listeners(pg_cluster, b)
+    pg_cluster.execute(f"SELECT pg_terminate_backend({before:d})")
+    # A write while B is deaf: B does not answer from its cache meanwhile.
+    assert _say(a, "Pendant la coupure").status_code == 201
+    _within(1.0, _shows(b, "Pendant la coupure"))
+    # B listens again on a new connection, and caches again...
+    _within(5.0, lambda: len(_listeners(pg_cluster, b)) == 1 and _listeners(pg_cluster, b) != [before])
+    _lookup(b)
+    hits = _cache_hits(b)
+    assert _lookup(b).status_code == 200 and _cache_hits(b) == hits + 1
+    # ...and what A writes next still reaches B's lookups within a second.
+    assert _say(a, "Après la coupure").status_code == 201
+    _within(1.0, _shows(b, "Après la coupure"))
+
+
+def test_a_client_alternating_between_instances_has_one_budget(instances: Serve, kb: KnowledgeBase) -> None:
+    limits = {"STATUS_API_RATE_LIMIT": "on", "STATUS_API_LOOKUP_BURST": "5", "STATUS_API_LOOKUP_RATE": "1/hour"}
+    a, b = instances(**limits), instances(**limits)
+    _put(a, kb)
+
+    def granted(servers: list[Server], call_id: str) -> int:
+        """Lookups answered before the first refusal, going round `servers`."""
+        for n in range(20):
+            response = _lookup(servers[n % len(servers)], call_id)
+            if response.status_code == 429:
+                assert int(response.headers["retry-after"]) > 0
+                return n
+            assert response.status_code in (200, 404)
+        raise AssertionError("never refused")
+
+    # The same client (127.0.0.1) is refused after the burst, whichever instance it asks.
+    assert granted([a, b], CALL_ID) == 5
+    assert granted([b], CALL_ID) == 0
+    assert granted([a], CALL_ID) == 0
+
+
+def test_a_client_alternating_between_instances_has_one_miss_budget(instances: Serve) -> None:
+    limits = {"STATUS_API_RATE_LIMIT": "on", "STATUS_API_LOOKUP_BURST": "50", "STATUS_API_MISS_RATE": "3/hour"}
+    a, b = instances(**limits), instances(**limits)
+    statuses = [_lookup((a, b)[n % 2], f"{n:020d}").status_code for n in range(6)]
+    assert statuses == [404, 404, 404, 429, 429, 429]
+
+
+def test_one_idempotency_key_sent_to_two_instances_makes_one_update(instances: Serve, kb: KnowledgeBase) -> None:
+    a, b = instances(), instances()
+    _put(a, kb)
+    answers: list[httpx2.Response] = []
+    start = threading.Barrier(8)
+
+    def send(server: Server) -> None:
+        start.wait()
+        answers.append(_say(server, "Une seule fois", key="retry-42"))
+
+    threads = [threading.Thread(target=send, args=((a, b)[n % 2],)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in answers) == [200] * 7 + [201]
+    assert {r.json()["update_count"] for r in answers} == {1}
+    # The next update, with another key, is the second one: the replays added nothing.
+    assert _say(a, "Une autre", key="retry-43").json()["update_count"] == 2
+    # The same key with another body, on either instance: a conflict, never a second update.
+    conflict = _say(b, "Autre texte", key="retry-42")
+    assert conflict.status_code == 422 and conflict.json()["error"]["code"] == "idempotency_conflict"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("mysql://kb@127.0.0.1/kb", "schéma « mysql:// » n'est pas pris en charge"),
+        ("sqlite:///var/status.sqlite3", "schéma « sqlite:// »"),
+        ("postgresql:///kb", "ne nomme aucun serveur"),
+    ],
+)
+def test_a_database_url_of_another_kind_is_refused_at_start(tmp_path: Path, url: str, says: str) -> None:
+    result = run_cli("serve", "--port", "1", env={"STATUS_API_DB": url, "STATUS_API_TOKEN": TOKEN})
+    assert result.returncode == 1
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not Path("postgresql:").exists() and not Path("mysql:").exists()
+
+
+def test_an_unreachable_database_stops_the_start_saying_so(tmp_path: Path) -> None:
+    url = "postgresql://kb:s3cret@127.0.0.1:1/kb"
+    result = run_cli("serve", "--port", "1", env={"STATUS_API_DB": url, "STATUS_API_TOKEN": TOKEN})
+    assert result.returncode == 1
+    assert "base de données inutilisable" in result.stderr
+    assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_two_instances_starting_together_migrate_once(pg_url: str) -> None:
+    from status_api.storage.postgres import PostgresStore
+
+    opened: list[PostgresStore] = []
+    errors: list[BaseException] = []
+
+    def open_one() -> None:
+        try:
+            opened.append(PostgresStore(pg_url, listen=False))
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for store in opened:
+        store.close()
+    assert errors == [] and len(opened) == 4
+
+
+@pytest.fixture
+def own_cluster() -> Any:
+    """A PostgreSQL server of this test alone, which it may stop and start."""
+    yield from start_cluster()
+
+
+def test_postgresql_stopped_then_started_the_service_recovers_by_itself(
+    own_cluster: Cluster, tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    env = {
+        **os.environ,
+        "STATUS_API_DB": own_cluster.new_database(),
+        "STATUS_API_TOKEN": TOKEN,
+        "KB_DATA_DIR": str(DATA),
+        "STATUS_API_RATE_LIMIT": "off",
+    }
+    server = serve(env, tmp_path / "server.log")
+    try:
+        _put(server, kb)
+        assert _lookup(server).status_code == 200
+        own_cluster.stop()
+        for _ in range(2):
+            down = _lookup(server)
+            assert down.status_code == 503, down.text
+            assert down.json()["error"]["code"] == "unavailable" and int(down.headers["retry-after"]) > 0
+        ready = httpx2.get(f"{server.url}/readyz", timeout=30)
+        assert ready.status_code == 503 and "retry-after" in ready.headers
+        own_cluster.start()
+        _within(15.0, lambda: _lookup(server).status_code == 200)
+        assert httpx2.get(f"{server.url}/readyz", timeout=10).status_code == 200
+        _put(server, kb, step=kb.process.steps[1].id)
+        assert _lookup(server).json()["step"]["id"] == kb.process.steps[1].id
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log
+
+
+def test_a_database_migrated_by_a_newer_version_is_refused(pg_url: str, pg_cluster: Cluster) -> None:
+    from status_api.domain.errors import DomainError
+    from status_api.storage.postgres import PostgresStore
+    from status_api.storage.postgres.schema import VERSION
+
+    PostgresStore(pg_url, listen=False).close()
+    PostgresStore(pg_url, listen=False).close()  # a second start finds the schema up to date
+    database = pg_url.rsplit("/", 1)[1]
+    assert pg_cluster.execute("SELECT version FROM schema_version", database) == [(VERSION,)]
+    pg_cluster.execute(f"UPDATE schema_version SET version = {VERSION + 1:d}", database)
+    with pytest.raises(DomainError, match="newer"):
+        PostgresStore(pg_url, listen=False)
