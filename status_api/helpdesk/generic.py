@@ -54,7 +54,10 @@ class GenericDelivery(Payload):
         pattern=r"^[A-Za-z0-9._-]+$",
         description=f"The helpdesk's ticket id; our reference is {REFERENCE_PREFIX} followed by it",
     )
-    at: Moment = Field(description="When the change happened in the helpdesk: older than the last applied, ignored")
+    at: Moment = Field(
+        description="When the change happened in the helpdesk: older than the last applied, ignored; more than 5 "
+        "minutes ahead of the service's clock, refused"
+    )
     opened_at: Annotated[Moment | None, BeforeValidator(_blank_is_none)] = Field(
         None, description="When the ticket was opened (used when the delivery creates it; default: at)"
     )

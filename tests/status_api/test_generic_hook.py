@@ -277,6 +277,17 @@ def test_a_malformed_body_gets_a_json_error(server: Server, body: bytes, status:
     assert answer.json()["error"]["code"] in ("invalid_body", "invalid_call_id")
 
 
+def test_a_change_dated_in_the_future_is_refused(server: Server) -> None:
+    # Applied, it would make every later change of the ticket look older: the ticket would freeze.
+    number, _ = new_ticket(server)
+    answer = deliver(server, change(number, at=datetime.now(UTC) + timedelta(hours=2), step="mise-en-oeuvre"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["details"][0]["field"] == "at"
+    ticket = stored(server, number)
+    assert ticket is not None and ticket.step == KB.process.steps[0].id
+    assert deliver(server, change(number, at=datetime.now(UTC), step="mise-en-oeuvre")).json()["status"] == "updated"
+
+
 def test_a_ticket_without_call_id_is_not_a_ticket_of_ours(server: Server) -> None:
     number = str(next(_numbers))
     answer = deliver(server, change(number, at=datetime.now(UTC), step="examen-technique"))
