@@ -75,7 +75,7 @@ class GenericDelivery(Payload):
     prioritised: StrictBool | None = Field(None, description="A disruption affecting several users")
     public_comment: Annotated[str | None, BeforeValidator(_blank_is_none)] = Field(
         None,
-        max_length=20_000,
+        max_length=5000,
         description="A comment customers may read: e-mail addresses and phone numbers are taken out, 2000 "
         "characters kept. Never send a private note here",
     )
