@@ -52,7 +52,8 @@ class GenericDelivery(Payload):
         min_length=1,
         max_length=60,
         pattern=r"^[A-Za-z0-9._-]+$",
-        description=f"The helpdesk's ticket id; our reference is {REFERENCE_PREFIX} followed by it",
+        description="The helpdesk's ticket id (a JSON number is read as its digits); our reference is "
+        f"{REFERENCE_PREFIX} followed by it",
     )
     at: Moment = Field(
         description="When the change happened in the helpdesk: older than the last applied, ignored; more than 5 "
