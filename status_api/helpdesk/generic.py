@@ -7,7 +7,7 @@ HelpdeskChange that core/helpdesk.apply applies, the same as a Zendesk delivery.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, StrictBool
 
@@ -25,10 +25,15 @@ def _blank_is_none(value: object) -> object:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _without_blanks(value: object) -> object:
-    if isinstance(value, list):
-        return [item for item in value if not (isinstance(item, str) and not item.strip())]
-    return value
+# What an empty placeholder gives, read as absent: said so in the document too.
+_BLANK = {"type": "string", "pattern": r"^\s*$"}
+
+
+def _blank_allowed(schema: dict[str, Any]) -> None:
+    if "anyOf" in schema:
+        schema["anyOf"].append(dict(_BLANK))
+    elif "anyOf" in schema.get("items", {}):
+        schema["items"]["anyOf"].append(dict(_BLANK))
 
 
 def _number_as_text(value: object) -> object:
@@ -60,17 +65,22 @@ class GenericDelivery(Payload):
         "minutes ahead of the service's clock, refused"
     )
     opened_at: Annotated[Moment | None, BeforeValidator(_blank_is_none)] = Field(
-        None, description="When the ticket was opened (used when the delivery creates it; default: at)"
+        None,
+        description="When the ticket was opened (used when the delivery creates it; default: at)",
+        json_schema_extra=_blank_allowed,
     )
-    call_ids: Annotated[list[CallIdText], BeforeValidator(_without_blanks)] = Field(
+    call_ids: list[Annotated[CallIdText | None, BeforeValidator(_blank_is_none)]] = Field(
         default_factory=list,
         max_length=20,
         description="The call IDs of the ticket: the first delivery with one creates the ticket here",
+        json_schema_extra=_blank_allowed,
     )
-    step: Annotated[StepId | None, BeforeValidator(_blank_is_none)] = None
-    team: Annotated[TeamId | None, BeforeValidator(_blank_is_none)] = None
+    step: Annotated[StepId | None, BeforeValidator(_blank_is_none)] = Field(None, json_schema_extra=_blank_allowed)
+    team: Annotated[TeamId | None, BeforeValidator(_blank_is_none)] = Field(None, json_schema_extra=_blank_allowed)
     issue_type: Annotated[IssueTypeId | None, BeforeValidator(_blank_is_none)] = Field(
-        None, description="At creation, default: the default issue type of data/helpdesk.yml"
+        None,
+        description="At creation, default: the default issue type of data/helpdesk.yml",
+        json_schema_extra=_blank_allowed,
     )
     resolved: StrictBool = Field(False, description="The ticket is solved: taken only with the last step")
     prioritised: StrictBool | None = Field(None, description="A disruption affecting several users")
@@ -93,6 +103,6 @@ def change(delivery: GenericDelivery) -> HelpdeskChange:
         team=delivery.team,
         issue_type=delivery.issue_type,
         prioritised=delivery.prioritised,
-        call_ids=tuple(delivery.call_ids),
+        call_ids=tuple(call_id for call_id in delivery.call_ids if call_id is not None),
         comment=public_comment(delivery.public_comment) if delivery.public_comment else None,
     )
