@@ -29,7 +29,7 @@ def _json_error(response: httpx2.Response, status: int, code: str) -> None:
 
 
 def test_unknown_api_addresses_are_json_404(http: httpx2.Client) -> None:
-    unknown = ("/api", "/api/", "/api/v1/nothing", "/api/v2/summary.json", "/api/v1/tickets/RGV-1/nope")
+    unknown = ("/api", "/api/", "/api/v1/nothing", "/api/v2/nothing.json", "/api/v1/tickets/RGV-1/nope")
     for path in unknown:
         _json_error(http.get(path), 404, "not_found")
     # Outside /api/, the help center's own page answers, in HTML.
