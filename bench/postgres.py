@@ -171,8 +171,9 @@ def main() -> None:
         f"Tickets of a realistic shape (bench/traffic.py); lookups uniform over every call ID and as many unknown "
         f"ones; wrk with one thread and {CONNECTIONS} connections ({CONNECTIONS // 2} to each of two instances), "
         f"{SECONDS} s after a 2 s warm-up. Medians of {ROUNDS} rounds, every server measured in turn in a round. "
-        "The PostgreSQL cluster runs on the same two cores with fsync off (as the tests start it), so its figures "
-        "include its own CPU beside the service's. The import target is judged by scaling this run's rate to a "
+        "The PostgreSQL cluster runs on the same two cores with fsync off (as the tests start it): it takes its "
+        "share of the CPU from the service's throughput, while server CPU per request counts the service's "
+        "processes only. The import target is judged by scaling this run's rate to a "
         "million tickets.",
     ]
     print(write_results("postgres", "The service on PostgreSQL", table, notes))
