@@ -91,6 +91,8 @@ def main() -> None:
             _python(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
             env = {
                 "PYTHONPATH": str(tree),
+                # Each tree reads its own data: an earlier model refuses fields added to data/ since.
+                "KB_DATA_DIR": str(tree / "data"),
                 "STATUS_API_DB": str(database),
                 "STATUS_API_SITE_DIR": str(site),
                 "STATUS_API_TOKEN": TOKEN,
