@@ -135,6 +135,7 @@ def imported_incident(imported: ImportedIncident, kb: KnowledgeBase, prefix: Loc
         state=state,
         started_at=started_at,
         ended_at=imported.ended_at.astimezone(UTC) if imported.ended_at else ended_at,
+        impact=imported.impact or kb.incidents.default_impact,
         updates=tuple(history),
         tickets=tuple(dict.fromkeys(imported.tickets)),
     )

@@ -13,6 +13,8 @@ from openapi_schema_validator import OAS31Validator
 from starlette.testclient import TestClient
 
 from kb_build.model import KnowledgeBase
+from status_api.domain.incidents import imported_incident
+from status_api.domain.payloads import ImportedIncident, Validator
 from status_api.domain.records import Incident, IncidentUpdate
 from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.schema import MIGRATIONS
@@ -151,3 +153,11 @@ def test_a_version_4_database_reads_its_incidents_at_the_default_impact(tmp_path
     assert incident is not None and incident.impact is None
     [sms] = [s for s in service_health([incident], kb, NOW) if s.id == "sms"]
     assert sms.state.id == kb.incidents.default_impact
+
+
+def test_an_imported_incident_keeps_its_impact(kb: KnowledgeBase) -> None:
+    data = {"reference": "INC-7", "title": "T", "services": ["sms"], "started_at": NOW.isoformat()}
+    said = Validator(kb)(ImportedIncident, {**data, "impact": "panne-majeure"})
+    assert imported_incident(said, kb, ()).impact == "panne-majeure"
+    unsaid = Validator(kb)(ImportedIncident, data)
+    assert imported_incident(unsaid, kb, ()).impact == kb.incidents.default_impact
