@@ -118,7 +118,8 @@ def test_an_idempotency_key_records_an_update_once(store: Store) -> None:
     assert add(store, "RGV-404", _say("x")) is None
 
 
-def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: Store) -> None:
     put(store, _ticket())
     synced = NOW + timedelta(hours=1)
 
@@ -302,7 +303,8 @@ def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(new_store: Callab
 # --- votes ("Cet article vous a-t-il été utile ?") ------------------------------------------------------------
 
 
-def test_votes_are_stored_and_read_back_most_recent_first(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_votes_are_stored_and_read_back_most_recent_first(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW + timedelta(minutes=1)), comment_key="k1")
     store.add_vote(Vote(page="/", useful=True, at=NOW + timedelta(minutes=2)))
@@ -312,7 +314,8 @@ def test_votes_are_stored_and_read_back_most_recent_first(store: SQLiteStore) ->
     assert all(v.comment is None for v in votes)
 
 
-def test_a_comment_is_attached_once_by_its_key(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_comment_is_attached_once_by_its_key(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
     store.add_vote(Vote(page="/escalade/", useful=False, at=NOW), comment_key="k2")
     assert store.add_comment("k1", "Il manque un exemple.", since=NOW) == "/delais/"
@@ -323,15 +326,28 @@ def test_a_comment_is_attached_once_by_its_key(store: SQLiteStore) -> None:
     assert comments == {"/delais/": "Il manque un exemple.", "/escalade/": None}
 
 
-def test_a_key_too_old_attaches_nothing_and_is_spent(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_key_too_old_attaches_nothing_and_is_spent(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
     assert store.add_comment("k1", "Trop tard", since=NOW + timedelta(hours=2)) is None
     assert store.add_comment("k1", "Trop tard", since=NOW) is None
     assert store.votes()[0].comment is None
 
 
-def test_a_vote_keeps_nothing_about_who_voted(store: SQLiteStore, tmp_path: Path) -> None:
+@BOTH_BACKENDS
+def test_a_vote_keeps_nothing_about_who_voted(store: Store, tmp_path: Path) -> None:
     store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
-    with sqlite3.connect(tmp_path / "status.sqlite3") as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(tmp_path / "status.sqlite3") as conn:
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+    else:
+        from status_api.storage.postgres import PostgresStore
+
+        assert isinstance(store, PostgresStore)
+        with store.connection() as pg:
+            found = pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'votes'"
+                " ORDER BY ordinal_position"
+            ).fetchall()
+        columns = [name for (name,) in found]
     assert columns == ["id", "page", "useful", "at", "comment", "comment_key"]
