@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from status_api.domain.errors import CallIdTaken, DomainError, IdempotencyConflict, StoreBusy
-from status_api.domain.records import Appended, Idempotency, Ticket, Update, Vote
+from status_api.domain.records import Appended, Idempotency, Incident, IncidentUpdate, Ticket, Update, Vote
 from status_api.domain.store import Change, Store
 from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.schema import MIGRATIONS
@@ -202,6 +202,40 @@ def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: Store) ->
     store.import_many([_ticket("RGV-1", call_ids=(b,))])
     first = get(store, "RGV-1")
     assert first is not None and first.updates == ()
+
+
+@BOTH_BACKENDS
+def test_an_import_keeps_what_the_helpdesk_applied_and_each_incidents_impact(store: Store) -> None:
+    synced = NOW + timedelta(hours=1)
+    applied = _ticket("RGV-1", issue_type="autre", prioritised=True, helpdesk_at=synced)
+    plain = _ticket("RGV-2", call_ids=("22222222222222222222",))
+    incident = Incident(
+        reference="INC-1",
+        title="SMS en retard",
+        services=("sms",),
+        state="en-cours",
+        started_at=NOW,
+        impact="panne-partielle",
+        updates=(IncidentUpdate(at=NOW, text="Ouvert", state="en-cours"),),
+        tickets=("RGV-1",),
+    )
+    # Tickets as the bulk import's workers prepare them for this backend (COPY lines on PostgreSQL).
+    assert store.import_many([store.preparer()(applied), plain], [incident]) == 2
+    for found in (get(store, "RGV-1"), store.by_call_id(CALL_ID)):
+        assert found is not None
+        assert (found.issue_type, found.prioritised, found.helpdesk_at) == ("autre", True, synced)
+        assert found.incident == "INC-1"
+    second = get(store, "RGV-2")
+    assert second is not None and second.helpdesk_at is None
+    stored = store.get(Incident, "INC-1")
+    assert stored is not None and stored.impact == "panne-partielle"
+    # A later update keeps the impact; a replace sets it.
+    moved = store.append_update(
+        Incident, "INC-1", lambda i: (i, IncidentUpdate(at=NOW + timedelta(minutes=5), text="Suite"))
+    )
+    assert moved is not None and moved.record.impact == "panne-partielle"
+    store.put(Incident, "INC-1", lambda current: incident.model_copy(update={"impact": "panne-majeure"}))
+    assert [i.impact for i in store.incidents(NOW)] == ["panne-majeure"]
 
 
 @BOTH_BACKENDS
