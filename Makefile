@@ -90,6 +90,7 @@ bench: $(INSTALLED)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m bench.build
 	$(BIN)/python -m bench.lookup
+	$(BIN)/python -m bench.postgres
 
 # Fuzzing at length: thousands of generated requests per API operation and of mutated data files,
 # new ones at each run (make test runs a fixed few hundred). FUZZ_EXAMPLES=20000 make fuzz for more.

@@ -105,19 +105,25 @@ def wrk_run(
     a machine's other load moves throughput far more than the work each request costs the server."""
     command = ["wrk", "-t1", f"-c{connections}", "--latency", "-s", str(script), f"http://127.0.0.1:{port}/"]
     subprocess.run([*command[:4], "-d2s", *command[4:]], check=True, capture_output=True)
-    cpu_before = _cpu_seconds(pid) if pid is not None else 0.0
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     output = subprocess.run(
         [*command[:4], f"-d{SECONDS}s", *command[4:]], check=True, capture_output=True, text=True
     ).stdout
-    cpu = _cpu_seconds(pid) - cpu_before if pid is not None else float("nan")
+    cpu = cpu_seconds(pid) - cpu_before if pid is not None else float("nan")
+    rate, p99, total = parse_wrk(output)
+    return rate, p99, cpu / total * 1e6
+
+
+def parse_wrk(output: str) -> tuple[float, float, int]:
+    """wrk's requests per second, p99 latency in ms and count of requests, from its --latency output."""
     rate, latency, total = _RATE.search(output), _LATENCY.search(output), _TOTAL.search(output)
     if rate is None or latency is None or total is None:
         raise RuntimeError(f"unexpected wrk output:\n{output}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[latency.group(2)]
-    return float(rate.group(1)), float(latency.group(1)) * scale, cpu / int(total.group(1)) * 1e6
+    return float(rate.group(1)), float(latency.group(1)) * scale, int(total.group(1))
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     # utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (after the command's parenthesised name).
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

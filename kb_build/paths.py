@@ -88,6 +88,8 @@ class ServiceAddresses:
     stats: str = "/api/v1/stats"
     # Zendesk's webhooks (signed with the webhook's secret, not the token).
     zendesk_hook: str = "/api/v1/hooks/zendesk"
+    # Any other helpdesk's (signed with STATUS_API_HOOK_SECRET): a documented body in our words.
+    generic_hook: str = "/api/v1/hooks/generic"
 
     @property
     def lookups(self) -> frozenset[str]:

@@ -59,7 +59,7 @@ def create_app(
     routes += write_routes(core, settings.token)
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
     routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
-    routes += hook_routes(core, settings.zendesk_secret)
+    routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.

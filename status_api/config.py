@@ -92,6 +92,8 @@ class Settings:
     db_pool: int = 8
     # The signing secret of the Zendesk webhook; None: the webhook route writes nothing and says so.
     zendesk_secret: str | None = None
+    # The secret of the generic webhook (other helpdesks); None: that route writes nothing and says so.
+    hook_secret: str | None = None
     # For the backfill (status-api zendesk sync): the account's address and an agent's API token.
     zendesk_url: str | None = None
     zendesk_email: str | None = None
@@ -127,6 +129,7 @@ class Settings:
             ),
             db_pool=_integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
             zendesk_secret=env.get("STATUS_API_ZENDESK_SECRET", "").strip() or None,
+            hook_secret=env.get("STATUS_API_HOOK_SECRET", "").strip() or None,
             zendesk_url=env.get("STATUS_API_ZENDESK_URL", "").strip().rstrip("/") or None,
             zendesk_email=env.get("STATUS_API_ZENDESK_EMAIL", "").strip() or None,
             zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,

@@ -31,6 +31,11 @@ def _binary(name: str) -> str | None:
     return shutil.which(name)
 
 
+def installed() -> bool:
+    """Whether Debian's initdb and pg_ctl are on this machine."""
+    return _binary("initdb") is not None and _binary("pg_ctl") is not None
+
+
 def missing(what: str) -> None:
     """In CI a missing PostgreSQL fails the run (never a silent skip); elsewhere the test skips, saying why."""
     if os.environ.get("CI"):

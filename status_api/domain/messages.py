@@ -40,6 +40,14 @@ HOOK_NOT_CONFIGURED = (
     "Ce webhook n'est pas configuré : définissez STATUS_API_ZENDESK_SECRET (le secret de signature du webhook "
     "Zendesk) puis redémarrez le service. Rien n'a été enregistré."
 )
+GENERIC_HOOK_NOT_CONFIGURED = (
+    "Ce webhook n'est pas configuré : définissez STATUS_API_HOOK_SECRET (le secret partagé avec l'outil de "
+    "support) puis redémarrez le service. Rien n'a été enregistré."
+)
+HOOK_FUTURE_CHANGE = (
+    "cette date est plus de 5 minutes après l'heure du service : envoyez l'heure du changement dans l'outil de "
+    "support, avec son fuseau (2026-12-02T09:30:00Z)"
+)
 INVALID_SIGNATURE = "Signature du webhook absente ou invalide : rien n'a été enregistré."
 STALE_TIMESTAMP = (
     "L'horodatage de la signature est à plus de 5 minutes de l'heure du service : rien n'a été enregistré."

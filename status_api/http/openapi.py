@@ -29,7 +29,7 @@ from status_api.domain.payloads import (
 )
 from status_api.domain.records import Incident, Ticket
 from status_api.domain.text import TEXT_PATTERN
-from status_api.helpdesk import signature, zendesk
+from status_api.helpdesk import generic, signature, zendesk
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
 from status_api.views.statuspage import Summary
@@ -47,6 +47,7 @@ _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (IncidentIn, "validation"),
     (IncidentUpdateIn, "validation"),
     (Incident, "serialization"),
+    (generic.GenericDelivery, "validation"),
 )
 _HTML = {"text/html": {"schema": {"type": "string"}}}
 _SECURED: list[dict[str, list[str]]] = [{"bearer": []}]
@@ -146,6 +147,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             }
         },
         SERVICE.zendesk_hook: _zendesk_hook(doc),
+        SERVICE.generic_hook: _generic_hook(doc),
         SERVICE.tracking: {
             "get": _get("trackingForm", "The tracking form, as an HTML page that works without JavaScript", _HTML),
             "post": _tracking_result(kb),
@@ -313,6 +315,14 @@ _SCHEMES = {
         "description": f"base64(HMAC-SHA256(signing secret, {signature.TIMESTAMP_HEADER} + raw body)), the "
         "timestamp within 5 minutes of the service's clock; the secret is STATUS_API_ZENDESK_SECRET",
     },
+    "hookSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": signature.GENERIC_SIGNATURE_HEADER,
+        "description": f"sha256= and the lower-case hex of HMAC-SHA256(secret, {signature.GENERIC_TIMESTAMP_HEADER} "
+        '+ "." + raw body), the timestamp within 5 minutes of the service\'s clock; the secret is '
+        "STATUS_API_HOOK_SECRET",
+    },
 }
 _TEXT = {"type": "string"}
 _TRIGGER_BODY = {
@@ -364,6 +374,41 @@ def _zendesk_hook(doc: _Document) -> dict[str, Any]:
                 "413": doc.error("Body too large (body_too_large)"),
                 "422": doc.error("Not a Zendesk delivery, or a value our rules refuse (invalid_body, ...)"),
                 "503": doc.error("No STATUS_API_ZENDESK_SECRET (not_configured), or the database is busy"),
+            },
+        }
+    }
+
+
+def _generic_hook(doc: _Document) -> dict[str, Any]:
+    timestamp = {
+        "name": signature.GENERIC_TIMESTAMP_HEADER,
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+        "description": "When the delivery was signed, in seconds since 1970 (UTC): within 5 minutes of now",
+    }
+    return {
+        "post": {
+            "operationId": "genericHook",
+            "summary": "Any helpdesk's signed delivery, in our words: a ticket kept in step, each delivery applied "
+            "once and in order",
+            "description": f"Our reference of the helpdesk's ticket is {generic.REFERENCE_PREFIX} and its id. The "
+            "first delivery with a call ID creates the ticket; a retry with the same `delivery` changes nothing; "
+            "a delivery older (`at`) than the last applied one changes nothing but may add its public comment",
+            "security": [{"hookSignature": []}],
+            "parameters": [timestamp],
+            "requestBody": {"required": True, "content": doc.json(generic.GenericDelivery, "validation")},
+            "responses": {
+                "200": {"description": "What the delivery did", "content": doc.json_schema(_HOOK_ANSWER)},
+                "400": doc.error("Malformed JSON (invalid_body)"),
+                "401": doc.error(
+                    "Missing or wrong signature (invalid_signature), or a timestamp more than 5 minutes "
+                    "away (stale_timestamp): nothing written"
+                ),
+                "409": doc.error("A call ID belongs to another ticket (conflict)"),
+                "413": doc.error("Body too large (body_too_large)"),
+                "422": doc.error("Invalid body (invalid_body, unknown_id with the allowed ids, invalid_call_id, ...)"),
+                "503": doc.error("No STATUS_API_HOOK_SECRET (not_configured), or the database is busy"),
             },
         }
     }

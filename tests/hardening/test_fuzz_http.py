@@ -5,12 +5,15 @@ integrator relies on it: what it calls valid is accepted (positive_data_acceptan
 is refused (negative_data_rejection). Two things are not the document's to say, and are left out of the
 valid requests generated: a date before another in the same body (JSON Schema cannot compare values; the
 fields' descriptions say it), and If-None-Match: * meeting an existing record (412, a precondition the client
-set, documented on the operation). A body refused for its size (413) is a right refusal of an invalid one.
+set, documented on the operation). Nor is an Idempotency-Key that an earlier generated request used with
+another body (422 idempotency_conflict, the client's own key): each valid request gets a key of its own. A
+body refused for its size (413) is a right refusal of an invalid one.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -51,7 +54,10 @@ def _in_order(case: schemathesis.Case) -> bool:
 
 def test_the_document_says_what_the_service_accepts(start_server: Callable[..., Server]) -> None:
     server = start_server(
-        STATUS_API_TOKEN=TOKEN, STATUS_API_LOOKUP_FLOOR_MS="0", STATUS_API_ZENDESK_SECRET="fuzz-signing-secret"
+        STATUS_API_TOKEN=TOKEN,
+        STATUS_API_LOOKUP_FLOOR_MS="0",
+        STATUS_API_ZENDESK_SECRET="fuzz-signing-secret",
+        STATUS_API_HOOK_SECRET="fuzz-hook-secret",
     )
     config = SchemathesisConfig.from_dict(_CONFIG)
     schema = schemathesis.openapi.from_url(f"{server.url}/api/openapi.json", config=config)
@@ -88,6 +94,8 @@ def _fuzz(operation: Any, mode: GenerationMode, base_url: str, statuses: Counter
     )
     @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
+        if mode is GenerationMode.POSITIVE and case.headers and "Idempotency-Key" in case.headers:
+            case.headers["Idempotency-Key"] = uuid.uuid4().hex
         # Staff's token on every request, as an integrator sends it; the auth checks then try without it and
         # with a wrong one.
         response = case.call(base_url=base_url, headers=AUTH, timeout=30)

@@ -338,3 +338,59 @@ def test_one_comment_key_sent_to_two_instances_at_once_attaches_one_comment(pg_u
     finally:
         for store in instances:
             store.close()
+
+
+def test_an_instance_killed_in_the_middle_of_writes_leaves_nothing_half_written(
+    instances: Serve, kb: KnowledgeBase, pg_url: str, pg_cluster: Cluster
+) -> None:
+    writer = instances()
+    references = [f"RGV-K{n}" for n in range(10)]
+    for n, reference in enumerate(references):
+        _put(writer, kb, reference, call_ids=[f"3000000000000000{n:04d}"])
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def write(thread: int) -> None:
+        with httpx2.Client(base_url=writer.url, headers=AUTH, timeout=5) as http:
+            for n in range(10_000):
+                if stop.is_set():
+                    return
+                key = f"kill-{thread}-{n}"
+                reference = references[(thread + n) % len(references)]
+                try:
+                    answer = http.post(
+                        f"/api/v1/tickets/{reference}/updates",
+                        json={"text": f"Point {thread}-{n}"},
+                        headers={"Idempotency-Key": key},
+                    )
+                except httpx2.HTTPError:
+                    return  # the server is gone
+                if answer.status_code == 201:
+                    acknowledged.append(key)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(6)]
+    for thread in threads:
+        thread.start()
+    _within(30, lambda: len(acknowledged) >= 200)
+    writer.process.kill()  # SIGKILL: no shutdown, transactions cut wherever they are
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    writer.process.wait(timeout=15)
+
+    database = pg_url.rsplit("/", 1)[1]
+    # Each update wrote its row, its key and the ticket's count in one transaction: all of it or none.
+    counts = pg_cluster.execute(
+        "SELECT t.reference, t.update_count, (SELECT count(*) FROM updates u WHERE u.reference = t.reference),"
+        " (SELECT count(*) FROM idempotency i WHERE i.subject = 'ticket' AND i.reference = t.reference)"
+        " FROM tickets t",
+        database,
+    )
+    assert len(counts) == len(references)
+    for reference, count, rows, keys in counts:
+        assert count == rows == keys, (reference, count, rows, keys)
+    kept = {str(key) for (key,) in pg_cluster.execute("SELECT key FROM idempotency", database)}
+    assert set(acknowledged) <= kept  # whatever was answered 201 is there
+    # A new instance serves the same database at once.
+    reader = instances()
+    assert _lookup(reader, "30000000000000000003").status_code == 200

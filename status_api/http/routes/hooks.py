@@ -12,7 +12,8 @@ from starlette.routing import Route
 from kb_build.paths import SERVICE
 from status_api.core import Core, helpdesk
 from status_api.domain import messages
-from status_api.helpdesk import signature, zendesk
+from status_api.domain.errors import Invalid, Problem
+from status_api.helpdesk import generic, signature, zendesk
 from status_api.http.bodies import parse_json, read_body
 from status_api.http.errors import ApiError, json_response
 
@@ -21,7 +22,7 @@ logger = logging.getLogger("status_api.helpdesk")
 _REFUSALS = {"invalid_signature": messages.INVALID_SIGNATURE, "stale_timestamp": messages.STALE_TIMESTAMP}
 
 
-def hook_routes(core: Core, zendesk_secret: str | None) -> list[Route]:
+def hook_routes(core: Core, zendesk_secret: str | None, hook_secret: str | None) -> list[Route]:
     mapping = core.kb.helpdesk.zendesk
 
     async def zendesk_hook(request: Request) -> Response:
@@ -50,4 +51,33 @@ def hook_routes(core: Core, zendesk_secret: str | None) -> list[Route]:
         logger.info("zendesk delivery %s for %s: %s", change.delivery[:80], reference, outcome)
         return json_response({"status": outcome, "reference": reference})
 
-    return [Route(SERVICE.zendesk_hook, zendesk_hook, methods=["POST"])]
+    async def generic_hook(request: Request) -> Response:
+        if hook_secret is None:
+            raise ApiError(503, "not_configured", messages.GENERIC_HOOK_NOT_CONFIGURED)
+        raw = await read_body(request)
+        headers = request.headers
+        now = core.clock()
+        refusal = signature.check(
+            hook_secret,
+            headers.get(signature.GENERIC_TIMESTAMP_HEADER),
+            headers.get(signature.GENERIC_SIGNATURE_HEADER),
+            raw,
+            now,
+            signer=signature.sign_generic,
+        )
+        if refusal is not None:
+            logger.warning("generic delivery refused: %s", refusal)
+            raise ApiError(401, refusal, _REFUSALS[refusal])
+        change = generic.change(core.validate(generic.GenericDelivery, parse_json(raw)))
+        if change.at > now + signature.TOLERANCE:
+            # A clock or time zone gone wrong: applied, it would make every later change of the ticket look older.
+            raise Invalid([Problem(("at",), "invalid_body", messages.HOOK_FUTURE_CHANGE)])
+        reference = generic.REFERENCE_PREFIX + change.ticket
+        outcome = await run_in_threadpool(helpdesk.apply, core, reference, change)
+        logger.info("generic delivery %s for %s: %s", change.delivery[:80], reference, outcome)
+        return json_response({"status": outcome, "reference": reference})
+
+    return [
+        Route(SERVICE.zendesk_hook, zendesk_hook, methods=["POST"]),
+        Route(SERVICE.generic_hook, generic_hook, methods=["POST"]),
+    ]
