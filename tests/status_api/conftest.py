@@ -53,6 +53,16 @@ def new_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
         made.close()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """STATUS_API_DB for a test that asks for it, run on both backends: a SQLite file, or a PostgreSQL
+    database of its own (for a real server or the CLI; helpers.opened opens it)."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("pg_url")
+        return url
+    return str(tmp_path / "status.sqlite3")
+
+
 @pytest.fixture
 def store(new_store: Callable[..., Store]) -> Store:
     return new_store()

@@ -18,6 +18,9 @@ import httpx2
 import pytest
 
 from kb_build.model import KnowledgeBase
+from status_api.config import Settings
+from status_api.domain.store import Store
+from status_api.storage import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -72,6 +75,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    database: str = ""  # its STATUS_API_DB: a SQLite file or a postgresql:// URL
 
     @property
     def pid(self) -> int:
@@ -92,6 +96,11 @@ class Server:
             self.process.terminate()
         self.process.wait(timeout=15)
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def opened(database: str) -> Store:
+    """The store a STATUS_API_DB names (a SQLite file or a postgresql:// URL), as the service opens it."""
+    return open_store(Settings.from_env({"STATUS_API_DB": database}))
 
 
 def serve(env: dict[str, str], log: Path, *, max_files: int | None = None) -> Server:
@@ -115,7 +124,7 @@ def serve(env: dict[str, str], log: Path, *, max_files: int | None = None) -> Se
             stderr=subprocess.STDOUT,
             preexec_fn=limit_files if max_files is not None else None,
         )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    server = Server(f"http://127.0.0.1:{port}", process, log, env.get("STATUS_API_DB", ""))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

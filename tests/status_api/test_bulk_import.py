@@ -9,14 +9,12 @@ from typing import Any
 import pytest
 
 from kb_build.model import KnowledgeBase
-from status_api.config import Settings
 from status_api.domain.payloads import Validator
 from status_api.domain.records import Ticket
-from status_api.domain.store import Store
 from status_api.importers.lines import BulkFailed, BulkReader
-from status_api.storage import SQLiteStore, open_store
+from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.rows import ticket_rows
-from tests.status_api.helpers import NOW, run_cli
+from tests.status_api.helpers import NOW, opened, run_cli
 
 
 def line(reference: str, call_id: str, **overrides: Any) -> str:
@@ -35,19 +33,6 @@ def line(reference: str, call_id: str, **overrides: Any) -> str:
 def write(path: Path, *lines: str) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """STATUS_API_DB for the test: a SQLite file, or a PostgreSQL database of its own."""
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("pg_url")
-        return url
-    return str(tmp_path / "status.sqlite3")
-
-
-def opened(database: str) -> Store:
-    return open_store(Settings.from_env({"STATUS_API_DB": database}))
 
 
 def test_tickets_are_imported_and_found(tmp_path: Path, database: str) -> None:

@@ -14,12 +14,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx2
+import psycopg
 import pytest
 
 from kb_build import load
 from status_api.domain.records import Vote
-from status_api.storage import SQLiteStore
-from tests.status_api.helpers import DATA, NOW, Server, run_cli
+from tests.status_api.helpers import DATA, NOW, Server, opened, run_cli
 
 TEXTS = load(DATA).site.feedback
 ELSEWHERE = {"Origin": "https://ailleurs.example"}
@@ -37,18 +37,29 @@ def _key(page: str) -> str:
     return found.group(1)
 
 
-def _votes(db: Path) -> list[tuple[object, ...]]:
+def _rows(db: str, query: str) -> list[tuple[object, ...]]:
+    """What a query finds in the database itself, SQLite file or PostgreSQL, past the store."""
+    if db.startswith("postgresql://"):
+        with psycopg.connect(db) as pg:
+            return pg.execute(query.encode()).fetchall()
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT page, useful, comment FROM votes ORDER BY id").fetchall()
+        return conn.execute(query).fetchall()
+
+
+def _votes(db: str) -> list[tuple[object, ...]]:
+    return [(page, bool(useful), comment) for page, useful, comment in _rows(db, _VOTES)]
+
+
+_VOTES = "SELECT page, useful, comment FROM votes ORDER BY id"
 
 
 @pytest.fixture
-def served(tmp_path: Path, start_server: Callable[..., Server], built_site: Path) -> tuple[Server, Path]:
-    db = tmp_path / "served.sqlite3"
-    return start_server(STATUS_API_SITE_DIR=str(built_site)), db
+def served(database: str, start_server: Callable[..., Server], built_site: Path) -> tuple[Server, str]:
+    """`status-api serve` on the test's backend (both, one after the other), and its STATUS_API_DB."""
+    return start_server(STATUS_API_DB=database, STATUS_API_SITE_DIR=str(built_site)), database
 
 
-def test_a_yes_without_javascript_is_thanked_in_the_page_shell(served: tuple[Server, Path]) -> None:
+def test_a_yes_without_javascript_is_thanked_in_the_page_shell(served: tuple[Server, str]) -> None:
     server, db = served
     answer = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers=WHO)
     assert answer.status_code == 200
@@ -60,10 +71,10 @@ def test_a_yes_without_javascript_is_thanked_in_the_page_shell(served: tuple[Ser
     assert '<a href="/delais/">' + TEXTS.back_link in page
     assert 'name="comment_key"' not in page  # a yes takes no comment
     assert 'class="md-header' in page  # the help center's own shell, not the plain page
-    assert _votes(db) == [("/delais/", 1, None)]
+    assert _votes(db) == [("/delais/", True, None)]
 
 
-def test_a_no_offers_a_comment_attached_once(served: tuple[Server, Path]) -> None:
+def test_a_no_offers_a_comment_attached_once(served: tuple[Server, str]) -> None:
     server, db = served
     with httpx2.Client(base_url=server.url, timeout=10) as http:
         answer = http.post("/avis", data={"page": "/escalade/", "vote": "non"})
@@ -89,10 +100,10 @@ def test_a_no_offers_a_comment_attached_once(served: tuple[Server, Path]) -> Non
         assert TEXTS.invalid_comment in html.unescape(empty.text)
         too_long = http.post("/avis", data={"comment_key": key, "comment": "x" * (TEXTS.comment_max_length + 1)})
         assert too_long.status_code == 422
-    assert _votes(db) == [("/escalade/", 0, "Un exemple ?"), ("/", 0, None)]
+    assert _votes(db) == [("/escalade/", False, "Un exemple ?"), ("/", False, None)]
 
 
-def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, Path]) -> None:
+def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, str]) -> None:
     server, db = served
     with httpx2.Client(base_url=server.url, timeout=10) as http:
         yes = http.post("/avis", json={"page": "/", "useful": True})
@@ -118,14 +129,14 @@ def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, Path])
         assert http.post("/avis", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
         extra = http.post("/avis", data={"page": "/", "vote": "oui", "visitor": "x"})
         assert extra.status_code == 422
-    assert _votes(db) == [("/", 1, None), ("/processus/", 0, "Trop long")]
+    assert _votes(db) == [("/", True, None), ("/processus/", False, "Trop long")]
 
 
 @pytest.mark.parametrize(
     "page",
     ["/nulle-part/", "delais/", "/delais", "/delais/../escalade/", "/" + "a" * 5000, "/délais/", "", "/delais/?x=1"],
 )
-def test_a_vote_names_a_page_of_the_help_center_or_is_refused(served: tuple[Server, Path], page: str) -> None:
+def test_a_vote_names_a_page_of_the_help_center_or_is_refused(served: tuple[Server, str], page: str) -> None:
     server, db = served
     answer = httpx2.post(f"{server.url}/avis", data={"page": page, "vote": "oui"})
     assert answer.status_code == 422
@@ -133,7 +144,7 @@ def test_a_vote_names_a_page_of_the_help_center_or_is_refused(served: tuple[Serv
     assert _votes(db) == []
 
 
-def test_a_vote_posted_from_another_site_is_refused(served: tuple[Server, Path]) -> None:
+def test_a_vote_posted_from_another_site_is_refused(served: tuple[Server, str]) -> None:
     server, db = served
     form = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers=ELSEWHERE)
     assert form.status_code == 403
@@ -142,11 +153,11 @@ def test_a_vote_posted_from_another_site_is_refused(served: tuple[Server, Path])
     assert (script.status_code, script.json()["error"]["code"]) == (403, "cross_site")
     same = httpx2.post(f"{server.url}/avis", data={"page": "/delais/", "vote": "oui"}, headers={"Origin": server.url})
     assert same.status_code == 200
-    assert _votes(db) == [("/delais/", 1, None)]
+    assert _votes(db) == [("/delais/", True, None)]
 
 
-def test_votes_have_a_modest_budget_of_their_own(tmp_path: Path, start_server: Callable[..., Server]) -> None:
-    server = start_server(STATUS_API_RATE_LIMIT="on")
+def test_votes_have_a_modest_budget_of_their_own(database: str, start_server: Callable[..., Server]) -> None:
+    server = start_server(STATUS_API_DB=database, STATUS_API_RATE_LIMIT="on")
     with httpx2.Client(base_url=server.url, timeout=10) as http:
         statuses = [http.post("/avis", json={"page": "/", "useful": True}).status_code for _ in range(12)]
         assert statuses[:10] == [201] * 10
@@ -159,33 +170,39 @@ def test_votes_have_a_modest_budget_of_their_own(tmp_path: Path, start_server: C
         assert TEXTS.rate_limited in html.unescape(form.text)
         # The lookups' budget is untouched by the votes.
         assert http.post("/api/v1/lookup", json={"call_id": "20261124120000000999"}).status_code == 404
-    assert len(_votes(tmp_path / "served.sqlite3")) == 10
+    assert len(_votes(database)) == 10
 
 
-def test_nothing_about_the_voter_is_stored(served: tuple[Server, Path]) -> None:
+def test_nothing_about_the_voter_is_stored(served: tuple[Server, str]) -> None:
     server, db = served
     with httpx2.Client(base_url=server.url, timeout=10, headers=WHO) as http:
         http.post("/avis", data={"page": "/delais/", "vote": "oui"})
         key = _key(http.post("/avis", data={"page": "/delais/", "vote": "non"}).text)
         http.post("/avis", data={"comment_key": key, "comment": "Rien de personnel"})
         key2 = http.post("/avis", json={"page": "/", "useful": False}).json()["comment_key"]
-    with sqlite3.connect(db) as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
-        stored = conn.execute("SELECT * FROM votes").fetchall()
+    if db.startswith("postgresql://"):
+        query = (
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'votes' ORDER BY ordinal_position"
+        )
+        columns = [name for (name,) in _rows(db, query)]
+    else:
+        columns = [row[1] for row in _rows(db, "PRAGMA table_info(votes)")]
     assert columns == ["id", "page", "useful", "at", "comment", "comment_key"]
-    values = " ".join(str(value) for row in stored for value in row)
+    values = " ".join(str(value) for row in _rows(db, "SELECT * FROM votes") for value in row)
     for sent in ["127.0.0.1", "198.51.100.77", "7f3a9c", key, key2]:
         assert sent not in values
-    # Nor anywhere in the database's files (its write-ahead log included).
-    for path in db.parent.glob(db.name + "*"):
-        content = path.read_bytes()
-        for sent in [b"198.51.100.77", b"7f3a9c", key.encode(), key2.encode()]:
-            assert sent not in content, (path.name, sent)
+    # Nor anywhere in the database's files, its write-ahead log included (PostgreSQL's files are the cluster's,
+    # shared by every test's database: they are not looked through).
+    if not db.startswith("postgresql://"):
+        file = Path(db)
+        for path in file.parent.glob(file.name + "*"):
+            content = path.read_bytes()
+            for sent in [b"198.51.100.77", b"7f3a9c", key.encode(), key2.encode()]:
+                assert sent not in content, (path.name, sent)
 
 
-def test_the_writers_report_lists_pages_by_votes_with_the_comments(tmp_path: Path) -> None:
-    db = tmp_path / "report.sqlite3"
-    store = SQLiteStore(db)
+def test_the_writers_report_lists_pages_by_votes_with_the_comments(database: str) -> None:
+    store = opened(database)
     try:
         for minutes, (page, useful) in enumerate(
             [("/delais/", False), ("/delais/", True), ("/delais/", False), ("/", True), ("/escalade/", False)]
@@ -196,7 +213,7 @@ def test_the_writers_report_lists_pages_by_votes_with_the_comments(tmp_path: Pat
         store.add_comment("k4", "Sur l'escalade", since=NOW)
     finally:
         store.close()
-    env = {"STATUS_API_DB": str(db)}
+    env = {"STATUS_API_DB": database}
     text = run_cli("feedback", env=env)
     assert text.returncode == 0, text.stderr
     lines = text.stdout.splitlines()
@@ -216,7 +233,7 @@ def test_the_writers_report_lists_pages_by_votes_with_the_comments(tmp_path: Pat
     assert [c["text"] for c in first["comments"]] == ["Le plus récent", "Le plus ancien"]
 
 
-def test_the_report_of_no_votes(tmp_path: Path) -> None:
-    result = run_cli("feedback", env={"STATUS_API_DB": str(tmp_path / "empty.sqlite3")})
+def test_the_report_of_no_votes(database: str) -> None:
+    result = run_cli("feedback", env={"STATUS_API_DB": database})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Aucun avis pour l'instant."

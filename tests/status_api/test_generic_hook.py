@@ -21,8 +21,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
-from status_api.storage import SQLiteStore
-from tests.status_api.helpers import DATA, Server, serve
+from tests.status_api.helpers import DATA, Server, opened, serve
 
 SECRET = "un secret partagé avec l'outil de support"
 URL_PATH = "/api/v1/hooks/generic"
@@ -30,12 +29,17 @@ KB = load(DATA)
 _numbers = itertools.count(5000)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per backend for the module (the tests use tickets of their own): on a SQLite file, then on
+    a PostgreSQL database of its own."""
     folder = tmp_path_factory.mktemp("generic")
+    database = str(folder / "served.sqlite3")
+    if request.param == "postgres":
+        database = request.getfixturevalue("pg_cluster").new_database()
     env = {
         "PATH": "/usr/bin:/bin",
-        "STATUS_API_DB": str(folder / "served.sqlite3"),
+        "STATUS_API_DB": database,
         "KB_DATA_DIR": str(DATA),
         "STATUS_API_RATE_LIMIT": "off",
         "STATUS_API_HOOK_SECRET": SECRET,
@@ -78,7 +82,7 @@ def change(ticket: str, *, at: datetime, **fields: Any) -> dict[str, Any]:
 
 
 def stored(server: Server, ticket: str) -> Ticket | None:
-    store = SQLiteStore(Path(server.log).parent / "served.sqlite3")
+    store = opened(server.database)
     try:
         return store.get(Ticket, "HD-" + ticket)
     finally:
@@ -189,11 +193,11 @@ def test_an_altered_body_or_missing_headers_fail_the_signature(server: Server) -
     assert stored(server, number) is None
 
 
-def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path) -> None:
+def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path, database: str) -> None:
     # The Zendesk secret alone does not open the generic webhook.
     env = {
         "PATH": "/usr/bin:/bin",
-        "STATUS_API_DB": str(tmp_path / "db.sqlite3"),
+        "STATUS_API_DB": database,
         "KB_DATA_DIR": str(DATA),
         "STATUS_API_ZENDESK_SECRET": SECRET,
     }
@@ -205,9 +209,11 @@ def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path) ->
         assert "STATUS_API_HOOK_SECRET" in answer.json()["error"]["message"]
     finally:
         running.stop()
-    store = SQLiteStore(tmp_path / "db.sqlite3")
-    assert store.by_call_id("20261202007777777777") is None
-    store.close()
+    store = opened(database)
+    try:
+        assert store.by_call_id("20261202007777777777") is None
+    finally:
+        store.close()
 
 
 def test_the_same_delivery_twice_makes_one_change(server: Server) -> None:

@@ -272,6 +272,74 @@ def test_a_database_migrated_by_a_newer_version_is_refused(pg_url: str, pg_clust
         PostgresStore(pg_url, listen=False)
 
 
+def test_a_version_1_database_gets_impact_helpdesk_at_and_votes_keeping_its_rows(pg_url: str) -> None:
+    """A database of the first release (tickets and incidents, none of the later columns) is migrated at
+    start: its rows read as before, at no impact and with nothing applied from a helpdesk."""
+    import psycopg
+
+    from status_api.domain.records import Incident, Ticket, Vote
+    from status_api.storage.postgres import PostgresStore
+    from status_api.storage.postgres.schema import MIGRATIONS, VERSION
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for statement in MIGRATIONS[0]:
+            conn.execute(statement.encode())
+        conn.execute(b"CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute(b"INSERT INTO schema_version (version) VALUES (1)")
+        conn.execute(
+            b"INSERT INTO tickets (reference, issue_type, step, team, opened_at, prioritised, skipped_steps)"
+            b" VALUES ('RGV-1', 'type', 'etape', 'equipe', now(), false, '{}')"
+        )
+        conn.execute("INSERT INTO call_ids (call_id, reference, position) VALUES (%s, 'RGV-1', 0)", (CALL_ID,))
+        conn.execute(
+            b"INSERT INTO incidents (reference, title, services, state, started_at)"
+            b" VALUES ('INC-1', 'Titre', '{sms}', 'en-cours', now())"
+        )
+    store = PostgresStore(pg_url, listen=False)
+    try:
+        ticket = store.by_call_id(CALL_ID)
+        assert ticket is not None and ticket.reference == "RGV-1" and ticket.helpdesk_at is None
+        incident = store.get(Incident, "INC-1")
+        assert incident is not None and incident.title == "Titre" and incident.impact is None
+        assert store.get(Ticket, "RGV-1") == ticket
+        assert store.votes() == []
+        store.add_vote(Vote(page="/", useful=True, at=ticket.opened_at))
+        assert len(store.votes()) == 1
+        with store.connection() as conn:
+            assert conn.execute("SELECT version FROM schema_version").fetchall() == [(VERSION,)]
+    finally:
+        store.close()
+
+
+def test_one_comment_key_sent_to_two_instances_at_once_attaches_one_comment(pg_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from status_api.domain.records import Vote
+    from status_api.storage.postgres import PostgresStore
+    from tests.status_api.helpers import NOW
+
+    instances = [PostgresStore(pg_url, listen=False) for _ in range(2)]
+    rounds = 30
+    try:
+        for n in range(rounds):
+            instances[0].add_vote(Vote(page=f"/page-{n}/", useful=False, at=NOW), comment_key=f"key-{n}")
+        together = threading.Barrier(2)
+
+        def comment(instance: int, n: int) -> str | None:
+            together.wait()
+            return instances[instance].add_comment(f"key-{n}", f"Commentaire {instance}", since=NOW)
+
+        with ThreadPoolExecutor(2) as pool:
+            for n in range(rounds):
+                answers = list(pool.map(comment, (0, 1), (n, n)))
+                assert sorted(answers, key=str) == [f"/page-{n}/", None], (n, answers)
+        votes = instances[1].votes()
+        assert len(votes) == rounds and all(v.comment in ("Commentaire 0", "Commentaire 1") for v in votes)
+    finally:
+        for store in instances:
+            store.close()
+
+
 def test_an_instance_killed_in_the_middle_of_writes_leaves_nothing_half_written(
     instances: Serve, kb: KnowledgeBase, pg_url: str, pg_cluster: Cluster
 ) -> None:

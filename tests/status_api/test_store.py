@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from status_api.domain.errors import CallIdTaken, DomainError, IdempotencyConflict, StoreBusy
-from status_api.domain.records import Appended, Idempotency, Ticket, Update, Vote
+from status_api.domain.records import Appended, Idempotency, Incident, IncidentUpdate, Ticket, Update, Vote
 from status_api.domain.store import Change, Store
 from status_api.storage import SQLiteStore
 from status_api.storage.sqlite.schema import MIGRATIONS
@@ -118,7 +118,8 @@ def test_an_idempotency_key_records_an_update_once(store: Store) -> None:
     assert add(store, "RGV-404", _say("x")) is None
 
 
-def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_change_of_state_alone_records_no_update_but_keeps_its_key(store: Store) -> None:
     put(store, _ticket())
     synced = NOW + timedelta(hours=1)
 
@@ -201,6 +202,40 @@ def test_import_replaces_updates_and_lets_a_batch_swap_call_ids(store: Store) ->
     store.import_many([_ticket("RGV-1", call_ids=(b,))])
     first = get(store, "RGV-1")
     assert first is not None and first.updates == ()
+
+
+@BOTH_BACKENDS
+def test_an_import_keeps_what_the_helpdesk_applied_and_each_incidents_impact(store: Store) -> None:
+    synced = NOW + timedelta(hours=1)
+    applied = _ticket("RGV-1", issue_type="autre", prioritised=True, helpdesk_at=synced)
+    plain = _ticket("RGV-2", call_ids=("22222222222222222222",))
+    incident = Incident(
+        reference="INC-1",
+        title="SMS en retard",
+        services=("sms",),
+        state="en-cours",
+        started_at=NOW,
+        impact="panne-partielle",
+        updates=(IncidentUpdate(at=NOW, text="Ouvert", state="en-cours"),),
+        tickets=("RGV-1",),
+    )
+    # Tickets as the bulk import's workers prepare them for this backend (COPY lines on PostgreSQL).
+    assert store.import_many([store.preparer()(applied), plain], [incident]) == 2
+    for found in (get(store, "RGV-1"), store.by_call_id(CALL_ID)):
+        assert found is not None
+        assert (found.issue_type, found.prioritised, found.helpdesk_at) == ("autre", True, synced)
+        assert found.incident == "INC-1"
+    second = get(store, "RGV-2")
+    assert second is not None and second.helpdesk_at is None
+    stored = store.get(Incident, "INC-1")
+    assert stored is not None and stored.impact == "panne-partielle"
+    # A later update keeps the impact; a replace sets it.
+    moved = store.append_update(
+        Incident, "INC-1", lambda i: (i, IncidentUpdate(at=NOW + timedelta(minutes=5), text="Suite"))
+    )
+    assert moved is not None and moved.record.impact == "panne-partielle"
+    store.put(Incident, "INC-1", lambda current: incident.model_copy(update={"impact": "panne-majeure"}))
+    assert [i.impact for i in store.incidents(NOW)] == ["panne-majeure"]
 
 
 @BOTH_BACKENDS
@@ -302,7 +337,8 @@ def test_a_lookup_reads_the_same_ticket_as_a_read_by_reference(new_store: Callab
 # --- votes ("Cet article vous a-t-il été utile ?") ------------------------------------------------------------
 
 
-def test_votes_are_stored_and_read_back_most_recent_first(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_votes_are_stored_and_read_back_most_recent_first(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW + timedelta(minutes=1)), comment_key="k1")
     store.add_vote(Vote(page="/", useful=True, at=NOW + timedelta(minutes=2)))
@@ -312,7 +348,8 @@ def test_votes_are_stored_and_read_back_most_recent_first(store: SQLiteStore) ->
     assert all(v.comment is None for v in votes)
 
 
-def test_a_comment_is_attached_once_by_its_key(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_comment_is_attached_once_by_its_key(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
     store.add_vote(Vote(page="/escalade/", useful=False, at=NOW), comment_key="k2")
     assert store.add_comment("k1", "Il manque un exemple.", since=NOW) == "/delais/"
@@ -323,15 +360,28 @@ def test_a_comment_is_attached_once_by_its_key(store: SQLiteStore) -> None:
     assert comments == {"/delais/": "Il manque un exemple.", "/escalade/": None}
 
 
-def test_a_key_too_old_attaches_nothing_and_is_spent(store: SQLiteStore) -> None:
+@BOTH_BACKENDS
+def test_a_key_too_old_attaches_nothing_and_is_spent(store: Store) -> None:
     store.add_vote(Vote(page="/delais/", useful=False, at=NOW), comment_key="k1")
     assert store.add_comment("k1", "Trop tard", since=NOW + timedelta(hours=2)) is None
     assert store.add_comment("k1", "Trop tard", since=NOW) is None
     assert store.votes()[0].comment is None
 
 
-def test_a_vote_keeps_nothing_about_who_voted(store: SQLiteStore, tmp_path: Path) -> None:
+@BOTH_BACKENDS
+def test_a_vote_keeps_nothing_about_who_voted(store: Store, tmp_path: Path) -> None:
     store.add_vote(Vote(page="/delais/", useful=True, at=NOW))
-    with sqlite3.connect(tmp_path / "status.sqlite3") as conn:
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(tmp_path / "status.sqlite3") as conn:
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(votes)")]
+    else:
+        from status_api.storage.postgres import PostgresStore
+
+        assert isinstance(store, PostgresStore)
+        with store.connection() as pg:
+            found = pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'votes'"
+                " ORDER BY ordinal_position"
+            ).fetchall()
+        columns = [name for (name,) in found]
     assert columns == ["id", "page", "useful", "at", "comment", "comment_key"]

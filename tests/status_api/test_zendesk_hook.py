@@ -19,8 +19,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
-from status_api.storage import SQLiteStore
-from tests.status_api.helpers import DATA, Server, run_cli, serve
+from tests.status_api.helpers import DATA, Server, opened, run_cli, serve
 
 SECRET = "dGhpcyBpcyBhIHplbmRlc2sgc2lnbmluZyBzZWNyZXQ"
 KB = load(DATA)
@@ -29,12 +28,17 @@ CALL_FIELD = ZD.call_id_fields[0]
 _numbers = itertools.count(1000)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server per backend for the module (the tests use tickets of their own): on a SQLite file, then on
+    a PostgreSQL database of its own."""
     folder = tmp_path_factory.mktemp("zendesk")
+    database = str(folder / "served.sqlite3")
+    if request.param == "postgres":
+        database = request.getfixturevalue("pg_cluster").new_database()
     env = {
         "PATH": "/usr/bin:/bin",
-        "STATUS_API_DB": str(folder / "served.sqlite3"),
+        "STATUS_API_DB": database,
         "KB_DATA_DIR": str(DATA),
         "STATUS_API_RATE_LIMIT": "off",
         "STATUS_API_ZENDESK_SECRET": SECRET,
@@ -106,7 +110,7 @@ def event(kind: str, number: str, *, at: datetime, event_id: str | None = None, 
 
 
 def stored(server: Server, number: str) -> Ticket | None:
-    store = SQLiteStore(Path(server.log).parent / "served.sqlite3")
+    store = opened(server.database)
     try:
         return store.get(Ticket, ZD.reference_prefix + number)
     finally:
@@ -202,8 +206,8 @@ def test_an_altered_body_fails_its_signature(server: Server) -> None:
     assert stored(server, number) is None
 
 
-def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "STATUS_API_DB": str(tmp_path / "db.sqlite3"), "KB_DATA_DIR": str(DATA)}
+def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path, database: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "STATUS_API_DB": database, "KB_DATA_DIR": str(DATA)}
     running = serve(env, tmp_path / "server.log")
     try:
         answer = deliver(running, trigger("77", at=datetime.now(UTC), call_id="20261201007777777777"))
@@ -212,9 +216,11 @@ def test_without_a_secret_the_hook_writes_nothing_and_says_so(tmp_path: Path) ->
         assert "STATUS_API_ZENDESK_SECRET" in answer.json()["error"]["message"]
     finally:
         running.stop()
-    store = SQLiteStore(tmp_path / "db.sqlite3")
-    assert store.by_call_id("20261201007777777777") is None
-    store.close()
+    store = opened(database)
+    try:
+        assert store.by_call_id("20261201007777777777") is None
+    finally:
+        store.close()
 
 
 def test_the_same_delivery_twice_makes_one_change(server: Server) -> None:

@@ -17,8 +17,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
-from status_api.storage import SQLiteStore
-from tests.status_api.helpers import DATA, run_cli
+from tests.status_api.helpers import DATA, opened, run_cli
 
 ZD = load(DATA).helpdesk.zendesk
 EMAIL, API_TOKEN = "agent@example.com", "zendesk-api-token"
@@ -114,7 +113,7 @@ def zendesk() -> Iterator[Zendesk]:
     local.server.server_close()
 
 
-def _sync(zendesk: Zendesk, db: Path, token: str = API_TOKEN) -> Any:
+def _sync(zendesk: Zendesk, db: Path | str, token: str = API_TOKEN) -> Any:
     env = {
         "STATUS_API_DB": str(db),
         "STATUS_API_ZENDESK_URL": zendesk.url,
@@ -124,8 +123,8 @@ def _sync(zendesk: Zendesk, db: Path, token: str = API_TOKEN) -> Any:
     return run_cli("zendesk", "sync", "--since", "2026-11-01", env=env)
 
 
-def test_the_backfill_reads_every_page_and_waits_when_told(zendesk: Zendesk, tmp_path: Path) -> None:
-    db = tmp_path / "db.sqlite3"
+def test_the_backfill_reads_every_page_and_waits_when_told(zendesk: Zendesk, database: str) -> None:
+    db = database
     done = _sync(zendesk, db)
     assert done.returncode == 0, done.stderr
     assert "3 ticket(s) Zendesk lus (created : 2, unknown_ticket : 1)" in done.stdout
@@ -133,14 +132,14 @@ def test_the_backfill_reads_every_page_and_waits_when_told(zendesk: Zendesk, tmp
     assert "start_time=1793491200" in first[1] and first[2] == 200
     assert (limited[2], retried[2]) == (429, 200) and "cursor=c1" in retried[1]
     assert retried[0] - limited[0] >= 1  # Retry-After honoured
-    store = SQLiteStore(db)
+    store = opened(db)
     try:
-        opened = store.get(Ticket, ZD.reference_prefix + "501")
+        found = store.get(Ticket, ZD.reference_prefix + "501")
         solved = store.get(Ticket, ZD.reference_prefix + "503")
         assert store.get(Ticket, ZD.reference_prefix + "502") is None
     finally:
         store.close()
-    assert opened is not None and opened.step == "examen-technique" and opened.issue_type == "activation-portabilite"
+    assert found is not None and found.step == "examen-technique" and found.issue_type == "activation-portabilite"
     assert solved is not None and solved.resolved_at is not None and solved.prioritised
     # The same export again changes nothing.
     zendesk.limited, zendesk.requests = True, []

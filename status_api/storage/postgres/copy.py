@@ -53,6 +53,7 @@ def copy_rows(ticket: Ticket) -> CopyRows:
             "t" if ticket.prioritised else "f",
             _array(ticket.skipped_steps),
             str(len(ticket.updates)),
+            _moment(ticket.helpdesk_at),
         )
     )
     updates = tuple(
@@ -65,7 +66,7 @@ _STAGING = (
     """CREATE TEMPORARY TABLE staged_tickets (
         idx bigint NOT NULL, reference text NOT NULL, issue_type text NOT NULL, step text NOT NULL,
         team text NOT NULL, opened_at timestamptz NOT NULL, resolved_at timestamptz, prioritised boolean NOT NULL,
-        skipped_steps text[] NOT NULL, update_count integer NOT NULL) ON COMMIT DROP""",
+        skipped_steps text[] NOT NULL, update_count integer NOT NULL, helpdesk_at timestamptz) ON COMMIT DROP""",
     """CREATE TEMPORARY TABLE staged_call_ids (
         idx bigint NOT NULL, call_id text NOT NULL, reference text NOT NULL, position integer NOT NULL)
         ON COMMIT DROP""",
@@ -144,14 +145,15 @@ _WRITE = (
     b"DELETE FROM call_ids AS c USING final_tickets AS f WHERE c.reference = f.reference",
     b"DELETE FROM call_ids AS c USING staged_call_ids AS s WHERE c.call_id = s.call_id",
     b"""INSERT INTO tickets (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps,
-            update_count)
-        SELECT reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count
+            update_count, helpdesk_at)
+        SELECT reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count,
+            helpdesk_at
         FROM final_tickets
         ON CONFLICT (reference) DO UPDATE SET
             issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
             opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
             prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps,
-            update_count = excluded.update_count""",
+            update_count = excluded.update_count, helpdesk_at = excluded.helpdesk_at""",
     b"""INSERT INTO call_ids (call_id, reference, position)
         SELECT DISTINCT ON (s.call_id) s.call_id, s.reference, s.position FROM staged_call_ids AS s
         JOIN final_tickets AS f ON f.reference = s.reference AND f.idx = s.idx ORDER BY s.call_id, s.idx DESC""",

@@ -17,17 +17,18 @@ Conn = psycopg.Connection[Any]
 # --- tickets ---------------------------------------------------------------------------------------------
 
 UPSERT_TICKET = """INSERT INTO tickets
-        (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+        (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, helpdesk_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (reference) DO UPDATE SET
             issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
             opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
-            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps"""
+            prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps,
+            helpdesk_at = excluded.helpdesk_at"""
 
 # A lookup's read in one statement: the ticket, its call IDs, its latest updates (oldest first) and its
 # incident: one round trip to the database.
 _TICKET = """SELECT t.reference, t.issue_type, t.step, t.team, t.opened_at, t.resolved_at, t.prioritised,
-        t.skipped_steps, t.update_count,
+        t.skipped_steps, t.update_count, t.helpdesk_at,
         ARRAY(SELECT call_id FROM call_ids WHERE reference = t.reference ORDER BY position),
         (SELECT json_agg(json_build_array(u.at, u.text, u.step, u.team) ORDER BY u.at, u.id) FROM (
             SELECT id, at, text, step, team FROM updates WHERE reference = t.reference
@@ -41,7 +42,8 @@ _BY_REFERENCE = _TICKET + " WHERE t.reference = %s"
 def _ticket(row: tuple[Any, ...] | None) -> Ticket | None:
     if row is None:
         return None
-    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, ids, latest, link = row
+    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, synced, *rest = row
+    ids, latest, link = rest
     return Ticket(
         reference=reference,
         issue_type=issue_type,
@@ -57,6 +59,7 @@ def _ticket(row: tuple[Any, ...] | None) -> Ticket | None:
         ),
         update_count=count,
         incident=link,
+        helpdesk_at=synced,
     )
 
 
@@ -79,6 +82,7 @@ def ticket_row(ticket: Ticket) -> tuple[object, ...]:
         ticket.resolved_at,
         ticket.prioritised,
         list(ticket.skipped_steps),
+        ticket.helpdesk_at,
     )
 
 
@@ -102,10 +106,20 @@ def write_ticket(conn: Conn, ticket: Ticket) -> None:
 
 
 def write_ticket_state(conn: Conn, ticket: Ticket) -> None:
-    """What an update may change: the step, the team, the resolution and the skipped steps."""
+    """What an update may change: all but the reference, the call IDs and the opening (see domain/store.py)."""
     conn.execute(
-        "UPDATE tickets SET step = %s, team = %s, resolved_at = %s, skipped_steps = %s WHERE reference = %s",
-        (ticket.step, ticket.team, ticket.resolved_at, list(ticket.skipped_steps), ticket.reference),
+        "UPDATE tickets SET step = %s, team = %s, resolved_at = %s, skipped_steps = %s, issue_type = %s,"
+        " prioritised = %s, helpdesk_at = %s WHERE reference = %s",
+        (
+            ticket.step,
+            ticket.team,
+            ticket.resolved_at,
+            list(ticket.skipped_steps),
+            ticket.issue_type,
+            ticket.prioritised,
+            ticket.helpdesk_at,
+            ticket.reference,
+        ),
     )
 
 
@@ -123,11 +137,12 @@ def write_update(conn: Conn, reference: str, update: Update) -> None:
 def load_incident(conn: Conn, reference: str, recent: int = 0) -> Incident | None:
     """The incident with all its updates (`recent` is for tickets: an incident has a few dozen at most)."""
     row = conn.execute(
-        "SELECT title, services, state, started_at, ended_at FROM incidents WHERE reference = %s", (reference,)
+        "SELECT title, services, state, started_at, ended_at, impact FROM incidents WHERE reference = %s",
+        (reference,),
     ).fetchone()
     if row is None:
         return None
-    title, services, state, started_at, ended_at = row
+    title, services, state, started_at, ended_at, impact = row
     updates = conn.execute(
         "SELECT id, at, text, state FROM incident_updates WHERE reference = %s ORDER BY at, id", (reference,)
     ).fetchall()
@@ -141,6 +156,7 @@ def load_incident(conn: Conn, reference: str, recent: int = 0) -> Incident | Non
         state=state,
         started_at=started_at,
         ended_at=ended_at,
+        impact=impact,
         updates=tuple(
             IncidentUpdate(id=update_id, at=at, text=text, state=moved) for update_id, at, text, moved in updates
         ),
@@ -150,11 +166,11 @@ def load_incident(conn: Conn, reference: str, recent: int = 0) -> Incident | Non
 
 def write_incident(conn: Conn, incident: Incident) -> None:
     conn.execute(
-        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at)
-        VALUES (%s, %s, %s, %s, %s, %s)
+        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at, impact)
+        VALUES (%s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (reference) DO UPDATE SET
             title = excluded.title, services = excluded.services, state = excluded.state,
-            started_at = excluded.started_at, ended_at = excluded.ended_at""",
+            started_at = excluded.started_at, ended_at = excluded.ended_at, impact = excluded.impact""",
         (
             incident.reference,
             incident.title,
@@ -162,6 +178,7 @@ def write_incident(conn: Conn, incident: Incident) -> None:
             incident.state,
             incident.started_at,
             incident.ended_at,
+            incident.impact,
         ),
     )
 

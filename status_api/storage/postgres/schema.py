@@ -79,6 +79,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             granted boolean NOT NULL
         )""",
     ),
+    (
+        # The service state an incident puts its services in (data/incidents.yml service_states); NULL for
+        # incidents stored before: they read as the data's default_impact.
+        "ALTER TABLE incidents ADD COLUMN impact text",
+    ),
+    (
+        # The helpdesk's time of the latest change applied from it: an older delivery changes nothing.
+        "ALTER TABLE tickets ADD COLUMN helpdesk_at timestamptz",
+    ),
+    (
+        # "Cet article vous a-t-il été utile ?": a page's path, yes or no, when, and the comment left on a no.
+        # Nothing about who voted. comment_key is the vote's single-use secret (a hash of it): spent, it is NULL.
+        """CREATE TABLE votes (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            page text NOT NULL,
+            useful boolean NOT NULL,
+            at timestamptz NOT NULL,
+            comment text,
+            comment_key text UNIQUE
+        )""",
+        "CREATE INDEX votes_by_at ON votes (at)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

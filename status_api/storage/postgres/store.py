@@ -15,7 +15,7 @@ import psycopg_pool
 from psycopg import errors
 
 from status_api.domain.errors import IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket
+from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 from status_api.domain.store import Build, Change
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
@@ -166,7 +166,8 @@ class PostgresStore:
                     return Appended(record, replayed=True)
             changed, update = change(record)
             table.write_state(conn, changed)
-            table.write_update(conn, reference, update)
+            if update is not None:  # a change of state alone (see the contract)
+                table.write_update(conn, reference, update)
             if idempotency is not None:
                 conn.execute(
                     "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (%s, %s, %s, %s)",
@@ -241,6 +242,32 @@ class PostgresStore:
                         raise NotFound("ticket", ticket_reference)
                     rows.write_link(conn, ticket_reference, incident.reference)
         return count
+
+    def add_vote(self, vote: Vote, comment_key: str | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO votes (page, useful, at, comment, comment_key) VALUES (%s, %s, %s, %s, %s)",
+                (vote.page, vote.useful, vote.at, vote.comment, comment_key),
+            )
+
+    def add_comment(self, comment_key: str, comment: str, since: datetime) -> str | None:
+        # One statement, so that two instances given the same key at once cannot both use it: the second
+        # waits for the first's row lock, then finds the key spent. Spent at its first use, in time or not.
+        with self._write() as conn:
+            found = conn.execute(
+                """UPDATE votes SET comment_key = NULL, comment = CASE WHEN at >= %s THEN %s ELSE comment END
+                WHERE comment_key = %s RETURNING page, at >= %s""",
+                (since, comment, comment_key, since),
+            ).fetchone()
+        if found is None or not found[1]:
+            return None
+        page: str = found[0]
+        return page
+
+    def votes(self) -> list[Vote]:
+        with self.connection() as conn:
+            found = conn.execute("SELECT page, useful, at, comment FROM votes ORDER BY at DESC, id DESC").fetchall()
+        return [Vote(page=page, useful=useful, at=at, comment=comment) for page, useful, at, comment in found]
 
     def close(self) -> None:
         if self.listener is not None:
