@@ -10,7 +10,7 @@ from typing import Any, Generic
 import psycopg
 
 from status_api.domain.errors import CallIdTaken, Subject
-from status_api.domain.records import Incident, IncidentUpdate, R, Ticket, Update
+from status_api.domain.records import Idempotency, Incident, IncidentUpdate, R, Ticket, Update
 
 Conn = psycopg.Connection[Any]
 
@@ -223,3 +223,21 @@ TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS}
 def exists(conn: Conn, table: Table[Any], reference: str) -> bool:
     query = f"SELECT 1 FROM {table.name} WHERE reference = %s"
     return conn.execute(query.encode(), (reference,)).fetchone() is not None
+
+
+# --- idempotency keys (storage/appending.py applies the rule) --------------------------------------------
+
+
+def seen_key(conn: Conn, subject: str, reference: str, key: str) -> str | None:
+    row = conn.execute(
+        "SELECT fingerprint FROM idempotency WHERE subject = %s AND reference = %s AND key = %s",
+        (subject, reference, key),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def keep_key(conn: Conn, subject: str, reference: str, idempotency: Idempotency) -> None:
+    conn.execute(
+        "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (%s, %s, %s, %s)",
+        (subject, reference, idempotency.key, idempotency.fingerprint),
+    )

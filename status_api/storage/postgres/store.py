@@ -14,9 +14,10 @@ import psycopg
 import psycopg_pool
 from psycopg import errors
 
-from status_api.domain.errors import IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
+from status_api.domain.errors import NotFound, StoreBusy, StoreUnavailable
 from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 from status_api.domain.store import Build, Change
+from status_api.storage import appending
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
 from status_api.storage.postgres.listener import CHANNEL, Listener
@@ -152,30 +153,9 @@ class PostgresStore:
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._write(table.subject, reference) as conn:
-            record = table.load(conn, reference, self._recent)
-            if record is None:
-                return None
-            if idempotency is not None:
-                seen = conn.execute(
-                    "SELECT fingerprint FROM idempotency WHERE subject = %s AND reference = %s AND key = %s",
-                    (table.subject, reference, idempotency.key),
-                ).fetchone()
-                if seen is not None:
-                    if seen[0] != idempotency.fingerprint:
-                        raise IdempotencyConflict()
-                    return Appended(record, replayed=True)
-            changed, update = change(record)
-            table.write_state(conn, changed)
-            if update is not None:  # a change of state alone (see the contract)
-                table.write_update(conn, reference, update)
-            if idempotency is not None:
-                conn.execute(
-                    "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (%s, %s, %s, %s)",
-                    (table.subject, reference, idempotency.key, idempotency.fingerprint),
-                )
-            stored = table.load(conn, reference, self._recent)
-            assert stored is not None
-            return Appended(stored, replayed=False)
+            return appending.append(
+                conn, table, reference, change, idempotency, self._recent, rows.seen_key, rows.keep_key
+            )
 
     def delete(self, subject: type[R], reference: str) -> bool:
         table: rows.Table[R] = rows.TABLES[subject]

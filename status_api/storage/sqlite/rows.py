@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple
 
 from status_api.domain.errors import CallIdTaken, Subject
-from status_api.domain.records import Incident, IncidentUpdate, R, Ticket, Update
+from status_api.domain.records import Idempotency, Incident, IncidentUpdate, R, Ticket, Update
 
 
 def timestamp(moment: datetime) -> str:
@@ -324,3 +324,21 @@ def _owners(conn: sqlite3.Connection, call_ids: list[str]) -> dict[str, str]:
         query = f"SELECT call_id, reference FROM call_ids WHERE call_id IN ({', '.join('?' * len(part))})"
         owners.update(conn.execute(query, part).fetchall())
     return owners
+
+
+# --- idempotency keys (storage/appending.py applies the rule) --------------------------------------------
+
+
+def seen_key(conn: sqlite3.Connection, subject: str, reference: str, key: str) -> str | None:
+    row = conn.execute(
+        "SELECT fingerprint FROM idempotency WHERE subject = ? AND reference = ? AND key = ?",
+        (subject, reference, key),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def keep_key(conn: sqlite3.Connection, subject: str, reference: str, idempotency: Idempotency) -> None:
+    conn.execute(
+        "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",
+        (subject, reference, idempotency.key, idempotency.fingerprint),
+    )

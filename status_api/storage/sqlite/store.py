@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
-from status_api.domain.errors import CallIdTaken, IdempotencyConflict, NotFound, StoreBusy, StoreUnavailable
+from status_api.domain.errors import CallIdTaken, NotFound, StoreBusy, StoreUnavailable
 from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 from status_api.domain.store import Build, Change
+from status_api.storage import appending
 from status_api.storage.sqlite import rows
 from status_api.storage.sqlite.pool import Pool, Pooled, outages
 from status_api.storage.sqlite.schema import migrate
@@ -173,30 +174,9 @@ class SQLiteStore:
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
-            record = table.load(conn, reference, self._recent)
-            if record is None:
-                return None
-            if idempotency is not None:
-                seen = conn.execute(
-                    "SELECT fingerprint FROM idempotency WHERE subject = ? AND reference = ? AND key = ?",
-                    (table.subject, reference, idempotency.key),
-                ).fetchone()
-                if seen is not None:
-                    if seen[0] != idempotency.fingerprint:
-                        raise IdempotencyConflict()
-                    return Appended(record, replayed=True)
-            changed, update = change(record)
-            table.write_state(conn, changed)
-            if update is not None:  # a change of state alone (see the contract)
-                table.write_update(conn, reference, update)
-            if idempotency is not None:
-                conn.execute(
-                    "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",
-                    (table.subject, reference, idempotency.key, idempotency.fingerprint),
-                )
-            stored = table.load(conn, reference, self._recent)
-            assert stored is not None
-            return Appended(stored, replayed=False)
+            return appending.append(
+                conn, table, reference, change, idempotency, self._recent, rows.seen_key, rows.keep_key
+            )
 
     def delete(self, subject: type[R], reference: str) -> bool:
         table: rows.Table[R] = rows.TABLES[subject]
