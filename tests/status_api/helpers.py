@@ -135,3 +135,19 @@ def serve(env: dict[str, str], log: Path, *, max_files: int | None = None) -> Se
         except httpx2.TransportError:
             time.sleep(0.1)
     pytest.fail(f"status-api serve did not answer /healthz within 30 s:\n{server.stop()}")
+
+
+def served_on(backend: str, request: Any, folder: Path, **env: str) -> Server:
+    """`status-api serve` on a SQLite file in `folder` or, for backend "postgres", on a PostgreSQL database of
+    its own (the session's throwaway cluster), with `env` added: a module's one server per backend."""
+    database = str(folder / "served.sqlite3")
+    if backend == "postgres":
+        database = request.getfixturevalue("pg_cluster").new_database()
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "STATUS_API_DB": database,
+        "KB_DATA_DIR": str(DATA),
+        "STATUS_API_RATE_LIMIT": "off",
+        **env,
+    }
+    return serve(environment, folder / "server.log")

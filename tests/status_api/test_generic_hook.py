@@ -21,7 +21,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
-from tests.status_api.helpers import DATA, Server, opened, serve
+from tests.status_api.helpers import DATA, Server, opened, serve, served_on
 
 SECRET = "un secret partagé avec l'outil de support"
 URL_PATH = "/api/v1/hooks/generic"
@@ -33,18 +33,7 @@ _numbers = itertools.count(5000)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server per backend for the module (the tests use tickets of their own): on a SQLite file, then on
     a PostgreSQL database of its own."""
-    folder = tmp_path_factory.mktemp("generic")
-    database = str(folder / "served.sqlite3")
-    if request.param == "postgres":
-        database = request.getfixturevalue("pg_cluster").new_database()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "STATUS_API_DB": database,
-        "KB_DATA_DIR": str(DATA),
-        "STATUS_API_RATE_LIMIT": "off",
-        "STATUS_API_HOOK_SECRET": SECRET,
-    }
-    running = serve(env, folder / "server.log")
+    running = served_on(request.param, request, tmp_path_factory.mktemp("generic"), STATUS_API_HOOK_SECRET=SECRET)
     yield running
     running.stop()
 

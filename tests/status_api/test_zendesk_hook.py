@@ -19,7 +19,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
-from tests.status_api.helpers import DATA, Server, opened, run_cli, serve
+from tests.status_api.helpers import DATA, Server, opened, run_cli, serve, served_on
 
 SECRET = "dGhpcyBpcyBhIHplbmRlc2sgc2lnbmluZyBzZWNyZXQ"
 KB = load(DATA)
@@ -32,18 +32,7 @@ _numbers = itertools.count(1000)
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server per backend for the module (the tests use tickets of their own): on a SQLite file, then on
     a PostgreSQL database of its own."""
-    folder = tmp_path_factory.mktemp("zendesk")
-    database = str(folder / "served.sqlite3")
-    if request.param == "postgres":
-        database = request.getfixturevalue("pg_cluster").new_database()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "STATUS_API_DB": database,
-        "KB_DATA_DIR": str(DATA),
-        "STATUS_API_RATE_LIMIT": "off",
-        "STATUS_API_ZENDESK_SECRET": SECRET,
-    }
-    running = serve(env, folder / "server.log")
+    running = served_on(request.param, request, tmp_path_factory.mktemp("zendesk"), STATUS_API_ZENDESK_SECRET=SECRET)
     yield running
     running.stop()
 
