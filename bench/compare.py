@@ -26,7 +26,8 @@ from bench.lookup import ROUNDS, TOKEN, UNPROTECTED, serving, write_scripts, wrk
 COUNT = int(os.environ.get("BENCH_TICKETS", "100000"))
 
 
-def _python(tree: Path, *args: str, env: dict[str, str] | None = None) -> None:
+def python_in(tree: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    """Python run from `tree` (its own code first on the path), with this virtualenv's packages."""
     subprocess.run(
         [sys.executable, *args],
         cwd=tree,
@@ -55,8 +56,8 @@ def main() -> None:
         sides: dict[str, tuple[Path, Path]] = {}
         for side, tree in (("before", earlier), ("after", current)):
             site, database = folder / f"site-{side}", folder / f"{side}.sqlite3"
-            _python(tree, "-m", "kb_build.cli", "build", "--site-dir", str(site))
-            _python(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
+            python_in(tree, "-m", "kb_build.cli", "build", "--site-dir", str(site))
+            python_in(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
             sides[side] = (site, database)
         scripts = write_scripts(folder, COUNT, COUNT)
 

@@ -23,20 +23,11 @@ from pathlib import Path
 
 from bench import traffic
 from bench.common import ROOT, print_table, write_results
+from bench.compare import python_in
 from bench.lookup import ROUNDS, TOKEN, UNPROTECTED, cache_counts, serving, write_scripts, wrk_run
 
 COUNT = int(os.environ.get("BENCH_TICKETS", "100000"))
 PROBE = Path(__file__).resolve().parent / "gcprobe.py"
-
-
-def _python(tree: Path, *args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(
-        [sys.executable, *args],
-        cwd=tree,
-        env={**os.environ, "PYTHONPATH": str(tree), "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        check=True,
-        capture_output=True,
-    )
 
 
 def _probed(port: int, pid: int, script: Path, out: Path) -> dict[str, float]:
@@ -87,8 +78,8 @@ def main() -> None:
         servers = {}
         for side, tree in trees.items():
             site, database, out = folder / f"site-{side}", folder / f"{side}.sqlite3", folder / f"gc-{side}.json"
-            _python(tree, "-m", "kb_build.cli", "build", "--site-dir", str(site))
-            _python(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
+            python_in(tree, "-m", "kb_build.cli", "build", "--site-dir", str(site))
+            python_in(tree, "-m", "status_api.cli", "import", str(source), env={"STATUS_API_DB": str(database)})
             env = {
                 "PYTHONPATH": str(tree),
                 # Each tree reads its own data: an earlier model refuses fields added to data/ since.
