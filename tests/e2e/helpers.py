@@ -32,6 +32,19 @@ def look_up(page: Page, call_id: str) -> Locator:
     return answer
 
 
+def search(page: Page, query: str) -> Locator:
+    """Type a query into Material's search as a person does; the list of results.
+
+    Material reads the field on `keyup` and once its worker has loaded the index; `fill` sends neither, so
+    on a fast machine a query filled after the worker was ready was never run. The key released at the end
+    makes Material read it, and if the worker is still loading, Material runs it once the index is ready.
+    """
+    field = page.locator("input.md-search__input")
+    field.fill(query)
+    field.press("End")
+    return page.locator(".md-search-result__item > a")
+
+
 def page_label(page: Page) -> str:
     return page.locator("form.kb-status-form label[for=kb-call-id]").inner_text()
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Page
 from kb_build.model import KnowledgeBase
 from kb_build.paths import FIXED_PAGES
 from tests.e2e.conftest import DEMO_TICKETS, MALFORMED_CALL_ID, UNKNOWN_CALL_ID
-from tests.e2e.helpers import address, axe_violations, look_up, page_types, post_form_as_html
+from tests.e2e.helpers import address, axe_violations, look_up, page_types, post_form_as_html, search
 
 # Material follows the visitor's light or dark preference (mkdocs.yml, theme.palette): both must pass.
 SCHEMES = ["light", "dark"]
@@ -56,8 +56,7 @@ def test_each_answer_of_the_html_form(page: Page, axe_source: str, answer: str, 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_the_search_dialog_open_with_results(page: Page, axe_source: str, scheme: str) -> None:
     page.goto("/")
-    page.locator("input.md-search__input").fill("ticket")
-    page.locator(".md-search-result__item").first.wait_for()
+    search(page, "ticket").first.wait_for()
     check(page, axe_source, scheme)
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from kb_build.model import KnowledgeBase
 from tests.e2e.conftest import Outside
-from tests.e2e.helpers import page_types
+from tests.e2e.helpers import page_types, search
 
 
 def plain(markdown: str) -> str:
@@ -67,8 +67,7 @@ def test_french_search_lists_the_right_page_first(page: Page, kb: KnowledgeBase,
     # including on /suivi, the page that the service frames in the site's shell.
     portability = next(t for t in kb.issue_types.issue_types if "portabilit" in t.id)
     page.goto(where)
-    page.locator("input.md-search__input").fill("portabilité")
-    first = page.locator(".md-search-result__item > a").first
+    first = search(page, "portabilité").first
     expect(first).to_have_attribute("href", re.compile(rf"/types-de-problemes/{portability.id}/\?h="))
     expect(first).to_contain_text(portability.title)
 
@@ -76,8 +75,7 @@ def test_french_search_lists_the_right_page_first(page: Page, kb: KnowledgeBase,
 def test_search_finds_the_call_id_article(page: Page, kb: KnowledgeBase) -> None:
     howto = kb.article(kb.site.call_id.howto_article)
     page.goto("/")
-    page.locator("input.md-search__input").fill("trouver call id")
-    first = page.locator(".md-search-result__item > a").first
+    first = search(page, "trouver call id").first
     expect(first).to_have_attribute("href", re.compile(rf"/articles/{howto.id}/\?h="))
 
 
