@@ -12,7 +12,7 @@ from typing import Literal
 
 from status_api.core import Core, tickets, writes
 from status_api.domain import callid
-from status_api.domain.errors import AlreadyExists
+from status_api.domain.errors import AlreadyExists, NotFound
 from status_api.domain.helpdesk import HelpdeskChange
 from status_api.domain.payloads import UpdateIn
 from status_api.domain.records import Ticket, Update
@@ -32,17 +32,21 @@ class _NothingToDo(Exception):
 
 def apply(core: Core, reference: str, change: HelpdeskChange) -> Outcome:
     """Apply `change` to ticket `reference`; what happened, for the helpdesk's log and ours."""
-    created = False
-    current = core.store.get(Ticket, writes.checked(reference))
-    if current is None:
-        if not change.call_ids:
-            # Not a ticket of ours (yet): it enters the checker when a call ID field gets a value.
-            logger.info("helpdesk ticket %s ignored: no call ID yet", change.ticket)
-            return "unknown_ticket"
-        created = _create(core, reference, change)
-    elif any(callid.parse(raw, core.kb.site.call_id) not in current.call_ids for raw in change.call_ids):
-        # Call IDs come with the ticket's creation; one added later is for staff to link (not done here yet).
-        logger.warning("helpdesk ticket %s has call IDs that %s does not: not added", change.ticket, reference)
+    reference = writes.checked(reference)
+    # Most deliveries move a ticket that exists: tried first, in one write transaction that reads it once.
+    try:
+        return _append(core, reference, change, created=False)
+    except NotFound:
+        pass
+    if not change.call_ids:
+        # Not a ticket of ours (yet): it enters the checker when a call ID field gets a value.
+        logger.info("helpdesk ticket %s ignored: no call ID yet", change.ticket)
+        return "unknown_ticket"
+    created = _create(core, reference, change)
+    return _append(core, reference, change, created=created)
+
+
+def _append(core: Core, reference: str, change: HelpdeskChange, *, created: bool) -> Outcome:
     try:
         appended = writes.append_update(
             core, Ticket, reference, change, lambda ticket: _moved(core, ticket, change), KEY_PREFIX + change.delivery
@@ -79,6 +83,9 @@ def _create(core: Core, reference: str, change: HelpdeskChange) -> bool:
 
 def _moved(core: Core, ticket: Ticket, change: HelpdeskChange) -> tuple[Ticket, Update | None]:
     """Inside the store's transaction: the ticket after `change`, unless a later change was applied already."""
+    if any(callid.parse(raw, core.kb.site.call_id) not in ticket.call_ids for raw in change.call_ids):
+        # Call IDs come with the ticket's creation; one added later is for staff to link (not done here yet).
+        logger.warning("helpdesk ticket %s has call IDs that %s does not: not added", change.ticket, ticket.reference)
     stale = ticket.helpdesk_at is not None and change.at < ticket.helpdesk_at
     comment = change.comment
     if comment is not None and any(update.text == comment for update in ticket.updates):
