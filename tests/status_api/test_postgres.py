@@ -340,6 +340,49 @@ def test_one_comment_key_sent_to_two_instances_at_once_attaches_one_comment(pg_u
             store.close()
 
 
+def test_one_new_call_id_claimed_on_two_instances_at_once_goes_to_one_ticket(pg_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from status_api.domain.errors import CallIdTaken
+    from status_api.domain.records import Ticket
+    from status_api.storage.postgres import PostgresStore
+    from tests.status_api.helpers import NOW
+
+    instances = [PostgresStore(pg_url, listen=False) for _ in range(2)]
+    rounds = 30
+    try:
+        together = threading.Barrier(2)
+
+        def claim(instance: int, n: int) -> str:
+            ticket = Ticket.model_validate(
+                {
+                    "reference": f"RGV-{n}-{instance}",
+                    "issue_type": "type",
+                    "step": "etape",
+                    "team": "equipe",
+                    "opened_at": NOW,
+                    "call_ids": [f"{n:020d}"],
+                }
+            )
+            together.wait()
+            try:
+                instances[instance].put(Ticket, ticket.reference, lambda current: ticket)
+            except CallIdTaken as taken:
+                return f"taken by {taken.reference}"
+            return "created"
+
+        with ThreadPoolExecutor(2) as pool:
+            for n in range(rounds):
+                answers = list(pool.map(claim, (0, 1), (n, n)))
+                # Never "busy, retry": the loser is told at once who has the call ID.
+                assert sorted(answers) == ["created", f"taken by RGV-{n}-{answers.index('created')}"], (n, answers)
+                owner = instances[1].by_call_id(f"{n:020d}")
+                assert owner is not None and owner.reference == f"RGV-{n}-{answers.index('created')}"
+    finally:
+        for store in instances:
+            store.close()
+
+
 def test_an_instance_killed_in_the_middle_of_writes_leaves_nothing_half_written(
     instances: Serve, kb: KnowledgeBase, pg_url: str, pg_cluster: Cluster
 ) -> None:

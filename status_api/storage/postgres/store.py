@@ -133,20 +133,28 @@ class PostgresStore:
     def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         try:
-            with self._write(table.subject, reference) as conn:
-                current = table.load(conn, reference, self._recent)
-                record = build(current)
-                table.write(conn, record)
-                if current is None:
-                    for update in record.updates:  # an incident's opening
-                        table.write_update(conn, reference, update)
-                stored = table.load(conn, reference, self._recent)
-                assert stored is not None
-                return stored, current is None
+            return self._put(table, reference, build)
+        except errors.UniqueViolation:
+            # Two tickets claiming one new call ID at the same moment, on two instances: neither saw the
+            # other's row before writing, and the second to commit hit the unique index. Tried again, it sees
+            # the first one's call ID and is refused as any later claim is (CallIdTaken).
+            pass
+        try:
+            return self._put(table, reference, build)
         except errors.UniqueViolation as error:
-            # Two tickets claiming one new call ID at the same moment, on two instances: the second is told to
-            # retry, and its retry is refused with CallIdTaken.
             raise StoreBusy(str(error).strip()) from error
+
+    def _put(self, table: rows.Table[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+        with self._write(table.subject, reference) as conn:
+            current = table.load(conn, reference, self._recent)
+            record = build(current)
+            table.write(conn, record)
+            if current is None:
+                for update in record.updates:  # an incident's opening
+                    table.write_update(conn, reference, update)
+            stored = table.load(conn, reference, self._recent)
+            assert stored is not None
+            return stored, current is None
 
     def append_update(
         self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
