@@ -340,6 +340,19 @@ def test_one_comment_key_sent_to_two_instances_at_once_attaches_one_comment(pg_u
             store.close()
 
 
+def test_every_connection_in_use_is_busy_not_an_outage(pg_url: str) -> None:
+    from status_api.domain.errors import StoreBusy
+    from status_api.storage.postgres import PostgresStore
+
+    store = PostgresStore(pg_url, listen=False, connections=1, timeout=0.5)
+    try:
+        with store.connection(), pytest.raises(StoreBusy):
+            store.by_call_id("12345678901234567890")
+        assert store.by_call_id("12345678901234567890") is None  # and served again once one is free
+    finally:
+        store.close()
+
+
 def test_one_new_call_id_claimed_on_two_instances_at_once_goes_to_one_ticket(pg_url: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -86,11 +86,19 @@ class PostgresStore:
         try:
             with outages(), self._pool.connection() as conn:
                 yield conn
-        except StoreUnavailable:
+        except StoreUnavailable as error:
+            if isinstance(error.__cause__, psycopg_pool.PoolTimeout) and self._all_lent():
+                # Every connection is in use by this instance's own requests: the database is up, the service
+                # is busy, and the client may retry in a second (not told to wait for an outage to end).
+                raise StoreBusy(str(error)) from error
             # Connections kept from before an outage (a restart of the server) are dead: drop them all now
             # rather than one failed request each.
             self._pool.check()
             raise
+
+    def _all_lent(self) -> bool:
+        stats = self._pool.get_stats()
+        return stats.get("pool_size", 0) >= self._pool.max_size and stats.get("pool_available", 0) == 0
 
     @contextmanager
     def _write(self, subject: str | None = None, reference: str | None = None) -> Iterator[Conn]:
