@@ -96,6 +96,7 @@ class IncidentHelp(Record):
     intro: Text
     status_page: Text
     banner: Text
+    maintenance: Text
     tools_title: Text
     tools_intro: ToolsText
     feed: ToolsText
