@@ -83,6 +83,10 @@ class ServiceAddresses:
     incident: str = "/api/v1/incidents/{reference}"
     incident_updates: str = "/api/v1/incidents/{reference}/updates"
     incident_ticket: str = "/api/v1/incidents/{reference}/tickets/{ticket}"
+    # Planned maintenance: the public list (ahead, under way, recently over), and staff's writes.
+    maintenances: str = "/api/v1/maintenances"
+    maintenance: str = "/api/v1/maintenances/{reference}"
+    maintenance_updates: str = "/api/v1/maintenances/{reference}/updates"
     healthz: str = "/healthz"
     readyz: str = "/readyz"
     stats: str = "/api/v1/stats"
@@ -102,6 +106,9 @@ class ServiceAddresses:
 
     def incident_anchor(self, reference: str) -> str:
         return f"{self.status_page}#incident-{reference}"
+
+    def maintenance_anchor(self, reference: str) -> str:
+        return f"{self.status_page}#maintenance-{reference}"
 
     def under(self, service_url: str) -> ServiceAddresses:
         """The same addresses where the service answers: "" when it serves this site too, else its origin (a site

@@ -193,7 +193,15 @@ class _References:
                     f"(severity) plus grande que « {before.id} » ({before.severity})"
                 )
                 self.fail("incidents", ("service_states", i, "severity"), message)
-        impacts = {state.id for state in states[1:]}
+        maintenance = incidents.maintenance.service_state
+        where = "incidents.yml, service_states"
+        self.known("incidents", ("maintenance", "service_state"), maintenance, {s.id for s in states}, "d'état", where)
+        if maintenance == states[0].id:
+            message = (
+                "l'état des services en maintenance ne peut pas être celui d'un service qui fonctionne normalement"
+            )
+            self.fail("incidents", ("maintenance", "service_state"), message)
+        impacts = {state.id for state in states[1:]} - {maintenance}
         at: Path = ("default_impact",)
         self.known(
             "incidents",
@@ -201,7 +209,7 @@ class _References:
             incidents.default_impact,
             impacts,
             "d'état de service perturbé",
-            "incidents.yml, service_states sauf le premier",
+            "incidents.yml, service_states sauf le premier et celui des maintenances",
         )
 
     def check_helpdesk(self, zendesk: model.Zendesk) -> None:

@@ -221,6 +221,11 @@ def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
         "banner_one": texts.banner_one,
         "banner_many": texts.banner_many,
         "banner_link": texts.banner_link,
+        # Planned maintenance, when no incident is ongoing: in progress, or starting within the lead time.
+        "maintenance_label": kb.incidents.maintenance.texts.banner_label,
+        "maintenance_scheduled": kb.incidents.maintenance.texts.banner_scheduled,
+        "maintenance_in_progress": kb.incidents.maintenance.texts.banner_in_progress,
+        "maintenance_many": kb.incidents.maintenance.texts.banner_many,
     }
 
 

@@ -286,6 +286,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> None:
         print(
             f"{len(contents.incidents)} incident(s) importé(s) : {', '.join(i.reference for i in contents.incidents)}"
         )
+    if contents.maintenances:
+        references = ", ".join(m.reference for m in contents.maintenances)
+        print(f"{len(contents.maintenances)} maintenance(s) importée(s) : {references}")
     if args.show_call_ids:
         for ticket in contents.tickets:
             print(f"  {ticket.call_ids[0]}  {ticket.reference}  {core.kb.issue_type(ticket.issue_type).title}")

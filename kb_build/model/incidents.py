@@ -18,7 +18,7 @@ class Service(Record):
 
 
 # Statuspage's words for a component's status: what /api/v2/summary.json says of each service.
-StatuspageStatus = Literal["operational", "degraded_performance", "partial_outage", "major_outage"]
+StatuspageStatus = Literal["operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage"]
 
 
 class ServiceState(Record):
@@ -96,6 +96,7 @@ class IncidentHelp(Record):
     intro: Text
     status_page: Text
     banner: Text
+    maintenance: Text
     tools_title: Text
     tools_intro: ToolsText
     feed: ToolsText
@@ -105,6 +106,44 @@ class IncidentHelp(Record):
     tickets: Text
     states_title: Text
     services_title: Text
+
+
+class MaintenancePhases(Record):
+    """The word of each phase of a planned maintenance, which the clock decides (never stored)."""
+
+    scheduled: Text = Field(description="Before its window")
+    in_progress: Text = Field(description="During its window")
+    completed: Text = Field(description="After its window")
+    cancelled: Text = Field(description="Cancelled by staff")
+
+
+class MaintenanceTexts(PlaceholderTexts):
+    """What the status page, the banner and the feed say of planned maintenance; {name} are filled in."""
+
+    upcoming_title: Text
+    no_upcoming: Text
+    past_title: Text
+    phase: Text
+    window: Annotated[Text, Fills("start", "end")]
+    window_same_day: Annotated[Text, Fills("day", "start", "end")]
+    rescheduled: Annotated[Text, Fills("window")]
+    cancelled: Text
+    banner_label: Text
+    banner_scheduled: Annotated[Text, Fills("title", "window")]
+    banner_in_progress: Annotated[Text, Fills("title", "end")]
+    banner_many: Annotated[Text, Fills("count")]
+    entry_title: Annotated[Text, Fills("title", "phase")]
+
+
+class Maintenance(Record):
+    """Planned maintenance: announced with a window and its services, its phase follows the clock."""
+
+    service_state: Id = Field(description="The state (service_states) of its services during its window")
+    banner_lead_hours: int = Field(
+        ge=0, le=24 * 90, description="How many hours before its start a maintenance shows in the help center's banner"
+    )
+    phases: MaintenancePhases
+    texts: MaintenanceTexts
 
 
 class Incidents(DataFile):
@@ -122,7 +161,6 @@ class Incidents(DataFile):
         min_length=2, description="Best first: the first (severity 0) is a service working normally"
     )
     default_impact: Id = Field(description="The service state of an incident created without an impact")
+    maintenance: Maintenance
     texts: IncidentTexts
     help: IncidentHelp
-
-

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from status_api.core import Core, writes
 from status_api.domain.payloads import TicketIn, UpdateIn
-from status_api.domain.records import Appended, Incident, Ticket, Written
+from status_api.domain.records import Appended, Incident, Maintenance, Ticket, Written
 from status_api.domain.tickets import apply_update, ticket_from_payload
 
 
@@ -27,6 +27,11 @@ def delete(core: Core, reference: str) -> None:
     writes.delete(core, Ticket, reference)
 
 
-def import_many(core: Core, tickets: Iterable[Ticket | object], incidents: Sequence[Incident] = ()) -> int:
-    """Tickets already checked (by an importer), and incidents, written all or none."""
-    return core.store.import_many(tickets, incidents)
+def import_many(
+    core: Core,
+    tickets: Iterable[Ticket | object],
+    incidents: Sequence[Incident] = (),
+    maintenances: Sequence[Maintenance] = (),
+) -> int:
+    """Tickets already checked (by an importer), incidents and maintenances, written all or none."""
+    return core.store.import_many(tickets, incidents, maintenances)

@@ -1,4 +1,4 @@
-"""The writes tickets and incidents share: create or replace, append a public update once, delete."""
+"""The writes tickets, incidents and maintenances share: create or replace, append a public update once, delete."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pydantic import BaseModel
 from status_api.core import Core
 from status_api.domain.errors import AlreadyExists, Invalid, NotFound, Subject
 from status_api.domain.payloads import check_reference, fingerprint
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Written
+from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Written
 
-SUBJECTS: dict[type, Subject] = {Ticket: "ticket", Incident: "incident"}
+SUBJECTS: dict[type, Subject] = {Ticket: "ticket", Incident: "incident", Maintenance: "maintenance"}
 
 
 def checked(reference: str) -> str:

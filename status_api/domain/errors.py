@@ -2,7 +2,7 @@
 
 DomainError                  a message in French, for the person who caused it
 ├── Invalid                  the input breaks rules: every Problem at once (field, code, message)
-├── NotFound                 no such ticket or incident (or no such link, see not_linked)
+├── NotFound                 no such ticket, incident or maintenance (or no such link, see not_linked)
 ├── AlreadyExists            a creation that must not replace
 ├── CallIdTaken              a call ID already belongs to another ticket
 ├── IdempotencyConflict      an Idempotency-Key reused for another request
@@ -26,9 +26,13 @@ ProblemCode = Literal[
     "unknown_id",
     "invalid_state_move",
     "conflict",
+    "invalid_window",
+    "window_in_past",
+    "maintenance_closed",
+    "maintenance_started",
 ]
 Loc = tuple[str | int, ...]
-Subject = Literal["ticket", "incident"]
+Subject = Literal["ticket", "incident", "maintenance"]
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class Problems:
 
 class NotFound(DomainError):
     def __init__(self, subject: Subject, reference: str, message: str | None = None) -> None:
-        template = messages.TICKET_NOT_FOUND if subject == "ticket" else messages.INCIDENT_NOT_FOUND
+        template = messages.NOT_FOUND[subject]
         super().__init__(message or template.format(reference=reference))
         self.subject = subject
         self.reference = reference
@@ -109,8 +113,7 @@ def not_linked(ticket: str, incident: str) -> NotFound:
 
 class AlreadyExists(DomainError):
     def __init__(self, subject: Subject, reference: str) -> None:
-        template = messages.TICKET_EXISTS if subject == "ticket" else messages.INCIDENT_EXISTS
-        super().__init__(template.format(reference=reference))
+        super().__init__(messages.EXISTS[subject].format(reference=reference))
         self.subject = subject
         self.reference = reference
 

@@ -93,6 +93,26 @@ IMPORTED_STATE_MISMATCH = "L'état « {state} » n'est pas celui où mènent les
 TICKET_NOT_LINKED = "Le ticket « {ticket} » n'est pas rattaché à l'incident « {reference} »."
 UNKNOWN_TICKET = "Aucun ticket ne porte la référence « {reference} », ni dans ce fichier ni dans la base."
 
+# Maintenance rules.
+MAINTENANCE_NOT_FOUND = "Aucune maintenance ne porte la référence « {reference} »."
+MAINTENANCE_EXISTS = (
+    "La maintenance « {reference} » existe déjà : pour la modifier, ajoutez-lui une mise à jour ou remplacez-la (PUT)."
+)
+MAINTENANCE_ENDS_BEFORE_START = "La fin du créneau (ends_at) doit être après son début (starts_at)."
+MAINTENANCE_IN_PAST = "Ce créneau est déjà passé : sa fin (ends_at) doit être dans le futur."
+MAINTENANCE_CLOSED = "La maintenance « {reference} » est {phase} : son créneau ne change plus et elle ne s'annule plus."
+MAINTENANCE_STARTED = (
+    "La maintenance « {reference} » a déjà commencé : son début ne change plus (seule la fin, ends_at, peut changer)."
+)
+EMPTY_MAINTENANCE_UPDATE = (
+    "Une mise à jour de maintenance doit avoir un texte, ou déplacer le créneau (starts_at, ends_at), ou l'annuler."
+)
+CANCELLED_NOT_FALSE = "cancelled n'accepte que true : pour annuler la maintenance"
+MAINTENANCE_PHASES = {"completed": "terminée", "cancelled": "annulée"}
+
+NOT_FOUND = {"ticket": TICKET_NOT_FOUND, "incident": INCIDENT_NOT_FOUND, "maintenance": MAINTENANCE_NOT_FOUND}
+EXISTS = {"ticket": TICKET_EXISTS, "incident": INCIDENT_EXISTS, "maintenance": MAINTENANCE_EXISTS}
+
 # Import files.
 FILE_NOT_FOUND = "fichier introuvable"
 FILE_UNREADABLE = "fichier illisible : {reason}"

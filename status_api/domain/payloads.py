@@ -61,8 +61,11 @@ def kb_ids(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
         "team": tuple(t.id for t in kb.escalation.teams),
         "incident_state": tuple(s.id for s in kb.incidents.states),
         "service": tuple(s.id for s in kb.incidents.services),
-        # A service state an incident can cause: any but the first, a service working normally.
-        "impact": tuple(s.id for s in kb.incidents.service_states[1:]),
+        # A service state an incident can cause: any but the first, a service working normally, and the one
+        # of planned maintenance.
+        "impact": tuple(
+            s.id for s in kb.incidents.service_states[1:] if s.id != kb.incidents.maintenance.service_state
+        ),
     }
 
 
@@ -254,6 +257,46 @@ class ImportedIncident(IncidentIn):
     reference: str
     updates: list[ImportedIncidentUpdate] = Field(default_factory=list)
     tickets: list[str] = Field(default_factory=list, description="References of the tickets linked to it")
+
+
+class MaintenanceIn(Payload):
+    """Planned maintenance as staff announce or replace it; its phase follows the clock, never the body."""
+
+    title: Title
+    message: Text = Field(description="What customers read: what is done and what they may notice")
+    services: list[ServiceId] = Field(min_length=1, max_length=50)
+    starts_at: Moment
+    ends_at: Moment = Field(description="After starts_at; at creation, not already past (window_in_past)")
+
+
+class MaintenanceUpdateIn(Payload):
+    """A public update: a text, a new window (reschedule), or a cancellation (before the start: cancelled; during
+    the window: ended now)."""
+
+    model_config = ConfigDict(
+        json_schema_extra=_some(
+            ("text", {"type": "string"}),
+            ("starts_at", {"type": "string"}),
+            ("ends_at", {"type": "string"}),
+            ("cancelled", {"const": True}),
+        )
+    )
+
+    text: Text | None = None
+    starts_at: Moment | None = Field(None, description="A new start; not once the maintenance has begun")
+    ends_at: Moment | None = Field(None, description="A new end: after the start, and in the future")
+    cancelled: StrictBool = Field(False, description="true: cancel it (or end it now when it is in progress)")
+
+    @model_validator(mode="after")
+    def _something(self) -> MaintenanceUpdateIn:
+        if self.text is None and self.starts_at is None and self.ends_at is None and not self.cancelled:
+            raise PydanticCustomError("empty_update", messages.EMPTY_MAINTENANCE_UPDATE)
+        return self
+
+
+class ImportedMaintenance(MaintenanceIn):
+    reference: str
+    cancelled: StrictBool = False
 
 
 class Validator:

@@ -65,6 +65,29 @@ class Incident(_Record):
         return self.ended_at is None
 
 
+class MaintenanceUpdate(_Record):
+    id: int | None = Field(None, description="Given by the store; never reused, so that feed entries keep their id")
+    at: datetime
+    text: str | None = None
+    starts_at: datetime | None = Field(None, description="The new start, when this update moved the window")
+    ends_at: datetime | None = Field(None, description="The new end, when this update moved the window")
+    cancelled: bool = Field(False, description="This update cancelled the maintenance (or ended it early)")
+
+
+class Maintenance(_Record):
+    """Planned maintenance: a window and the services concerned. Its phase (planned, in progress, completed,
+    cancelled) is never stored: the clock decides it (domain/maintenances.py)."""
+
+    reference: str
+    title: str
+    message: str = Field(description="What customers read about it")
+    services: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    cancelled_at: datetime | None = Field(None, description="When it was cancelled before it started")
+    updates: tuple[MaintenanceUpdate, ...] = Field((), description="Oldest first; the first one announces it")
+
+
 class Vote(_Record):
     """A reader's answer to "was this article useful?": the page's path, yes or no, when; nothing about who."""
 
@@ -74,9 +97,9 @@ class Vote(_Record):
     comment: str | None = Field(None, description="What the reader added after a no, if anything")
 
 
-# What takes public updates: a ticket or an incident, each with its kind of update.
-Subjects = Ticket | Incident
-R = TypeVar("R", Ticket, Incident)
+# What takes public updates: a ticket, an incident or a maintenance, each with its kind of update.
+Subjects = Ticket | Incident | Maintenance
+R = TypeVar("R", Ticket, Incident, Maintenance)
 
 
 @dataclass(frozen=True)

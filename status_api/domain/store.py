@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
+from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
 
 # Given the record as it is, the record after the change and the update to record.
 Change = Callable[[R], tuple[R, Any]]
@@ -70,6 +70,10 @@ class Store(Protocol):
         """The ongoing incidents, and those that ended at `since` or later."""
         ...
 
+    def maintenances(self, since: datetime) -> list[Maintenance]:
+        """The maintenances that end (or were cancelled) at `since` or later: ahead, under way, recently over."""
+        ...
+
     def link(self, ticket: str, incident: str) -> bool:
         """Link a ticket to an incident (from any incident it was linked to before); NotFound when either is
         missing. False when it was linked there already."""
@@ -87,9 +91,14 @@ class Store(Protocol):
         """
         ...
 
-    def import_many(self, tickets: Iterable[Ticket | object], incidents: Sequence[Incident] = ()) -> int:
-        """Create or replace these tickets (or what `preparer()` made of them) and these incidents with their
-        updates and links, all or none, in one transaction.
+    def import_many(
+        self,
+        tickets: Iterable[Ticket | object],
+        incidents: Sequence[Incident] = (),
+        maintenances: Sequence[Maintenance] = (),
+    ) -> int:
+        """Create or replace these tickets (or what `preparer()` made of them), these incidents with their
+        updates and links, and these maintenances with their updates, all or none, in one transaction.
 
         `tickets` may be a stream (a million lines of a file): an exception it raises undoes everything.
         CallIdTaken carries the position in the stream of the ticket that asked for a taken call ID; an

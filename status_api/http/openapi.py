@@ -23,15 +23,18 @@ from status_api.domain.payloads import (
     IncidentIn,
     IncidentUpdateIn,
     LookupIn,
+    MaintenanceIn,
+    MaintenanceUpdateIn,
     TicketIn,
     UpdateIn,
     kb_ids,
 )
-from status_api.domain.records import Incident, Ticket
+from status_api.domain.records import Incident, Maintenance, Ticket
 from status_api.domain.text import TEXT_PATTERN
 from status_api.helpdesk import generic, signature, zendesk
 from status_api.http.errors import ErrorBody
 from status_api.views.incidents import CurrentIncidents
+from status_api.views.maintenances import MaintenancesView
 from status_api.views.statuspage import Summary
 from status_api.views.tickets import TicketView
 
@@ -47,6 +50,10 @@ _MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (IncidentIn, "validation"),
     (IncidentUpdateIn, "validation"),
     (Incident, "serialization"),
+    (MaintenanceIn, "validation"),
+    (MaintenanceUpdateIn, "validation"),
+    (Maintenance, "serialization"),
+    (MaintenancesView, "serialization"),
     (generic.GenericDelivery, "validation"),
 )
 _HTML = {"text/html": {"schema": {"type": "string"}}}
@@ -99,6 +106,25 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
         **doc.records("ticket", Ticket, TicketIn, UpdateIn, SERVICE.ticket, SERVICE.ticket_updates),
         **doc.records("incident", Incident, IncidentIn, IncidentUpdateIn, SERVICE.incident, SERVICE.incident_updates),
         SERVICE.incident_ticket: doc.links(),
+        **doc.records(
+            "maintenance",
+            Maintenance,
+            MaintenanceIn,
+            MaintenanceUpdateIn,
+            SERVICE.maintenance,
+            SERVICE.maintenance_updates,
+        ),
+        SERVICE.maintenances: {
+            "get": {
+                "operationId": "maintenances",
+                "summary": "Planned maintenance: ahead or in progress (soonest first), then recently over",
+                "description": "Public, cached for a few seconds, CORS as above; each one's phase follows the clock",
+                "responses": {
+                    "200": {"description": "The planned maintenance", "content": doc.json(MaintenancesView)},
+                    **doc.busy,
+                },
+            }
+        },
         SERVICE.incidents_current: {
             "get": {
                 "operationId": "currentIncidents",
@@ -235,6 +261,17 @@ class _Document:
                         ),
                         "412": self.error(f"If-None-Match: * and the {name} exists (already_exists)"),
                         **self.body_errors,
+                        **(
+                            {
+                                "422": self.error(
+                                    "Invalid body (invalid_body, unknown_id with the allowed ids); a window that "
+                                    "ends before it starts (invalid_window), or, at creation, already past "
+                                    "(window_in_past)"
+                                )
+                            }
+                            if name == "maintenance"
+                            else {}
+                        ),
                         **self.busy,
                     },
                 },
@@ -256,8 +293,7 @@ class _Document:
                 "parameters": [reference],
                 "post": {
                     "operationId": f"add{capitalised}Update",
-                    "summary": f"Add a public update to a {name}, optionally moving its "
-                    + ("step or team, or resolving it" if name == "ticket" else "state, as the lifecycle allows"),
+                    "summary": f"Add a public update to a {name}, optionally " + _UPDATE_MOVES[name],
                     "security": _SECURED,
                     "parameters": [_IDEMPOTENCY],
                     "requestBody": {"required": True, "content": self.json(update, "validation")},
@@ -266,15 +302,17 @@ class _Document:
                         "201": stored,
                         **self.auth_errors,
                         "404": self.error(f"No such {name} (not_found)"),
-                        "409": self.error(
-                            f"The {name}'s current state refuses the update: a move its state does not allow "
-                            "(invalid_state_move, with the states allowed next), a date before its opening, "
-                            "resolving before the last step"
-                        ),
+                        "409": self.error(f"The {name}'s current state refuses the update: " + _UPDATE_CONFLICTS[name]),
                         **self.body_errors,
                         "422": self.error(
                             "Invalid body, unknown id, or an Idempotency-Key reused for another body "
                             "(idempotency_conflict)"
+                            + (
+                                "; a new window ending before its start (invalid_window) or already past "
+                                "(window_in_past)"
+                                if name == "maintenance"
+                                else ""
+                            )
                         ),
                         **self.busy,
                     },
@@ -305,6 +343,20 @@ class _Document:
             },
         }
 
+
+# What an update may move, and what a record's state may refuse, by kind of record.
+_UPDATE_MOVES = {
+    "ticket": "moving its step or team, or resolving it",
+    "incident": "moving its state, as the lifecycle allows",
+    "maintenance": "moving its window (reschedule) or cancelling it",
+}
+_UPDATE_CONFLICTS = {
+    "ticket": "a date before its opening, resolving before the last step",
+    "incident": "a move its state does not allow (invalid_state_move, with the states allowed next), a date before "
+    "its start",
+    "maintenance": "a new window or a cancellation once it is over (maintenance_closed), a new start once it has "
+    "begun (maintenance_started), an end before the stored start (invalid_window)",
+}
 
 _SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer"},

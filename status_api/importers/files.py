@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import Field
@@ -15,8 +15,16 @@ from status_api.core import Core, tickets
 from status_api.domain import messages
 from status_api.domain.errors import CallIdTaken, Invalid, Loc, NotFound, Problem
 from status_api.domain.incidents import imported_incident
-from status_api.domain.payloads import ImportedIncident, ImportedTicket, Moment, Payload, Validator
-from status_api.domain.records import Incident, Ticket
+from status_api.domain.maintenances import imported_maintenance
+from status_api.domain.payloads import (
+    ImportedIncident,
+    ImportedMaintenance,
+    ImportedTicket,
+    Moment,
+    Payload,
+    Validator,
+)
+from status_api.domain.records import Incident, Maintenance, Ticket
 from status_api.domain.tickets import imported_updates, ticket_from_payload
 
 
@@ -24,12 +32,14 @@ class ImportFile(Payload):
     now: Moment | None = Field(None, description="The moment the file's dates were written for (--shift-to-now)")
     tickets: list[ImportedTicket]
     incidents: list[ImportedIncident] = Field(default_factory=list)
+    maintenances: list[ImportedMaintenance] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Contents:
     tickets: list[Ticket]
     incidents: list[Incident]
+    maintenances: list[Maintenance] = field(default_factory=list)
 
 
 class ImportFailed(Exception):
@@ -45,7 +55,7 @@ def import_file(core: Core, path: Path, *, now: datetime | None = None) -> Conte
     dates shifted so that the file's own `now` becomes this one. ImportFailed, located, on any problem."""
     contents = read_file(path, core.validate, now=now)
     try:
-        tickets.import_many(core, contents.tickets, contents.incidents)
+        tickets.import_many(core, contents.tickets, contents.incidents, contents.maintenances)
     except NotFound as unknown:
         index, position = next(
             (i, n.tickets.index(unknown.reference))
@@ -71,12 +81,16 @@ def read_file(path: Path, validate: Validator, *, now: datetime | None = None) -
         contents = validate(ImportFile, source.data)
     except Invalid as error:
         raise ImportFailed(_located(source, error.problems)) from None
-    tickets, incidents = contents.tickets, contents.incidents
+    tickets, incidents, planned = contents.tickets, contents.incidents, contents.maintenances
     if now is not None:
         if contents.now is None:
             raise ImportFailed([f"{shown}:1:1: {messages.SHIFT_WITHOUT_NOW}"])
         tickets = [_shifted(ticket, now - contents.now) for ticket in tickets]
         incidents = [_shifted_incident(incident, now - contents.now) for incident in incidents]
+        delta = now - contents.now
+        planned = [
+            m.model_copy(update={"starts_at": m.starts_at + delta, "ends_at": m.ends_at + delta}) for m in planned
+        ]
 
     problems: list[Problem] = []
     result: list[Ticket] = []
@@ -109,9 +123,22 @@ def read_file(path: Path, validate: Validator, *, now: datetime | None = None) -
         found = [((*at, "tickets", n), reference) for n, reference in enumerate(incident.tickets)]
         problems += _repeated(linked, found, messages.DUPLICATE_REFERENCE)
         read_incidents.append(incident)
+    maintenance_references: set[str] = set()
+    read_maintenances: list[Maintenance] = []
+    announced = now or contents.now or datetime.now(UTC)
+    for index, imported_planned in enumerate(planned):
+        at = ("maintenances", index)
+        try:
+            maintenance = imported_maintenance(imported_planned, at, announced)
+        except Invalid as error:
+            problems.extend(error.problems)
+            continue
+        found = [((*at, "reference"), maintenance.reference)]
+        problems += _repeated(maintenance_references, found, messages.DUPLICATE_REFERENCE)
+        read_maintenances.append(maintenance)
     if problems:
         raise ImportFailed(_located(source, problems))
-    return Contents(result, read_incidents)
+    return Contents(result, read_incidents, read_maintenances)
 
 
 def _repeated(seen: set[str], found: list[tuple[Loc, str]], template: str) -> list[Problem]:

@@ -27,9 +27,13 @@ def french_date(moment: datetime, zone: tzinfo) -> str:
 
 
 def french_datetime(moment: datetime, zone: tzinfo) -> str:
+    return f"{french_date(moment, zone)} à {french_time(moment, zone)}"
+
+
+def french_time(moment: datetime, zone: tzinfo) -> str:
     local = moment.astimezone(zone)
     # No-break spaces hold the time together (« 16 h 28 » never splits across lines) and the day with its month.
-    return f"{_date(local)} à {local.hour}\u00a0h\u00a0{local.minute:02d}"
+    return f"{local.hour}\u00a0h\u00a0{local.minute:02d}"
 
 
 def _date(local: datetime) -> str:

@@ -1,16 +1,19 @@
-"""The Atom feed of incidents: one entry per public update (the opening included), with ids that never change."""
+"""The Atom feed of incidents and planned maintenance: one entry per public update (the opening included), and
+for maintenance its start and end, with ids that never change."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
-from status_api.domain.records import Incident, IncidentUpdate
+from status_api.domain.records import Incident, IncidentUpdate, Maintenance
 from status_api.views.help import fill
+from status_api.views.maintenances import window_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 200
@@ -26,15 +29,31 @@ def entry_id(kb: KnowledgeBase, reference: str, update_id: int | None) -> str:
     return f"tag:{kb.incidents.feed_id}:etat-du-service/{reference}/{update_id}"
 
 
-def atom_feed(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, base_url: str) -> bytes:
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    at: datetime
+    order: int  # among entries at the same moment: the later-written first
+    title: str
+    link: str
+    services: tuple[str, ...]
+    lines: list[str]
+
+
+def atom_feed(
+    incidents: Sequence[Incident],
+    kb: KnowledgeBase,
+    now: datetime,
+    base_url: str,
+    maintenances: Sequence[Maintenance] = (),
+) -> bytes:
     """The feed, newest entry first; `base_url` is where customers reach the service ("": links from the root)."""
     texts = kb.incidents.texts
     base = base_url.rstrip("/")
-    entries = sorted(
-        ((incident, update, state) for incident in incidents for update, state in _with_states(incident)),
-        key=lambda item: (item[1].at, item[1].id or 0),
-        reverse=True,
-    )[:MAX_ENTRIES]
+    names = {service.id: service.name for service in kb.incidents.services}
+    found = [entry for incident in incidents for entry in _incident_entries(incident, kb)]
+    found += [entry for maintenance in maintenances for entry in _maintenance_entries(maintenance, kb, now)]
+    entries = sorted(found, key=lambda entry: (entry.at, entry.order), reverse=True)[:MAX_ENTRIES]
 
     feed = Element("feed", {"xmlns": ATOM, "xml:lang": kb.site.language})
     _text(feed, "id", f"tag:{kb.incidents.feed_id}:etat-du-service")
@@ -42,34 +61,85 @@ def atom_feed(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, b
     _text(feed, "subtitle", texts.feed_subtitle)
     SubElement(feed, "link", rel="self", type="application/atom+xml", href=f"{base}{SERVICE.feed}")
     SubElement(feed, "link", rel="alternate", type="text/html", href=f"{base}{SERVICE.status_page}")
-    _text(feed, "updated", _rfc3339(entries[0][1].at if entries else now))
+    _text(feed, "updated", _rfc3339(entries[0].at if entries else now))
     author = SubElement(feed, "author")
     _text(author, "name", kb.site.brand)  # the company speaks, never a person
-    names = {service.id: service.name for service in kb.incidents.services}
-    states = {state.id: state.title for state in kb.incidents.states}
 
-    for incident, update, state in entries:
+    for item in entries:
         entry = SubElement(feed, "entry")
-        _text(entry, "id", entry_id(kb, incident.reference, update.id))
-        _text(entry, "title", fill(texts.entry_title, title=incident.title, state=states.get(state, state)))
-        _text(entry, "updated", _rfc3339(update.at))
-        _text(entry, "published", _rfc3339(update.at))
-        SubElement(
-            entry,
-            "link",
-            rel="alternate",
-            type="text/html",
-            href=f"{base}{SERVICE.incident_anchor(incident.reference)}",
-        )
-        for service in incident.services:
+        _text(entry, "id", item.id)
+        _text(entry, "title", item.title)
+        _text(entry, "updated", _rfc3339(item.at))
+        _text(entry, "published", _rfc3339(item.at))
+        SubElement(entry, "link", rel="alternate", type="text/html", href=f"{base}{item.link}")
+        for service in item.services:
             SubElement(entry, "category", term=service, label=_clean(names.get(service, service)))
-        lines = [update.text] if update.text else []
-        if update.state:
-            lines.append(fill(texts.update_state, state=states.get(update.state, update.state)))
-        lines.append(f"{texts.services}\u00a0: {', '.join(names.get(s, s) for s in incident.services)}")
+        lines = [*item.lines, f"{texts.services}\u00a0: {', '.join(names.get(s, s) for s in item.services)}"]
         _text(entry, "content", "\n\n".join(lines), type="text")
     body: bytes = tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
+
+
+def _incident_entries(incident: Incident, kb: KnowledgeBase) -> list[_Entry]:
+    texts = kb.incidents.texts
+    states = {state.id: state.title for state in kb.incidents.states}
+    entries = []
+    for update, state in _with_states(incident):
+        lines = [update.text] if update.text else []
+        if update.state:
+            lines.append(fill(texts.update_state, state=states.get(update.state, update.state)))
+        entries.append(
+            _Entry(
+                id=entry_id(kb, incident.reference, update.id),
+                at=update.at,
+                order=update.id or 0,
+                title=fill(texts.entry_title, title=incident.title, state=states.get(state, state)),
+                link=SERVICE.incident_anchor(incident.reference),
+                services=incident.services,
+                lines=lines,
+            )
+        )
+    return entries
+
+
+def _maintenance_entries(maintenance: Maintenance, kb: KnowledgeBase, now: datetime) -> list[_Entry]:
+    """One entry per update (the announcement first), and one when its window starts and ends, which the clock
+    decides: a feed reader learns that it began and ended without anyone posting."""
+    texts, phases = kb.incidents.maintenance.texts, kb.incidents.maintenance.phases
+    window = window_text(maintenance.starts_at, maintenance.ends_at, kb)
+
+    def entry(suffix: str, at: datetime, order: int, phase_title: str, lines: list[str]) -> _Entry:
+        return _Entry(
+            id=f"tag:{kb.incidents.feed_id}:etat-du-service/maintenance/{maintenance.reference}/{suffix}",
+            at=at,
+            order=order,
+            title=fill(texts.entry_title, title=maintenance.title, phase=phase_title),
+            link=SERVICE.maintenance_anchor(maintenance.reference),
+            services=maintenance.services,
+            lines=lines,
+        )
+
+    entries = []
+    for number, update in enumerate(maintenance.updates):
+        if update.cancelled:
+            title = phases.cancelled if maintenance.cancelled_at is not None else phases.completed
+            lines = [update.text] if update.text else []
+            lines.append(texts.cancelled if maintenance.cancelled_at is not None else window)
+        else:
+            title = phases.scheduled if update.at < maintenance.starts_at else phases.in_progress
+            lines = [update.text or maintenance.message]
+            if update.starts_at is not None and update.ends_at is not None:
+                lines.append(fill(texts.rescheduled, window=window_text(update.starts_at, update.ends_at, kb)))
+            elif number == 0:
+                lines.append(window)
+        entries.append(entry(str(update.id), update.at, update.id or 0, title, lines))
+    ended_early = any(update.cancelled for update in maintenance.updates)
+    if maintenance.cancelled_at is None:
+        if now >= maintenance.starts_at:
+            entries.append(entry("debut", maintenance.starts_at, 0, phases.in_progress, [maintenance.message, window]))
+        if now >= maintenance.ends_at and not ended_early:
+            entries.append(entry("fin", maintenance.ends_at, 0, phases.completed, [window]))
+    return entries
 
 
 def _with_states(incident: Incident) -> list[tuple[IncidentUpdate, str]]:

@@ -10,8 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
-from status_api.domain.records import Incident
+from status_api.domain.records import Incident, Maintenance
 from status_api.views.dates import french_date
+from status_api.views.maintenances import (
+    MaintenanceView,
+    banner_maintenances,
+    maintenance_view,
+    past,
+    under_way,
+    upcoming,
+)
 from status_api.views.tickets import (
     DateView,
     IncidentStateView,
@@ -57,9 +65,13 @@ class IncidentView(_View):
 
 
 class CurrentIncidents(_View):
-    """The ongoing incidents: what the help center's banner and customers' tools read."""
+    """The ongoing incidents and the maintenances near: what the help center's banner and customers' tools read."""
 
     incidents: list[IncidentView] = Field(description="Ongoing incidents, newest first; empty when all is well")
+    maintenances: list[MaintenanceView] = Field(
+        description="Planned maintenance in progress, or starting within incidents.yml maintenance.banner_lead_hours; "
+        "soonest first"
+    )
     status_page: str = Field(description="The « État du service » page, from the service's root")
     feed: str = Field(description="The Atom feed of incidents and their updates, from the service's root")
 
@@ -81,6 +93,8 @@ class ServiceStatusView(_View):
     services: list[ServiceHealthView] = Field(description="Every service of data/incidents.yml, in its order")
     ongoing: list[IncidentView]
     history: list[IncidentView] = Field(description="Incidents ended within the history window, newest first")
+    maintenances: list[MaintenanceView] = Field(description="Planned maintenance ahead or under way, soonest first")
+    past_maintenances: list[MaintenanceView] = Field(description="Completed or cancelled within the history window")
     days: int
 
 
@@ -112,9 +126,12 @@ def service_state_view(state_id: str, kb: KnowledgeBase) -> ServiceStateView:
     return ServiceStateView(id=found.id, title=found.title, symbol=found.symbol, severity=found.severity)
 
 
-def service_health(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime) -> list[ServiceHealthView]:
-    """Each service's state now (the worst impact among its ongoing incidents, the first state without one)
-    and the days of the history window an incident touched it, each with the worst impact of that day."""
+def service_health(
+    incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, maintenances: Sequence[Maintenance] = ()
+) -> list[ServiceHealthView]:
+    """Each service's state now (the worst impact among its ongoing incidents and its maintenance under way, the
+    first state without one) and the days of the history window an incident touched it, each with the worst
+    impact of that day (maintenance is planned: it counts no day)."""
     zone = ZoneInfo(kb.site.timezone)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=kb.incidents.history_days - 1)
@@ -134,6 +151,12 @@ def service_health(incidents: Sequence[Incident], kb: KnowledgeBase, now: dateti
                 if day not in touched or impact.severity > touched[day].severity:
                     touched[day] = impact
                 day += timedelta(days=1)
+    servicing = service_state_view(kb.incidents.maintenance.service_state, kb)
+    for maintenance in under_way(maintenances, now):
+        for service in maintenance.services:
+            # An incident worse than the maintenance wins: customers must learn what they were not told.
+            if servicing.severity > current.get(service, working).severity:
+                current[service] = servicing
     return [
         ServiceHealthView(
             id=service.id,
@@ -156,21 +179,30 @@ def _day_text(day: date, zone: ZoneInfo) -> str:
     return french_date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone)
 
 
-def service_status(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime) -> ServiceStatusView:
+def service_status(
+    incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, maintenances: Sequence[Maintenance] = ()
+) -> ServiceStatusView:
     since = now - timedelta(days=kb.incidents.history_days)
     ongoing = sorted((i for i in incidents if i.ongoing), key=lambda i: i.started_at, reverse=True)
     ended = [i for i in incidents if i.ended_at is not None and i.ended_at >= since]
     ended.sort(key=lambda i: i.ended_at or i.started_at, reverse=True)
     return ServiceStatusView(
-        services=service_health(incidents, kb, now),
+        services=service_health(incidents, kb, now, maintenances),
         ongoing=[incident_view(i, kb) for i in ongoing],
         history=[incident_view(i, kb) for i in ended],
+        maintenances=[maintenance_view(m, kb, now) for m in upcoming(maintenances, now)],
+        past_maintenances=[maintenance_view(m, kb, now) for m in past(maintenances, now, since)],
         days=kb.incidents.history_days,
     )
 
 
-def current_incidents(incidents: Sequence[Incident], kb: KnowledgeBase) -> CurrentIncidents:
+def current_incidents(
+    incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, maintenances: Sequence[Maintenance] = ()
+) -> CurrentIncidents:
     ongoing = sorted((i for i in incidents if i.ongoing), key=lambda i: i.started_at, reverse=True)
     return CurrentIncidents(
-        incidents=[incident_view(i, kb) for i in ongoing], status_page=SERVICE.status_page, feed=SERVICE.feed
+        incidents=[incident_view(i, kb) for i in ongoing],
+        maintenances=banner_maintenances(maintenances, kb, now),
+        status_page=SERVICE.status_page,
+        feed=SERVICE.feed,
     )

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
 from kb_build.model.incidents import StatuspageIncidentStatus, StatuspageStatus
 from kb_build.paths import SERVICE
-from status_api.domain.records import Incident
+from status_api.domain.maintenances import phase
+from status_api.domain.records import Incident, Maintenance
 from status_api.views.incidents import service_health
+from status_api.views.maintenances import upcoming
 
 # Statuspage's page indicator and incident impact for each component status.
 _INDICATOR = {
     "operational": "none",
+    "under_maintenance": "maintenance",
     "degraded_performance": "minor",
     "partial_outage": "major",
     "major_outage": "critical",
@@ -82,6 +86,39 @@ class IncidentSummary(_View):
     components: list[ComponentView]
 
 
+# Statuspage's words for a scheduled maintenance's status (it has no "cancelled": a cancelled one is completed).
+MaintenanceStatus = Literal["scheduled", "in_progress", "completed"]
+
+
+class MaintenanceUpdateSummary(_View):
+    id: str
+    status: MaintenanceStatus = Field(description="The phase when it was posted")
+    body: str
+    incident_id: str
+    created_at: datetime
+    updated_at: datetime
+    display_at: datetime
+
+
+class MaintenanceSummary(_View):
+    """A planned maintenance as Statuspage writes one: its phase decided by the clock."""
+
+    id: str
+    name: str
+    status: MaintenanceStatus = Field(description="Decided by the clock; a cancelled one is completed")
+    impact: Literal["maintenance"]
+    created_at: datetime
+    updated_at: datetime
+    started_at: datetime
+    resolved_at: datetime | None
+    scheduled_for: datetime
+    scheduled_until: datetime
+    shortlink: str
+    page_id: str
+    incident_updates: list[MaintenanceUpdateSummary] = Field(description="Newest first")
+    components: list[ComponentView]
+
+
 class Summary(_View):
     """Statuspage's /api/v2/summary.json: the page, its overall status, each service and the ongoing incidents."""
 
@@ -89,15 +126,23 @@ class Summary(_View):
     status: StatusView
     components: list[ComponentView]
     incidents: list[IncidentSummary] = Field(description="The ongoing incidents, newest first")
-    scheduled_maintenances: list[IncidentSummary] = Field(description="None announced: always empty for now")
+    scheduled_maintenances: list[MaintenanceSummary] = Field(
+        description="Planned maintenance ahead or in progress, soonest first"
+    )
 
 
-def summary(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, public_url: str) -> Summary:
+def summary(
+    incidents: Sequence[Incident],
+    kb: KnowledgeBase,
+    now: datetime,
+    public_url: str,
+    maintenances: Sequence[Maintenance] = (),
+) -> Summary:
     """`public_url` starts the page's and incidents' links (STATUS_API_PUBLIC_URL; empty: from the site root)."""
     page_id = kb.incidents.feed_id
     data = kb.incidents
     by_impact = {state.id: state for state in data.service_states}
-    health = service_health(incidents, kb, now)
+    health = service_health(incidents, kb, now, maintenances)
     components = [
         ComponentView(
             id=service.id,
@@ -112,7 +157,8 @@ def summary(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, pub
     worst = max(health, key=lambda service: service.state.severity).state
     ongoing = sorted((i for i in incidents if i.ongoing), key=lambda i: i.started_at, reverse=True)
     shown = [_incident(incident, kb, by_id, page_id, public_url) for incident in ongoing]
-    latest = [incident.updated_at for incident in shown]
+    planned = [_maintenance(m, kb, now, by_id, page_id, public_url) for m in upcoming(maintenances, now)]
+    latest = [incident.updated_at for incident in shown] + [m.updated_at for m in planned]
     return Summary(
         page=PageView(
             id=page_id,
@@ -127,7 +173,7 @@ def summary(incidents: Sequence[Incident], kb: KnowledgeBase, now: datetime, pub
         ),
         components=components,
         incidents=shown,
-        scheduled_maintenances=[],
+        scheduled_maintenances=planned,
     )
 
 
@@ -170,6 +216,61 @@ def _incident(
         page_id=page_id,
         incident_updates=shown,
         components=[components[s] for s in incident.services if s in components],
+    )
+
+
+_MAINTENANCE_STATUS: dict[str, MaintenanceStatus] = {
+    "scheduled": "scheduled",
+    "in_progress": "in_progress",
+    "completed": "completed",
+}
+
+
+def _maintenance(
+    maintenance: Maintenance,
+    kb: KnowledgeBase,
+    now: datetime,
+    components: dict[str, ComponentView],
+    page_id: str,
+    public_url: str,
+) -> MaintenanceSummary:
+    texts = kb.incidents.maintenance.texts
+    current = phase(maintenance, now)
+    status = _MAINTENANCE_STATUS.get(current, "completed")
+    updates = []
+    for number, update in enumerate(maintenance.updates):
+        at = update.at.astimezone(UTC)
+        # The phase it was in when the update was posted: announced ahead, or posted during the window.
+        posted: MaintenanceStatus = "scheduled" if at < maintenance.starts_at else "in_progress"
+        body = update.text or (texts.cancelled if update.cancelled else maintenance.message)
+        updates.append(
+            MaintenanceUpdateSummary(
+                id=f"{maintenance.reference}-{update.id if update.id is not None else number}",
+                status="completed" if update.cancelled else posted,
+                body=body,
+                incident_id=maintenance.reference,
+                created_at=at,
+                updated_at=at,
+                display_at=at,
+            )
+        )
+    updates.sort(key=lambda u: u.created_at, reverse=True)
+    created = maintenance.updates[0].at.astimezone(UTC) if maintenance.updates else maintenance.starts_at
+    return MaintenanceSummary(
+        id=maintenance.reference,
+        name=maintenance.title,
+        status=status,
+        impact="maintenance",
+        created_at=created,
+        updated_at=updates[0].created_at if updates else created,
+        started_at=maintenance.starts_at.astimezone(UTC),
+        resolved_at=None,
+        scheduled_for=maintenance.starts_at.astimezone(UTC),
+        scheduled_until=maintenance.ends_at.astimezone(UTC),
+        shortlink=public_url + SERVICE.maintenance_anchor(maintenance.reference),
+        page_id=page_id,
+        incident_updates=updates,
+        components=[components[s] for s in maintenance.services if s in components],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from kb_build.model import KnowledgeBase
+from status_api.domain.maintenances import in_banner, phase
 from status_api.domain.payloads import Validator
 from status_api.importers.files import read_file
 from status_api.views.incidents import service_status
@@ -52,3 +53,12 @@ def test_a_customer_sees_the_demo_marked_as_examples(kb: KnowledgeBase) -> None:
     for incident in contents.incidents:
         assert incident.title.startswith("Exemple\u00a0: "), incident.reference
         assert all(u.text is None or u.text.startswith("Exemple\u00a0: ") for u in incident.updates)
+
+
+def test_the_demo_announces_one_maintenance_ahead_within_the_banner_lead_time(kb: KnowledgeBase) -> None:
+    now = datetime.now(UTC)
+    [planned] = read_file(DEMO, Validator(kb), now=now).maintenances
+    assert phase(planned, now) == "scheduled" and in_banner(planned, now, kb)
+    assert planned.title.startswith("Exemple\u00a0: ") and planned.message.startswith("Exemple\u00a0: ")
+    # Announced now, so that the feed never shows an announcement from the future.
+    assert planned.updates[0].at <= now

@@ -1,5 +1,6 @@
 // The incident banner: while an incident is ongoing, a line above the header of every help-center page,
-// linking to the "État du service" page. It asks the status service's JSON endpoint (data-source, which
+// linking to the "État du service" page; when none is, the same line for planned maintenance in progress or
+// starting within the lead time of data/incidents.yml (the service decides which, the page only shows them). It asks the status service's JSON endpoint (data-source, which
 // follows extra.status_service_url); when the service cannot be reached or answers anything unexpected,
 // the banner stays hidden. Its words come from data/incidents.yml (the slot's data attributes), and
 // everything shown is set with textContent, never HTML.
@@ -20,15 +21,35 @@
     return incident && typeof incident.title === "string" && incident.state && typeof incident.state.title === "string";
   }
 
-  function show(incidents) {
-    var one = incidents.length === 1;
-    var text = one
+  function validMaintenance(maintenance) {
+    return maintenance && typeof maintenance.title === "string" && typeof maintenance.window === "string" &&
+      maintenance.phase && maintenance.ends && typeof maintenance.ends.text === "string";
+  }
+
+  function incidentText(incidents) {
+    return incidents.length === 1
       ? fill(slot.getAttribute("data-one"), { title: incidents[0].title, state: incidents[0].state.title })
       : fill(slot.getAttribute("data-many"), { count: String(incidents.length) });
+  }
+
+  function maintenanceText(maintenances) {
+    if (maintenances.length > 1) {
+      return fill(slot.getAttribute("data-maintenance-many"), { count: String(maintenances.length) });
+    }
+    var one = maintenances[0];
+    return one.phase.id === "in_progress"
+      ? fill(slot.getAttribute("data-maintenance-in-progress"), { title: one.title, end: one.ends.text })
+      : fill(slot.getAttribute("data-maintenance-scheduled"), { title: one.title, window: one.window });
+  }
+
+  // An ongoing incident says more than planned maintenance: the banner shows the incidents when there are any.
+  function show(incidents, maintenances) {
+    var items = incidents.length ? incidents : maintenances;
+    var text = incidents.length ? incidentText(incidents) : maintenanceText(maintenances);
     var target = slot.getAttribute("data-status-url");
-    if (one && typeof incidents[0].url === "string") {
-      // The incident's address is the service's: resolve it against the endpoint, not this page.
-      target = new URL(incidents[0].url, new URL(source, document.baseURI)).href;
+    if (items.length === 1 && typeof items[0].url === "string") {
+      // The item's address is the service's: resolve it against the endpoint, not this page.
+      target = new URL(items[0].url, new URL(source, document.baseURI)).href;
     }
     var link = document.createElement("a");
     link.href = target;
@@ -40,7 +61,7 @@
     inner.className = "md-banner__inner md-grid md-typeset";
     inner.appendChild(line);
     slot.replaceChildren(inner);
-    slot.setAttribute("aria-label", slot.getAttribute("data-label"));
+    slot.setAttribute("aria-label", slot.getAttribute(incidents.length ? "data-label" : "data-maintenance-label"));
     slot.hidden = false;
   }
 
@@ -48,7 +69,8 @@
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (body) {
       var incidents = body && Array.isArray(body.incidents) ? body.incidents.filter(valid) : [];
-      if (incidents.length) show(incidents);
+      var maintenances = body && Array.isArray(body.maintenances) ? body.maintenances.filter(validMaintenance) : [];
+      if (incidents.length || maintenances.length) show(incidents, maintenances);
     })
     .catch(function () { /* the service is unreachable: no banner, nothing broken */ });
 })();

@@ -1,9 +1,10 @@
-"""What anyone may read besides the lookup: the tracking form, "État du service" and its feed, and the JSON of
-ongoing incidents for the help center's banner."""
+"""What anyone may read besides the lookup: the tracking form, "État du service" and its feed, the JSON of
+ongoing incidents (and maintenance near) for the help center's banner, and the planned maintenance."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -11,11 +12,13 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from kb_build.paths import SERVICE
-from status_api.core import Core, incidents
+from status_api.core import Core, incidents, maintenances
+from status_api.domain.records import Incident, Maintenance
 from status_api.http.errors import json_response
 from status_api.views.feed import atom_feed
 from status_api.views.html import Renderer
 from status_api.views.incidents import current_incidents, service_status
+from status_api.views.maintenances import maintenances_view
 from status_api.views.statuspage import summary
 
 # Public and the same for everyone: a short shared cache spares the database when many customers look at once.
@@ -36,25 +39,39 @@ def tracking_form(renderer: Renderer) -> Callable[[Request], Awaitable[Response]
 def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
     """`public_url` starts the feed's absolute links (STATUS_API_PUBLIC_URL), never a request's Host header."""
 
+    def recent(now: datetime) -> tuple[list[Incident], list[Maintenance]]:
+        return incidents.recent(core, now), maintenances.recent(core, now)
+
+    def current(now: datetime) -> tuple[list[Incident], list[Maintenance]]:
+        return incidents.ongoing(core), maintenances.current(core, now)
+
     async def status_page(request: Request) -> Response:
         now = core.clock()
-        recent = await run_in_threadpool(incidents.recent, core, now)
-        return HTMLResponse(renderer.status_page(service_status(recent, core.kb, now)), headers=_PUBLIC)
+        found, planned = await run_in_threadpool(recent, now)
+        return HTMLResponse(renderer.status_page(service_status(found, core.kb, now, planned)), headers=_PUBLIC)
 
     async def feed(request: Request) -> Response:
         now = core.clock()
-        recent = await run_in_threadpool(incidents.recent, core, now)
-        body = atom_feed(recent, core.kb, now, public_url)
+        found, planned = await run_in_threadpool(recent, now)
+        body = atom_feed(found, core.kb, now, public_url, planned)
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_PUBLIC)
 
-    async def current(request: Request) -> Response:
-        view = current_incidents(await run_in_threadpool(incidents.ongoing, core), core.kb)
+    async def ongoing(request: Request) -> Response:
+        now = core.clock()
+        found, planned = await run_in_threadpool(current, now)
+        view = current_incidents(found, core.kb, now, planned)
         return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
 
     async def statuspage_summary(request: Request) -> Response:
         now = core.clock()
-        recent = await run_in_threadpool(incidents.recent, core, now)
-        view = summary(recent, core.kb, now, public_url)
+        found, planned = await run_in_threadpool(recent, now)
+        view = summary(found, core.kb, now, public_url, planned)
+        return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
+
+    async def maintenance_list(request: Request) -> Response:
+        now = core.clock()
+        planned = await run_in_threadpool(maintenances.recent, core, now)
+        view = maintenances_view(planned, core.kb, now, incidents.history_start(core, now))
         return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
 
     return [
@@ -63,5 +80,6 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
         # The help center's own "État du service" page lives at this address: serve it live too.
         Route(SERVICE.status_page + "/", status_page, methods=["GET"], include_in_schema=False),
         Route(SERVICE.feed, feed, methods=["GET"]),
-        Route(SERVICE.incidents_current, current, methods=["GET"]),
+        Route(SERVICE.incidents_current, ongoing, methods=["GET"]),
+        Route(SERVICE.maintenances, maintenance_list, methods=["GET"]),
     ]

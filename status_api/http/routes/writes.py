@@ -1,4 +1,4 @@
-"""Staff's writes over HTTP: tickets, incidents and the links between them, each behind the token."""
+"""Staff's writes over HTTP: tickets, incidents, the links between them, and maintenances, each behind the token."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route, request_response
 
 from kb_build.paths import SERVICE
-from status_api.core import Core, incidents, tickets
+from status_api.core import Core, incidents, maintenances, tickets
 from status_api.http.auth import require_token
 from status_api.http.routes import route
 from status_api.http.routes.records import record_response, record_routes
@@ -19,6 +19,7 @@ def write_routes(core: Core, token: str | None) -> list[Route]:
     for use_cases, address, updates in (
         (tickets, SERVICE.ticket, SERVICE.ticket_updates),
         (incidents, SERVICE.incident, SERVICE.incident_updates),
+        (maintenances, SERVICE.maintenance, SERVICE.maintenance_updates),
     ):
         routes += record_routes(core, token, use_cases, address=address, updates=updates)
     return [*routes, *_link_routes(core, token)]

@@ -10,7 +10,16 @@ from typing import Any, Generic
 import psycopg
 
 from status_api.domain.errors import CallIdTaken, Subject
-from status_api.domain.records import Idempotency, Incident, IncidentUpdate, R, Ticket, Update
+from status_api.domain.records import (
+    Idempotency,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceUpdate,
+    R,
+    Ticket,
+    Update,
+)
 
 Conn = psycopg.Connection[Any]
 
@@ -198,6 +207,65 @@ def write_link(conn: Conn, ticket: str, incident: str) -> None:
     )
 
 
+# --- maintenances ----------------------------------------------------------------------------------------
+
+
+def load_maintenance(conn: Conn, reference: str, recent: int = 0) -> Maintenance | None:
+    """The maintenance with all its updates (a handful)."""
+    row = conn.execute(
+        "SELECT title, message, services, starts_at, ends_at, cancelled_at FROM maintenances WHERE reference = %s",
+        (reference,),
+    ).fetchone()
+    if row is None:
+        return None
+    title, message, services, starts_at, ends_at, cancelled_at = row
+    updates = conn.execute(
+        "SELECT id, at, text, starts_at, ends_at, cancelled FROM maintenance_updates WHERE reference = %s"
+        " ORDER BY at, id",
+        (reference,),
+    ).fetchall()
+    return Maintenance(
+        reference=reference,
+        title=title,
+        message=message,
+        services=tuple(services),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        cancelled_at=cancelled_at,
+        updates=tuple(
+            MaintenanceUpdate(id=update_id, at=at, text=text, starts_at=s, ends_at=e, cancelled=c)
+            for update_id, at, text, s, e, c in updates
+        ),
+    )
+
+
+def write_maintenance(conn: Conn, maintenance: Maintenance) -> None:
+    conn.execute(
+        """INSERT INTO maintenances (reference, title, message, services, starts_at, ends_at, cancelled_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s)
+        ON CONFLICT (reference) DO UPDATE SET
+            title = excluded.title, message = excluded.message, services = excluded.services,
+            starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled_at = excluded.cancelled_at""",
+        (
+            maintenance.reference,
+            maintenance.title,
+            maintenance.message,
+            list(maintenance.services),
+            maintenance.starts_at,
+            maintenance.ends_at,
+            maintenance.cancelled_at,
+        ),
+    )
+
+
+def write_maintenance_update(conn: Conn, reference: str, update: MaintenanceUpdate) -> None:
+    conn.execute(
+        "INSERT INTO maintenance_updates (reference, at, text, starts_at, ends_at, cancelled)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        (reference, update.at, update.text, update.starts_at, update.ends_at, update.cancelled),
+    )
+
+
 # --- what takes public updates, alike -------------------------------------------------------------------
 
 
@@ -217,7 +285,10 @@ TICKETS: Table[Ticket] = Table("ticket", "tickets", load_ticket, write_ticket, w
 INCIDENTS: Table[Incident] = Table(
     "incident", "incidents", load_incident, write_incident, write_incident, write_incident_update
 )
-TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS}
+MAINTENANCES: Table[Maintenance] = Table(
+    "maintenance", "maintenances", load_maintenance, write_maintenance, write_maintenance, write_maintenance_update
+)
+TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS, Maintenance: MAINTENANCES}
 
 
 def exists(conn: Conn, table: Table[Any], reference: str) -> bool:

@@ -101,6 +101,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX votes_by_at ON votes (at)",
     ),
+    (
+        # Planned maintenance: a window and its services; its phase is never stored (the clock decides it).
+        """CREATE TABLE maintenances (
+            reference text PRIMARY KEY,
+            title text NOT NULL,
+            message text NOT NULL,
+            services text[] NOT NULL,
+            starts_at timestamptz NOT NULL,
+            ends_at timestamptz NOT NULL,
+            cancelled_at timestamptz
+        )""",
+        "CREATE INDEX maintenances_by_end ON maintenances (ends_at)",
+        # An identity is never given twice, so feed entry ids stay unique.
+        """CREATE TABLE maintenance_updates (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            reference text NOT NULL REFERENCES maintenances (reference) ON DELETE CASCADE,
+            at timestamptz NOT NULL,
+            text text,
+            starts_at timestamptz,
+            ends_at timestamptz,
+            cancelled boolean NOT NULL
+        )""",
+        "CREATE INDEX maintenance_updates_by_reference ON maintenance_updates (reference, at, id)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

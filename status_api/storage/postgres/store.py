@@ -15,7 +15,7 @@ import psycopg_pool
 from psycopg import errors
 
 from status_api.domain.errors import NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
+from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
 from status_api.domain.store import Build, Change
 from status_api.storage import appending
 from status_api.storage.postgres import rows
@@ -189,6 +189,14 @@ class PostgresStore:
             loaded = (rows.load_incident(conn, reference) for (reference,) in found)
             return [incident for incident in loaded if incident is not None]
 
+    def maintenances(self, since: datetime) -> list[Maintenance]:
+        with self._read() as conn:
+            found = conn.execute(
+                "SELECT reference FROM maintenances WHERE coalesce(cancelled_at, ends_at) >= %s", (since,)
+            ).fetchall()
+            loaded = (rows.load_maintenance(conn, reference) for (reference,) in found)
+            return [maintenance for maintenance in loaded if maintenance is not None]
+
     def link(self, ticket: str, incident: str) -> bool:
         with self._write("ticket", ticket) as conn:
             if not rows.exists(conn, rows.INCIDENTS, incident):
@@ -220,7 +228,12 @@ class PostgresStore:
                 conn.execute(_NOTIFY)
         self._writes += 1
 
-    def import_many(self, tickets: Iterable[Ticket | Any], incidents: Sequence[Incident] = ()) -> int:
+    def import_many(
+        self,
+        tickets: Iterable[Ticket | Any],
+        incidents: Sequence[Incident] = (),
+        maintenances: Sequence[Maintenance] = (),
+    ) -> int:
         with self._import_connection() as conn:
             count = copy_tickets(conn, tickets)
             taken = first_taken(conn)
@@ -237,6 +250,11 @@ class PostgresStore:
                     if not rows.exists(conn, rows.TICKETS, ticket_reference):
                         raise NotFound("ticket", ticket_reference)
                     rows.write_link(conn, ticket_reference, incident.reference)
+            for maintenance in maintenances:
+                rows.write_maintenance(conn, maintenance)
+                conn.execute("DELETE FROM maintenance_updates WHERE reference = %s", (maintenance.reference,))
+                for maintenance_update in maintenance.updates:
+                    rows.write_maintenance_update(conn, maintenance.reference, maintenance_update)
         return count
 
     def add_vote(self, vote: Vote, comment_key: str | None = None) -> None:

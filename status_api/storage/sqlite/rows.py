@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple
 
 from status_api.domain.errors import CallIdTaken, Subject
-from status_api.domain.records import Idempotency, Incident, IncidentUpdate, R, Ticket, Update
+from status_api.domain.records import (
+    Idempotency,
+    Incident,
+    IncidentUpdate,
+    Maintenance,
+    MaintenanceUpdate,
+    R,
+    Ticket,
+    Update,
+)
 
 
 def timestamp(moment: datetime) -> str:
@@ -228,6 +237,78 @@ def write_link(conn: sqlite3.Connection, ticket: str, incident: str) -> None:
     )
 
 
+# --- maintenances ----------------------------------------------------------------------------------------
+
+
+def _maybe(text: str | None) -> datetime | None:
+    return _moment(text) if text else None
+
+
+def load_maintenance(conn: sqlite3.Connection, reference: str, recent: int = 0) -> Maintenance | None:
+    """The maintenance with all its updates (a handful)."""
+    row = conn.execute(
+        "SELECT title, message, services, starts_at, ends_at, cancelled_at FROM maintenances WHERE reference = ?",
+        (reference,),
+    ).fetchone()
+    if row is None:
+        return None
+    title, message, services, starts_at, ends_at, cancelled_at = row
+    updates = conn.execute(
+        "SELECT id, at, text, starts_at, ends_at, cancelled FROM maintenance_updates WHERE reference = ?"
+        " ORDER BY at, id",
+        (reference,),
+    ).fetchall()
+    return Maintenance(
+        reference=reference,
+        title=title,
+        message=message,
+        services=tuple(json.loads(services)),
+        starts_at=_moment(starts_at),
+        ends_at=_moment(ends_at),
+        cancelled_at=_maybe(cancelled_at),
+        updates=tuple(
+            MaintenanceUpdate(
+                id=update_id, at=_moment(at), text=text, starts_at=_maybe(s), ends_at=_maybe(e), cancelled=bool(c)
+            )
+            for update_id, at, text, s, e, c in updates
+        ),
+    )
+
+
+def write_maintenance(conn: sqlite3.Connection, maintenance: Maintenance) -> None:
+    conn.execute(
+        """INSERT INTO maintenances (reference, title, message, services, starts_at, ends_at, cancelled_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (reference) DO UPDATE SET
+            title = excluded.title, message = excluded.message, services = excluded.services,
+            starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled_at = excluded.cancelled_at""",
+        (
+            maintenance.reference,
+            maintenance.title,
+            maintenance.message,
+            json.dumps(list(maintenance.services)),
+            timestamp(maintenance.starts_at),
+            timestamp(maintenance.ends_at),
+            timestamp(maintenance.cancelled_at) if maintenance.cancelled_at else None,
+        ),
+    )
+
+
+def write_maintenance_update(conn: sqlite3.Connection, reference: str, update: MaintenanceUpdate) -> None:
+    conn.execute(
+        "INSERT INTO maintenance_updates (reference, at, text, starts_at, ends_at, cancelled)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            reference,
+            timestamp(update.at),
+            update.text,
+            timestamp(update.starts_at) if update.starts_at else None,
+            timestamp(update.ends_at) if update.ends_at else None,
+            int(update.cancelled),
+        ),
+    )
+
+
 # --- what takes public updates, alike -------------------------------------------------------------------
 
 
@@ -248,7 +329,10 @@ TICKETS: Table[Ticket] = Table("ticket", "tickets", load_ticket, write_ticket, w
 INCIDENTS: Table[Incident] = Table(
     "incident", "incidents", load_incident, write_incident, write_incident, write_incident_update
 )
-TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS}
+MAINTENANCES: Table[Maintenance] = Table(
+    "maintenance", "maintenances", load_maintenance, write_maintenance, write_maintenance, write_maintenance_update
+)
+TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS, Maintenance: MAINTENANCES}
 
 
 def exists(conn: sqlite3.Connection, table: Table[Any], reference: str) -> bool:

@@ -117,6 +117,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # The helpdesk's time of the latest change applied from it: an older delivery changes nothing.
         "ALTER TABLE tickets ADD COLUMN helpdesk_at TEXT",
     ),
+    (
+        # Planned maintenance: a window and its services; its phase is never stored (the clock decides it).
+        """CREATE TABLE maintenances (
+            reference TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            message TEXT NOT NULL,
+            services TEXT NOT NULL,
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL,
+            cancelled_at TEXT
+        ) STRICT""",
+        "CREATE INDEX maintenances_by_end ON maintenances (ends_at)",
+        # AUTOINCREMENT: an id is never given twice, so feed entry ids stay unique.
+        """CREATE TABLE maintenance_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference TEXT NOT NULL REFERENCES maintenances (reference) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            text TEXT,
+            starts_at TEXT,
+            ends_at TEXT,
+            cancelled INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX maintenance_updates_by_reference ON maintenance_updates (reference, at, id)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.request import pathname2url
 
 from status_api.domain.errors import CallIdTaken, NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
+from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
 from status_api.domain.store import Build, Change
 from status_api.storage import appending
 from status_api.storage.sqlite import rows
@@ -214,6 +214,15 @@ class SQLiteStore:
             loaded = (rows.load_incident(conn, reference) for (reference,) in found)
             return [incident for incident in loaded if incident is not None]
 
+    def maintenances(self, since: datetime) -> list[Maintenance]:
+        with self._transaction("DEFERRED") as conn:
+            found = conn.execute(
+                "SELECT reference FROM maintenances WHERE coalesce(cancelled_at, ends_at) >= ?",
+                (rows.timestamp(since),),
+            ).fetchall()
+            loaded = (rows.load_maintenance(conn, reference) for (reference,) in found)
+            return [maintenance for maintenance in loaded if maintenance is not None]
+
     def link(self, ticket: str, incident: str) -> bool:
         with self._transaction("IMMEDIATE") as conn:
             if not rows.exists(conn, rows.INCIDENTS, incident):
@@ -232,7 +241,12 @@ class SQLiteStore:
     def preparer(self) -> Callable[[Ticket], object]:
         return rows.ticket_rows
 
-    def import_many(self, tickets: Iterable[Ticket | Any], incidents: Sequence[Incident] = ()) -> int:
+    def import_many(
+        self,
+        tickets: Iterable[Ticket | Any],
+        incidents: Sequence[Incident] = (),
+        maintenances: Sequence[Maintenance] = (),
+    ) -> int:
         count = 0
         with self._transaction("IMMEDIATE") as conn:
             conn.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB:d}")
@@ -258,6 +272,11 @@ class SQLiteStore:
                     if not rows.exists(conn, rows.TICKETS, ticket_reference):
                         raise NotFound("ticket", ticket_reference)
                     rows.write_link(conn, ticket_reference, incident.reference)
+            for maintenance in maintenances:
+                rows.write_maintenance(conn, maintenance)
+                conn.execute("DELETE FROM maintenance_updates WHERE reference = ?", (maintenance.reference,))
+                for maintenance_update in maintenance.updates:
+                    rows.write_maintenance_update(conn, maintenance.reference, maintenance_update)
             conn.execute("PRAGMA cache_size = -2000")  # the pool keeps this connection: back to the default
         return count
 
