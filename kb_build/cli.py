@@ -52,8 +52,17 @@ def run_check(data_dir: Path) -> int:
         f"{data_dir}: données valides ({len(kb.process.steps)} étapes, {len(kb.issue_types.issue_types)} types "
         f"de problèmes, {len(kb.timelines.timelines)} délais, {_count(len(kb.articles.articles), 'article')})"
         + _to_confirm(loaded)
+        + _to_translate(loaded)
     )
     return 0
+
+
+def _to_translate(loaded: Loaded) -> str:
+    count = len(loaded.gaps)
+    if not count:
+        return ""
+    plural = "s" if count > 1 else ""
+    return f" ; {count} traduction{plural} manquante{plural} ou périmée{plural} (« translations: stricte » les refuse)"
 
 
 def _count(number: int, word: str) -> str:
@@ -64,6 +73,10 @@ def _warn(loaded: Loaded) -> None:
     for warning in loaded.warnings:
         where = f"{warning.file}:{warning.position.line}:{warning.position.column}"
         print(f"{where}: avertissement : {warning.message}", file=sys.stderr)
+    # The gaps of the translations, in English like the translation files they are about.
+    for gap in loaded.gaps:
+        where = f"{gap.file}:{gap.position.line}:{gap.position.column}"
+        print(f"{where}: warning: {gap.message}", file=sys.stderr)
 
 
 def _to_confirm(loaded: Loaded) -> str:
@@ -80,27 +93,39 @@ def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *,
     folder = data_dir_given or data_dir(root=config_file.resolve().parent)
     # Check the data first: the writer gets the same messages without MkDocs' noise around them.
     try:
-        _warn(read(folder))
+        loaded = read(folder)
     except DataError as error:
         _report(error)
         print("Construction annulée : le site existant n'a pas été modifié.", file=sys.stderr)
         return 1
+    _warn(loaded)
     with data_dir_set_to(folder):
-        return _build(site_dir, config_file, verbose=verbose)
+        return _build(site_dir, config_file, loaded.kb.languages, verbose=verbose)
 
 
-def _build(site_dir: Path, config_file: Path, *, verbose: bool) -> int:
+def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, verbose: bool) -> int:
+    """One MkDocs build per language: French at the root, each other language into <code>/, with its own pages,
+    search index and sitemap (MkDocs' search and Material's words are per build)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from kb_build.languages import LANGUAGE_SETTING
 
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO if verbose else logging.WARNING)
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
     try:
-        config = load_config(str(config_file), site_dir=str(staging), strict=True)
-        build(config)
+        # French first: MkDocs empties the folder it builds into, and the others go inside it.
+        for index, language in enumerate(languages):
+            into = staging if index == 0 else staging / language
+            config = load_config(str(config_file), site_dir=str(into), strict=True)
+            config.extra[LANGUAGE_SETTING] = language
+            if index and config.site_url:
+                config.extra["kb_site_url"] = config.site_url
+                config.site_url = config.site_url.rstrip("/") + f"/{language}/"
+            build(config)
     except (MkDocsException, SystemExit) as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"{error}\nConstruction annulée : le site existant n'a pas été modifié.", file=sys.stderr)
