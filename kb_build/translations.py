@@ -211,27 +211,22 @@ def _as_written(source: Source, path: DataPath) -> str:
 
 
 def _unexpected(overlay: Source, value: Any, path: DataPath, used: set[DataPath], french_file: str) -> list[Problem]:
-    """What the overlay holds beyond the translations of the French file's texts: a typo, or a stale entry."""
+    """What the overlay holds beyond the translations of the French file's texts (a typo, a stale entry), named
+    once at the highest key or item that translates nothing."""
     if path in used:
         return []
-    if isinstance(value, dict):
-        found = []
-        for key, inner in value.items():
-            found += _unexpected(overlay, inner, (*path, key), used, french_file)
-        return found
-    if isinstance(value, tuple):
+    if path and not any(other[: len(path)] == path for other in used):
+        shown = _dotted(overlay.data, path)
         return [
-            item for i, inner in enumerate(value) for item in _unexpected(overlay, inner, (*path, i), used, french_file)
+            overlay.problem(
+                path,
+                f"« {shown} » is no text of {french_file} (a misspelt key, an id or an item that does not exist "
+                "there, or a value that is not translated, such as an id or a delay): remove it",
+                key=isinstance(path[-1], str),
+            )
         ]
-    shown = _dotted_plain(path)
-    return [
-        overlay.problem(
-            path,
-            f"« {shown} » is no text of {french_file} (a misspelt key, an id or an item that does not exist there, "
-            "or a value that is not translated, such as an id or a delay): remove it",
-            key=isinstance(path[-1], str) if path else False,
-        )
-    ]
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, tuple) else ()
+    return [found for key, inner in children for found in _unexpected(overlay, inner, (*path, key), used, french_file)]
 
 
 def _replace(data: Any, path: DataPath, value: str) -> Any:
@@ -267,12 +262,6 @@ def _dotted(data: Any, path: DataPath) -> str:
             shown += ("." if shown else "") + part
             here = here[part]
     return shown
-
-
-def _dotted_plain(path: DataPath) -> str:
-    return "".join(
-        f"[{part + 1}]" if isinstance(part, int) else ("." if i else "") + part for i, part in enumerate(path)
-    )
 
 
 def _quote(text: str) -> str:
