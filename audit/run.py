@@ -77,10 +77,14 @@ class Audited:
 
 def pages() -> dict[str, str]:
     kb = load(ROOT / "data")
+    issue_type = url_of(issue_type_page(kb.issue_types.issue_types[0].id))
     return {
         "Accueil": "/",
-        "Type de problème": "/" + url_of(issue_type_page(kb.issue_types.issue_types[0].id)),
+        "Type de problème": "/" + issue_type,
         "Suivi (page du service)": "/suivi",
+        # The English site (/en/): its own build, search index and words.
+        "Home (English)": "/en/",
+        "Issue type (English)": "/en/" + issue_type,
     }
 
 

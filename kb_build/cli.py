@@ -110,7 +110,7 @@ def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, ver
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from kb_build.languages import LANGUAGE_SETTING
+    from kb_build.languages import LANGUAGE_SETTING, SITE_ROOT_SETTING
 
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO if verbose else logging.WARNING)
     site_dir = site_dir.resolve()
@@ -122,6 +122,7 @@ def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, ver
             into = staging if index == 0 else staging / language
             config = load_config(str(config_file), site_dir=str(into), strict=True)
             config.extra[LANGUAGE_SETTING] = language
+            config.extra[SITE_ROOT_SETTING] = str(staging)
             if index and config.site_url:
                 config.extra["kb_site_url"] = config.site_url
                 config.site_url = config.site_url.rstrip("/") + f"/{language}/"

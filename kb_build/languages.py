@@ -3,22 +3,17 @@ with the same page paths, so that a page's other languages are found by its path
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kb_build.model import KnowledgeBase
 
 # The MkDocs setting (extra.kb_language) that says which language one build makes; kb build sets it for each.
 LANGUAGE_SETTING = "kb_language"
+# The folder of the whole site (extra.kb_site_root), which kb build gives each language's build.
+SITE_ROOT_SETTING = "kb_site_root"
 
 
 def language_root(kb: KnowledgeBase, code: str) -> str:
     """The folder of a language's pages, relative to the site's root: "" for French, "en/" for English."""
     return "" if code == kb.site.language else f"{code}/"
-
-
-def site_root(site_dir: Path, kb: KnowledgeBase, code: str) -> Path:
-    """The whole site's folder, from the folder one language was built into (site/en -> site)."""
-    return site_dir.parent if language_root(kb, code) else site_dir
 
 
 def alternates(kb: KnowledgeBase, page_url: str, site_url: str = "") -> list[dict[str, str]]:

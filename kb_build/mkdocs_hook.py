@@ -16,7 +16,7 @@ from mkdocs.structure.pages import Page
 
 from kb_build import DataError, KnowledgeBase, read
 from kb_build.csp import write_policy_files
-from kb_build.languages import LANGUAGE_SETTING, alternates, language_root, site_root
+from kb_build.languages import LANGUAGE_SETTING, SITE_ROOT_SETTING, alternates, language_root
 from kb_build.render import feedback_settings, navigation, render, theme_labels, theme_settings
 from kb_build.settings import data_dir
 from kb_build.typography import spaced_html
@@ -118,9 +118,9 @@ class HelpCenterHook:
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         # Material emits inline scripts in every page: hash them, so that a CSP can allow them and nothing else.
-        # A language built into site/<code>/ after French hashes the whole site again, its pages included.
-        if self.kb is not None:
-            write_policy_files(site_root(Path(config.site_dir), self.kb, self.language), self.service_url)
+        # kb build builds each other language into site/<code>/ after French, and gives each build the whole
+        # site's folder: the last hashes every language's pages.
+        write_policy_files(Path(config.extra.get(SITE_ROOT_SETTING) or config.site_dir), self.service_url)
 
 
 def _nav_paths(nav: object) -> list[str]:
