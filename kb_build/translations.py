@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from kb_build.model import Record
+from kb_build.model import Audience, Record
 from kb_build.prose import prose
 from kb_build.source import Path as DataPath
 from kb_build.source import Position, Problem, Source
@@ -267,3 +268,50 @@ def _dotted(data: Any, path: DataPath) -> str:
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return f"« {text[:60]}{'…' if len(text) > 60 else ''} »"
+
+
+# --- the JSON Schema of a translation file, for writers' editors (kb schema) ----------------------------------
+
+_TEXT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The translated text, and the short hash of the French text it was translated from",
+    "properties": {
+        TEXT_KEY: {"type": "string", "minLength": 1},
+        # 12345678 unquoted is a number for YAML: taken as written (see _as_written).
+        HASH_KEY: {"type": ["string", "number"], "pattern": "^[0-9a-f]{8}$"},
+    },
+    "required": [TEXT_KEY, HASH_KEY],
+    "additionalProperties": False,
+}
+
+
+def translation_schema(schema: type[Record]) -> dict[str, Any] | None:
+    """The JSON Schema of a translation file of `schema`'s data file: its texts only; None when it has none."""
+    return _type_schema(schema, ())
+
+
+def _type_schema(annotation: Any, metadata: tuple[Any, ...]) -> dict[str, Any] | None:
+    if any(isinstance(item, Audience) for item in metadata):
+        return _TEXT_SCHEMA
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        inner, *more = get_args(annotation)
+        return _type_schema(inner, (*metadata, *more))
+    if origin in (Union, types.UnionType):
+        options = (_type_schema(option, metadata) for option in get_args(annotation) if option is not type(None))
+        return next((found for found in options if found is not None), None)
+    if origin is tuple:
+        items = _type_schema(get_args(annotation)[0], ())
+        return {"type": "array", "items": items} if items is not None else None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        properties: dict[str, Any] = {}
+        for name, item in annotation.model_fields.items():
+            found = _type_schema(item.annotation, tuple(item.metadata))
+            if found is not None:
+                properties[name] = found
+        if not properties:
+            return None
+        if "id" in annotation.model_fields:
+            properties = {"id": {"type": "string", "description": "The id of the French item"}, **properties}
+        return {"type": "object", "properties": properties, "additionalProperties": False}
+    return None
