@@ -13,6 +13,7 @@ import pytest
 
 from kb_build import read
 from kb_build.csp import inline_script_hashes
+from kb_build.languages import alternates
 from tests.conftest import ROOT, page_text, run_kb
 from tests.french import NBSP, NNBSP
 
@@ -164,3 +165,12 @@ def test_a_third_language_needs_only_data(three_languages: tuple[Path, str]) -> 
     assert "Clôture" in process
     assert "warning: missing translation of steps[cloture].title" in output
     assert "Seite nicht gefunden" in (site / "de" / "404.html").read_text(encoding="utf-8")
+
+
+def test_with_the_sites_address_every_alternate_is_a_full_address() -> None:
+    found = alternates(KB, "delais/", "https://aide.example.com/")
+    assert [(item["lang"], item["link"], item["root"]) for item in found] == [
+        ("fr", "https://aide.example.com/delais/", "https://aide.example.com/"),
+        ("en", "https://aide.example.com/en/delais/", "https://aide.example.com/en/"),
+    ]
+    assert [item["name"] for item in found] == ["Français", "English"]
