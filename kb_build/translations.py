@@ -70,13 +70,16 @@ def translate(french: Source, schema: type[Record], overlay: Source | None, *, m
                     "translated (the pages show them in French)",
                 )
             )
-        result.data = _french_spaced(french.data, texts)
+        data = _thaw(french.data)
+        for text in texts:
+            _set(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
+        result.data = _freeze(data)
         return result
     if overlay.problems:
         result.problems.extend(overlay.problems)
         return result
     used: set[DataPath] = set()
-    data = french.data
+    data = _thaw(french.data)
     for text in texts:
         shown = f"{french.file}:{_where(french, text.path)}"
         found, at = _find(french.data, overlay.data, text.path, used)
@@ -88,12 +91,12 @@ def translate(french: Source, schema: type[Record], overlay: Source | None, *, m
                     f"source_hash: {source_hash(text.text)})",
                 )
             )
-            data = _replace(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
+            _set(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
             continue
-        entry, path = found, at
-        translated = _entry(overlay, entry, path, result.problems)
+        path = at
+        translated = _entry(overlay, found, path, result.problems)
         if translated is None:
-            data = _replace(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
+            _set(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
             continue
         value, recorded = translated
         expected = source_hash(text.text)
@@ -114,9 +117,9 @@ def translate(french: Source, schema: type[Record], overlay: Source | None, *, m
                 )
             )
             continue
-        data = _replace(data, text.path, value)
+        _set(data, text.path, value)
     result.problems.extend(_unexpected(overlay, overlay.data, (), used, french.file))
-    result.data = data
+    result.data = _freeze(data)
     return result
 
 
@@ -230,21 +233,28 @@ def _unexpected(overlay: Source, value: Any, path: DataPath, used: set[DataPath]
     return [found for key, inner in children for found in _unexpected(overlay, inner, (*path, key), used, french_file)]
 
 
-def _replace(data: Any, path: DataPath, value: str) -> Any:
-    """`data` with the value at `path` replaced (mappings are dicts, sequences tuples: rebuilt, never changed)."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(data, dict):
-        return {**data, str(head): _replace(data[str(head)], rest, value)}
-    assert isinstance(head, int)
-    return (*data[:head], _replace(data[head], rest, value), *data[head + 1 :])
+def _thaw(value: Any) -> Any:
+    """A parsed file's values (dicts and tuples) as dicts and lists, to lay texts over in place."""
+    if isinstance(value, dict):
+        return {key: _thaw(inner) for key, inner in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(inner) for inner in value]
+    return value
 
 
-def _french_spaced(data: Any, texts: list[Any]) -> Any:
-    for text in texts:
-        data = _replace(data, text.path, spaced(text.text, SOURCE_LANGUAGE))
-    return data
+def _freeze(value: Any) -> Any:
+    """Back to the loader's shape: sequences as tuples (the model's strict mode takes nothing else)."""
+    if isinstance(value, dict):
+        return {key: _freeze(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return tuple(_freeze(inner) for inner in value)
+    return value
+
+
+def _set(data: Any, path: DataPath, value: str) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
 
 
 def _where(source: Source, path: DataPath) -> str:
