@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from posixpath import dirname, relpath
 
 from kb_build.model import KnowledgeBase
@@ -99,6 +100,15 @@ class ServiceAddresses:
     def lookups(self) -> frozenset[str]:
         """The two doors of the public lookup, which share one budget and one timing floor."""
         return frozenset({self.lookup, self.tracking})
+
+    def in_language(self, root: str) -> ServiceAddresses:
+        """The addresses a language's pages use, `root` its folder (kb_build/languages.py: "" for French, "en/"):
+        its own tracking form (/en/suivi), answering in its language; the API is the same for all."""
+        return replace(self, tracking="/" + root + self.tracking.lstrip("/"))
+
+    def trackings(self, roots: Iterable[str]) -> frozenset[str]:
+        """The tracking form of each language (roots as in_language takes them): all of them lookup doors."""
+        return frozenset(self.in_language(root).tracking for root in roots)
 
     def is_api(self, path: str) -> bool:
         """Whether an address is the API's, whose every answer, errors included, is JSON."""

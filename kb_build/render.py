@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from babel.dates import format_date
 
+from kb_build.languages import language_root
 from kb_build.model import DataFile, IssueType, KnowledgeBase
 from kb_build.paths import (
     FIXED_PAGES,
@@ -84,7 +85,8 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
             "page": path,
             "link": _linker(path, pages_by_id),
             "related_shown": RELATED_SHOWN,
-            "service": SERVICE.under(service_url),
+            # This language's tracking form (/en/suivi answers in English); the API is every language's.
+            "service": SERVICE.in_language(language_root(kb, kb.language)).under(service_url),
             "updated": updated,
             "updated_text": long_date(updated, kb.language),
             "colon": colon(kb.language),

@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope
 
+from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.config import Limits, Settings
@@ -50,10 +51,15 @@ def create_app(
 ) -> Starlette:
     core = Core(kb, store, clock)
     renderer = Renderer(kb, settings.site_dir)
+    # The tracker in each language of the help center, framed in that language's pages (French: /suivi).
+    roots = {code: language_root(kb, code) for code in kb.languages}
+    renderers = {code: Renderer(kb.in_language(code), settings.site_dir, root) if root else renderer
+                 for code, root in roots.items()}  # fmt: skip
+    trackings = SERVICE.trackings(roots.values())
     # The two doors of the public lookup first: the router tries routes in turn, and they carry the load.
     budgets = _budgets(store, settings.limits) if settings.limits is not None else None
     lookups = Lookups(core, settings.lookup_cache)
-    routes: list[BaseRoute] = [*lookup_routes(lookups, renderer, tracking_form(renderer), budgets)]
+    routes: list[BaseRoute] = [*lookup_routes(lookups, renderers, tracking_form, budgets)]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
@@ -81,7 +87,7 @@ def create_app(
     if settings.trusted_proxies:
         middleware.append(Middleware(ClientAddress, trusted_proxies=settings.trusted_proxies))
     if settings.lookup_floor > 0:
-        middleware.append(Middleware(SteadyTiming, floor=settings.lookup_floor))
+        middleware.append(Middleware(SteadyTiming, floor=settings.lookup_floor, paths=SERVICE.lookups | trackings))
     middleware += [
         Middleware(Compression, minimum_size=1024),
         Middleware(SecurityHeaders, site_dir=settings.site_dir, hsts=settings.hsts),
@@ -96,7 +102,7 @@ def create_app(
                 max_age=600,
             )
         )
-    forms = frozenset({SERVICE.tracking})
+    forms = trackings
     middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))
     votes = cross_site_refusal(renderer, kb.site.feedback.cross_site)
     middleware.append(

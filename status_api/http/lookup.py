@@ -17,23 +17,26 @@ knows there is no ticket: what is refused as malformed costs nothing, and reveal
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import NamedTuple
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, request_response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from kb_build.languages import language_root
+from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.core.lookup import Found, Lookups, Malformed, Unknown
 from status_api.domain.payloads import LookupIn
 from status_api.http.bodies import parse_json, read_form, read_json_bytes
 from status_api.http.budgets import Budgets, retry_after
 from status_api.http.errors import ApiError
+from status_api.http.languages import language_header_dict, language_headers, language_of
 from status_api.http.middleware.client import client_key
 from status_api.http.routes import route
-from status_api.views.help import help_links
+from status_api.views.help import Help, help_links
 from status_api.views.html import Renderer
 from status_api.views.tickets import TicketView
 
@@ -85,81 +88,121 @@ def _json(view: TicketView) -> bytes:
     return view.model_dump_json().encode()
 
 
+class _Language(NamedTuple):
+    """What the doors answer in one language, made once: the cache's kinds, the fixed answers, the headers."""
+
+    code: str
+    json_kind: str
+    html_kind: str
+    help: Help
+    not_found: bytes
+    limited: bytes
+    rate_limited: str
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+def _language(code: str, kb: KnowledgeBase, root: str) -> _Language:
+    help, texts = help_links(kb, root), kb.tracking.result
+    headers = language_headers(code)
+    return _Language(
+        code,
+        f"json:{code}",
+        f"html:{code}",
+        help,
+        bytes(ApiError(404, "not_found", texts.not_found, help=help).response().body),
+        bytes(ApiError(429, "rate_limited", texts.rate_limited, help=help).response().body),
+        texts.rate_limited,
+        headers,
+    )
+
+
 def lookup_routes(
     lookups: Lookups,
-    renderer: Renderer,
-    form: Callable[[Request], Awaitable[Response]],
+    renderers: Mapping[str, Renderer],
+    form: Callable[[Renderer], Callable[[Request], Awaitable[Response]]],
     budgets: Budgets | None = None,
 ) -> list[Route]:
-    """The JSON lookup, and /suivi (the form on GET, served by `form`, and its answer on POST); `budgets`
-    None lifts the limits."""
+    """The JSON lookup, in the language of the client's Accept-Language, and each language's tracking page
+    (/suivi, /en/suivi: the form on GET, served by `form(renderer)`, and its answer on POST), the language's
+    `renderers` (by code, French first); `budgets` None lifts the limits."""
     kb, validate = lookups.core.kb, lookups.core.validate
-    help = help_links(kb)
-    texts = kb.tracking.result
-    # The answers that are the same for every call ID, their bodies made once.
-    not_found = bytes(ApiError(404, "not_found", texts.not_found, help=help).response().body)
-    limited = bytes(ApiError(429, "rate_limited", texts.rate_limited, help=help).response().body)
-
-    def ticket_html(view: TicketView) -> bytes:
-        return renderer.ticket(view).encode()
+    codes = kb.languages
+    roots = {code: language_root(kb, code) for code in codes}
+    languages = {code: _language(code, lookups.kbs[code], roots[code]) for code in codes}
 
     # A local store is read on the event loop (microseconds); a remote one in a worker thread.
     local = lookups.core.store.local
 
-    async def answer(call_id: str, kind: str, render: Callable[[TicketView], bytes]) -> Found | Unknown:
-        return lookups.answer(call_id, kind, render) if local else await lookups.answer_remote(call_id, kind, render)
+    async def answer(call_id: str, kind: str, render: Callable[[TicketView], bytes], code: str) -> Found | Unknown:
+        if local:
+            return lookups.answer(call_id, kind, render, code)
+        return await lookups.answer_remote(call_id, kind, render, code)
 
     async def spent(
-        request: Request, call_id: str, kind: str, render: Callable[[TicketView], bytes]
+        request: Request, call_id: str, kind: str, render: Callable[[TicketView], bytes], code: str
     ) -> float | Found | Unknown:
         """The answer for a call ID, or the seconds to wait when the client's budget is spent."""
         if budgets is None:
-            return await answer(call_id, kind, render)
+            return await answer(call_id, kind, render, code)
         client = client_key(request.scope)
         wait = await budgets.acquire(client)
         if wait > 0:
             return wait
-        outcome = await answer(call_id, kind, render)
+        outcome = await answer(call_id, kind, render, code)
         if isinstance(outcome, Unknown):
             await budgets.charge_miss(client)
         return outcome
 
     async def api(request: Request) -> Answer:
+        language = languages[language_of(request.scope["headers"], codes)]
         body = await read_json_bytes(request)
         plain = _PLAIN.fullmatch(body)
         # Any other body: its shape checked by the model; the call ID itself is the lookup's to judge, so that
         # every malformed one gets the same answer.
         call_id = plain.group(1).decode("ascii") if plain else validate.shape(LookupIn, parse_json(body)).call_id
-        parsed = lookups.parse(call_id)
+        parsed = lookups.parse(call_id, language.code)
         if isinstance(parsed, Malformed):
-            raise ApiError(422, "invalid_call_id", parsed.message, help=help)
-        match await spent(request, parsed, "json", _json):
+            headers = language_header_dict(language.code)
+            raise ApiError(422, "invalid_call_id", parsed.message, help=language.help, headers=headers)
+        match await spent(request, parsed, language.json_kind, _json, language.code):
             case Found(body):
-                return Answer(200, JSON, body)
+                return Answer(200, JSON, body, language.headers)
             case Unknown():
-                return Answer(404, JSON, not_found)
+                return Answer(404, JSON, language.not_found, language.headers)
             case float(wait):
-                return Answer(429, JSON, limited, _refused(wait))
+                return Answer(429, JSON, language.limited, _refused(wait) + language.headers)
 
-    async def page(request: Request) -> Answer:
-        try:
-            fields = await read_form(request)
-        except ApiError as error:
-            return Answer(error.status, HTML, renderer.page(renderer.problem(error.body.error.message)))
-        raw = fields.get("call_id", "")
-        parsed = lookups.parse(raw)
-        if isinstance(parsed, Malformed):
-            return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw))
-        match await spent(request, parsed, "html", ticket_html):
-            case Found(fragment):
-                return Answer(200, HTML, renderer.page(fragment))
-            case Unknown(message):
-                return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
-            case float(wait):
-                return Answer(429, HTML, renderer.page(renderer.problem(texts.rate_limited)), _refused(wait))
+    def page_door(language: _Language, renderer: Renderer) -> Callable[[Request], Awaitable[Answer]]:
+        def ticket_html(view: TicketView) -> bytes:
+            return renderer.ticket(view).encode()
 
-    return [
-        route(SERVICE.lookup, {"POST": _Door(api)}),
+        async def page(request: Request) -> Answer:
+            try:
+                fields = await read_form(request)
+            except ApiError as error:
+                return Answer(error.status, HTML, renderer.page(renderer.problem(error.body.error.message)))
+            raw = fields.get("call_id", "")
+            parsed = lookups.parse(raw, language.code)
+            if isinstance(parsed, Malformed):
+                return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw))
+            match await spent(request, parsed, language.html_kind, ticket_html, language.code):
+                case Found(fragment):
+                    return Answer(200, HTML, renderer.page(fragment))
+                case Unknown(message):
+                    return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
+                case float(wait):
+                    refusal = renderer.page(renderer.problem(language.rate_limited))
+                    return Answer(429, HTML, refusal, _refused(wait))
+
+        return page
+
+    routes = [route(SERVICE.lookup, {"POST": _Door(api)})]
+    for code, language in languages.items():
+        renderer = renderers[code]
         # The call ID travels in the POST body only, never in a URL: proxies and browser history keep URLs.
-        route(SERVICE.tracking, {"POST": _Door(page), "GET": request_response(form)}),
-    ]
+        door: dict[str, ASGIApp] = {
+            "POST": _Door(page_door(language, renderer)),
+            "GET": request_response(form(renderer)),
+        }
+        routes.append(route(SERVICE.in_language(roots[code]).tracking, door))
+    return routes

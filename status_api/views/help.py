@@ -33,15 +33,16 @@ class Help(BaseModel):
     contact: Contact
 
 
-def help_links(kb: KnowledgeBase) -> Help:
+def help_links(kb: KnowledgeBase, root: str = "") -> Help:
+    """`root`: the folder of kb's language on the site ("" for French, "en/"), where its pages are."""
     howto = kb.article(kb.site.call_id.howto_article)
     contact = kb.site.contact
     return Help(
-        howto=Link(title=howto.title, url="/" + url_of(article_page(howto.id))),
+        howto=Link(title=howto.title, url="/" + root + url_of(article_page(howto.id))),
         contact=Contact(
             title=kb.site.labels.contact_title,
             # The same anchor as the help center's in-page answer links to.
-            url="/" + url_of(FIXED_PAGES["communication"]) + "#contact",
+            url="/" + root + url_of(FIXED_PAGES["communication"]) + "#contact",
             email=contact.email,
             phone=contact.phone,
             hours=contact.hours,

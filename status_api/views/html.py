@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import FIXED_PAGES, SERVICE, url_of
+from kb_build.typography import is_french
 from status_api.views.compiled import CompiledTickets
 from status_api.views.help import fill, help_links
 from status_api.views.incidents import ServiceStatusView
@@ -74,7 +75,10 @@ class _Cut:
 
 
 class Renderer:
-    def __init__(self, kb: KnowledgeBase, site_dir: Path | None) -> None:
+    """The pages in kb's language; `root` is that language's folder on the site ("" for French, "en/"), whose
+    built "Suivre mon ticket" page frames the tracker's answers."""
+
+    def __init__(self, kb: KnowledgeBase, site_dir: Path | None, root: str = "") -> None:
         self._env = Environment(
             loader=PackageLoader("status_api.views"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -84,14 +88,17 @@ class Renderer:
             # The templates are the package's own: no need to look at their files again at each answer.
             auto_reload=False,
         )
-        self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb))
+        self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb, root))
         # The no-break space French wants before « : » where a template puts one between a label and a value.
-        self._env.globals.update(incidents=kb.incidents, service=SERVICE, nbsp="\u00a0")
+        self._env.globals.update(incidents=kb.incidents, service=SERVICE.in_language(root), nbsp="\u00a0")
+        # What goes between a label and its value: « : » after a no-break space in French, ":" in English.
+        self._env.globals.update(colon="\u00a0:" if is_french(kb.language) else ":")
+        self._shell_url = "/" + root + SHELL_URL.lstrip("/")
         self._env.filters["fill"] = fill
         self._shell: Watched[_Cut | None] | None = None
         self._status_shell: Watched[str | None] | None = None
         if site_dir is not None:
-            self._shell = Watched(site_dir / SHELL_PAGE, self._cut)
+            self._shell = Watched(site_dir / root / SHELL_PAGE, self._cut)
             self._status_shell = Watched(
                 site_dir / STATUS_SHELL_PAGE, lambda path: _shell_text(path, STATUS_SHELL_URL, STATUS_MARKERS)
             )
@@ -108,7 +115,7 @@ class Renderer:
         )
 
     def _cut(self, path: Path) -> _Cut | None:
-        text = _shell_text(path, SHELL_URL, (MARKER,))
+        text = _shell_text(path, self._shell_url, (MARKER,))
         if text is None:
             return None
         if INPUT not in text:  # a page without the form: the service brings its own, before the result

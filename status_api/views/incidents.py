@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.domain.records import Incident, Maintenance
-from status_api.views.dates import french_date
+from status_api.views.dates import dates_in
 from status_api.views.maintenances import (
     MaintenanceView,
     banner_maintenances,
@@ -165,7 +165,7 @@ def service_health(
             days=[
                 DayView(
                     day=day,
-                    text=french_date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone),
+                    text=dates_in(kb.language).date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone),
                     state=state,
                 )
                 for day, state in sorted(days.get(service.id, {}).items())
@@ -173,10 +173,6 @@ def service_health(
         )
         for service in kb.incidents.services
     ]
-
-
-def _day_text(day: date, zone: ZoneInfo) -> str:
-    return french_date(datetime(day.year, day.month, day.day, 12, tzinfo=zone), zone)
 
 
 def service_status(

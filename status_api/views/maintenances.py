@@ -13,7 +13,7 @@ from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.domain.maintenances import Phase, ended_at, in_banner, phase, soonest_first
 from status_api.domain.records import Maintenance, MaintenanceUpdate
-from status_api.views.dates import french_date, french_datetime, french_time
+from status_api.views.dates import dates_in
 from status_api.views.help import fill
 from status_api.views.tickets import DateView, date_view
 
@@ -63,11 +63,11 @@ class MaintenancesView(_View):
 
 
 def window_text(starts_at: datetime, ends_at: datetime, kb: KnowledgeBase) -> str:
-    texts, zone = kb.incidents.maintenance.texts, ZoneInfo(kb.site.timezone)
+    texts, zone, dates = kb.incidents.maintenance.texts, ZoneInfo(kb.site.timezone), dates_in(kb.language)
     if starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date():
-        day = french_date(starts_at, zone)
-        return fill(texts.window_same_day, day=day, start=french_time(starts_at, zone), end=french_time(ends_at, zone))
-    return fill(texts.window, start=french_datetime(starts_at, zone), end=french_datetime(ends_at, zone))
+        day, start, end = dates.date(starts_at, zone), dates.time(starts_at, zone), dates.time(ends_at, zone)
+        return fill(texts.window_same_day, day=day, start=start, end=end)
+    return fill(texts.window, start=dates.datetime(starts_at, zone), end=dates.datetime(ends_at, zone))
 
 
 def _update_view(update: MaintenanceUpdate, kb: KnowledgeBase) -> MaintenanceUpdateView:

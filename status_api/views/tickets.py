@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE, issue_type_page, url_of
 from status_api.domain.records import Incident, IncidentUpdate, Ticket
-from status_api.views.dates import french_datetime
+from status_api.views.dates import dates_in
 
 StepState = Literal["done", "current", "upcoming", "skipped"]
 
@@ -23,7 +23,10 @@ class _View(BaseModel):
 
 class DateView(_View):
     at: datetime = Field(description="In the site's time zone")
-    text: str = Field(description="In French, e.g. « mardi 24 novembre 2026 à 14 h 05 »")
+    text: str = Field(
+        description="In the answer's language (Content-Language), e.g. « mardi 24 novembre 2026 à 14 h 05 », "
+        '"Tuesday 24 November 2026 at 2:05 pm"'
+    )
 
 
 class IssueTypeView(_View):
@@ -132,7 +135,7 @@ def _find(items: Iterable[_T], wanted: str | None) -> _T | None:
 
 def date_view(moment: datetime, kb: KnowledgeBase) -> DateView:
     zone = ZoneInfo(kb.site.timezone)
-    return DateView(at=moment.astimezone(zone), text=french_datetime(moment, zone))
+    return DateView(at=moment.astimezone(zone), text=dates_in(kb.language).datetime(moment, zone))
 
 
 def incident_state_view(state_id: str, kb: KnowledgeBase) -> IncidentStateView:
@@ -173,6 +176,7 @@ class TicketViews:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._zone = ZoneInfo(kb.site.timezone)
+        self._datetime = dates_in(kb.language).datetime
         self._step_ids = [s.id for s in kb.process.steps]
         self._steps = {s.id: StepView(id=s.id, title=s.title) for s in kb.process.steps}
         self._teams = {t.id: TeamView(id=t.id, name=t.name) for t in kb.escalation.teams}
@@ -180,7 +184,7 @@ class TicketViews:
 
     def date(self, moment: datetime) -> DateView:
         local = moment.astimezone(self._zone)
-        return DateView(at=local, text=french_datetime(local, self._zone))
+        return DateView(at=local, text=self._datetime(local, self._zone))
 
     def step(self, step_id: str) -> StepView:
         # A ticket may outlive an id that a writer has since removed from the YAML: show it, do not fail.

@@ -65,7 +65,8 @@
     slot.hidden = false;
   }
 
-  fetch(source, { headers: { "Accept": "application/json" }, credentials: "omit" })
+  var language = document.documentElement.lang || "fr";
+  fetch(source, { headers: { "Accept": "application/json", "Accept-Language": language }, credentials: "omit" })
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (body) {
       var incidents = body && Array.isArray(body.incidents) ? body.incidents.filter(valid) : [];

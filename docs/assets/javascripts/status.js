@@ -148,7 +148,12 @@
     output.setAttribute("aria-busy", "true");
     fetch(form.getAttribute("data-lookup"), {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      // The answer in this page's language (the service falls back to French for one it lacks).
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Accept-Language": document.documentElement.lang || "fr"
+      },
       body: JSON.stringify({ call_id: form.elements.call_id.value })
     }).then(function (response) {
       return response.json().then(function (body) { return { status: response.status, body: body }; });

@@ -23,12 +23,14 @@ class SteadyTiming:
     otherwise have spent the floor waiting, and see the work. The wait costs no CPU, only a little latency.
     """
 
-    def __init__(self, app: ASGIApp, *, floor: float) -> None:
+    def __init__(self, app: ASGIApp, *, floor: float, paths: frozenset[str] = SERVICE.lookups) -> None:
+        """`paths`: the lookup's doors, each language's tracking form among them (/suivi, /en/suivi)."""
         self.app = app
         self.floor = floor
+        self.paths = paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        lookup = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in _LOOKUPS
+        lookup = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths
         if not lookup:
             await self.app(scope, receive, send)
             return
@@ -52,7 +54,6 @@ class SteadyTiming:
 
 
 _UNPADDED = frozenset({403, 429})
-_LOOKUPS = SERVICE.lookups
 
 
 async def wait_until(deadline: float) -> None:

@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.core import Core, incidents, maintenances
 from status_api.domain.records import Incident, Maintenance
 from status_api.http.errors import json_response
+from status_api.http.languages import language_header_dict, negotiate
 from status_api.views.feed import atom_feed
 from status_api.views.html import Renderer
 from status_api.views.incidents import current_incidents, service_status
@@ -56,11 +58,17 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
         body = atom_feed(found, core.kb, now, public_url, planned)
         return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_PUBLIC)
 
+    def language(request: Request) -> tuple[KnowledgeBase, dict[str, str]]:
+        """The texts in the client's language (Accept-Language), and the headers that say so."""
+        code = negotiate(request.headers.get("accept-language", ""), core.kb.languages)
+        return core.kb.in_language(code), {**_PUBLIC, **language_header_dict(code)}
+
     async def ongoing(request: Request) -> Response:
         now = core.clock()
         found, planned = await run_in_threadpool(current, now)
-        view = current_incidents(found, core.kb, now, planned)
-        return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
+        kb, headers = language(request)
+        view = current_incidents(found, kb, now, planned)
+        return json_response(view.model_dump(mode="json"), headers=headers)
 
     async def statuspage_summary(request: Request) -> Response:
         now = core.clock()
@@ -71,8 +79,9 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
     async def maintenance_list(request: Request) -> Response:
         now = core.clock()
         planned = await run_in_threadpool(maintenances.recent, core, now)
-        view = maintenances_view(planned, core.kb, now, incidents.history_start(core, now))
-        return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
+        kb, headers = language(request)
+        view = maintenances_view(planned, kb, now, incidents.history_start(core, now))
+        return json_response(view.model_dump(mode="json"), headers=headers)
 
     return [
         Route(SERVICE.status_page, status_page, methods=["GET"]),
