@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.core.feedback import site_pages
@@ -92,6 +93,8 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "post": {
                 "operationId": "lookup",
                 "summary": "Find the ticket linked to a call ID (spaces and dashes are tolerated)",
+                "description": "Texts and dates in the language of Accept-Language among the help center's "
+                "(French when none fits; Content-Language says which): lookups, their errors, incidents, maintenance.",
                 "requestBody": {"required": True, "content": doc.json(LookupIn, "validation")},
                 "responses": {
                     "200": {"description": "The ticket's public view", "content": doc.json(TicketView)},
@@ -191,6 +194,13 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             )
         },
     }
+    # The same tracking page in each other language of the help center: /en/suivi answers in English.
+    for code in kb.languages[1:]:
+        paths[SERVICE.in_language(language_root(kb, code)).tracking] = {
+            method: {**operation, "operationId": f"{operation['operationId']}_{code.replace('-', '_')}",
+                     "summary": f"{operation['summary']} ({code})"}
+            for method, operation in paths[SERVICE.tracking].items()
+        }  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {
