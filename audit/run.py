@@ -77,10 +77,14 @@ class Audited:
 
 def pages() -> dict[str, str]:
     kb = load(ROOT / "data")
+    issue_type = url_of(issue_type_page(kb.issue_types.issue_types[0].id))
     return {
         "Accueil": "/",
-        "Type de problème": "/" + url_of(issue_type_page(kb.issue_types.issue_types[0].id)),
+        "Type de problème": "/" + issue_type,
         "Suivi (page du service)": "/suivi",
+        # The English site (/en/): its own build, search index and words.
+        "Home (English)": "/en/",
+        "Issue type (English)": "/en/" + issue_type,
     }
 
 
@@ -132,9 +136,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(site: Path, db: Path) -> Iterator[str]:
-    """`status-api serve` on a free port, with the built site and the demo tickets, as `make run` starts it."""
-    port = free_port()
+def serving(site: Path, db: Path, port: int) -> Iterator[str]:
+    """`status-api serve` on `port`, with the built site and the demo tickets, as `make run` starts it."""
     env = {**os.environ, "STATUS_API_DB": str(db), "STATUS_API_SITE_DIR": str(site), "KB_DATA_DIR": str(ROOT / "data")}
     env.pop("STATUS_API_TOKEN", None)
     command = [str(BIN / "status-api"), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -266,10 +269,14 @@ def main() -> int:
         folder = Path(temporary)
         site, db = folder / "site", folder / "status.sqlite3"
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-        subprocess.run([str(BIN / "kb"), "build", "--site-dir", str(site)], cwd=ROOT, env=env, check=True)
+        # Built for the address it is audited at, as a deployment is (KB_SITE_URL): the languages' hreflang
+        # links, the canonical links and the sitemaps are then full addresses, as search engines want them.
+        port = free_port()
+        built = {**env, "KB_SITE_URL": f"http://127.0.0.1:{port}/"}
+        subprocess.run([str(BIN / "kb"), "build", "--site-dir", str(site)], cwd=ROOT, env=built, check=True)
         importing = [str(BIN / "status-api"), "import", str(DEMO), "--shift-to-now"]
         subprocess.run(importing, cwd=ROOT, env={**env, "STATUS_API_DB": str(db)}, check=True, capture_output=True)
-        with serving(site, db) as base:
+        with serving(site, db, port) as base:
             for name, path in targets.items():
                 for form_factor in TARGETS:
                     print(f"Lighthouse: {name} ({path}), {form_factor}", flush=True)

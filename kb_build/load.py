@@ -11,6 +11,7 @@ from kb_build.model import FILES, KnowledgeBase, Record
 from kb_build.references import Checked, check_references
 from kb_build.source import Position, Problem, Source, parse
 from kb_build.terms import check_terms
+from kb_build.translations import Translated, overlay_file, translate, validate
 from kb_build.validate import check_file
 
 # Past this many, more messages bury the first ones rather than help: the rest are counted.
@@ -43,6 +44,8 @@ class Loaded:
     kb: KnowledgeBase
     # Commitments without a source, as "file:line:column: message": kb check and kb build show them.
     warnings: tuple[Problem, ...] = ()
+    # Missing and outdated translations (in data/<code>/): shown the same way; the pages show French instead.
+    gaps: tuple[Problem, ...] = ()
 
 
 def load(data_dir: Path | str) -> KnowledgeBase:
@@ -87,7 +90,64 @@ def read(data_dir: Path | str) -> Loaded:
     problems.extend(_unexpected_files(data_dir))
     if problems:
         raise DataError(_in_file_order(problems))
-    return Loaded(KnowledgeBase.model_validate(records), tuple(_in_file_order(commitments.warnings)))
+    kb = KnowledgeBase.model_validate(records)
+    translated, gaps, mistakes = _translations(data_dir, kb, sources)
+    strict = kb.site.translations == "stricte"
+    if strict:
+        mistakes += [
+            Problem(gap.file, gap.position, f"refused by « translations: stricte » (site.yml): {gap.message}")
+            for gap in gaps
+        ]
+    if mistakes:
+        raise DataError(_in_file_order(mistakes))
+    kb.set_translations(translated)
+    return Loaded(kb, tuple(_in_file_order(commitments.warnings)), () if strict else tuple(_in_file_order(gaps)))
+
+
+def _translations(
+    data_dir: Path, kb: KnowledgeBase, sources: dict[str, Source]
+) -> tuple[dict[str, KnowledgeBase], list[Problem], list[Problem]]:
+    """The knowledge base in each other language of site.yml, its gaps, and the mistakes of its files."""
+    result: dict[str, KnowledgeBase] = {}
+    gaps: list[Problem] = []
+    mistakes: list[Problem] = []
+    for language in kb.site.language_codes()[1:]:
+        records: dict[str, Record] = {}
+        for name, schema in FILES.items():
+            path = overlay_file(data_dir, language, name)
+            shown = _shown(path)
+            if not _readable(path, shown, mistakes):
+                continue
+            overlay = parse(shown, path.read_text(encoding="utf-8")) if path.is_file() else None
+            translated: Translated = translate(sources[name], schema, overlay, missing_file=shown)
+            gaps += translated.gaps
+            record = validate(translated, schema, shown, language) if not translated.problems else None
+            mistakes += translated.problems
+            if record is not None:
+                records[name] = record
+        expected = {f"{name}.yml" for name in FILES}
+        mistakes += [
+            Problem(_shown(p), Position(1, 1), f"unexpected file: the files read are {', '.join(sorted(expected))}")
+            for p in sorted((data_dir / language).glob("*.y*ml"))
+            if p.name not in expected
+        ]
+        if len(records) == len(FILES):
+            result[language] = KnowledgeBase.model_validate(records)
+    return result, gaps, mistakes
+
+
+def _readable(path: Path, shown: str, mistakes: list[Problem]) -> bool:
+    """Whether a translation file can be read, or is missing (a gap, not a mistake); else the mistake is added."""
+    try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            mistakes.append(Problem(shown, Position(1, 1), "file too large: is it the right file?"))
+            return False
+        if path.is_file():
+            path.read_text(encoding="utf-8")
+        return True
+    except (OSError, UnicodeDecodeError) as error:
+        mistakes.append(Problem(shown, Position(1, 1), f"unreadable file ({error}): save it as UTF-8"))
+        return False
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:

@@ -10,6 +10,7 @@ from posixpath import relpath
 from typing import Any
 
 import jinja2
+from babel.dates import format_date
 
 from kb_build.model import DataFile, IssueType, KnowledgeBase
 from kb_build.paths import (
@@ -23,6 +24,7 @@ from kb_build.paths import (
     url_of,
 )
 from kb_build.prose import phrase_pattern
+from kb_build.typography import colon, is_french
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("kb_build", "templates"),
@@ -84,7 +86,8 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
             "related_shown": RELATED_SHOWN,
             "service": SERVICE.under(service_url),
             "updated": updated,
-            "updated_text": french_date(updated),
+            "updated_text": long_date(updated, kb.language),
+            "colon": colon(kb.language),
             "related": [],
             **context,
         }
@@ -123,6 +126,13 @@ def _index_pages(kb: KnowledgeBase) -> list[str]:
 def page_paths(kb: KnowledgeBase) -> frozenset[str]:
     """The paths of the pages `render` makes, without rendering them (the status service checks votes by them)."""
     return frozenset(page_index(kb).values()) | frozenset(_index_pages(kb))
+
+
+def long_date(day: date, language: str) -> str:
+    """A day written out the way its language writes it: « 1er décembre 2026 », "December 1, 2026"."""
+    if is_french(language):
+        return french_date(day)
+    return format_date(day, format="long", locale=language.replace("-", "_"))
 
 
 def french_date(day: date) -> str:

@@ -65,6 +65,31 @@ _MARKDOWN_PROTECTED = re.compile(
 )
 
 
+SOURCE_LANGUAGE = "fr"
+
+
+def is_french(language: str) -> bool:
+    """Whether a language (a code such as "fr", "fr-CA", "en") takes the French spacing rules."""
+    return language.split("-")[0].lower() == "fr"
+
+
+def spaced(text: str, language: str = SOURCE_LANGUAGE) -> str:
+    """A text spaced the way its language wants: the French rules for French, the text as typed otherwise (English
+    and most languages put no space before « : ; ? ! »)."""
+    return french(text) if is_french(language) else text
+
+
+def spaced_html(page: str, language: str = SOURCE_LANGUAGE) -> str:
+    """An HTML page spaced the way its language wants (see spaced)."""
+    return french_html(page) if is_french(language) else page
+
+
+def colon(language: str) -> str:
+    """What goes between a label and its value: « E-mail : » in French (the no-break space comes with french()),
+    « E-mail: » elsewhere."""
+    return " :" if is_french(language) else ":"
+
+
 def french(text: str) -> str:
     """A plain or Markdown text with French spacing: the text as a writer would have typed it in a book."""
     if not _CANDIDATE.search(text):

@@ -98,6 +98,12 @@ _MESSAGES: dict[str, _Wording] = {
         f"source {found} non reconnue : écrivez « article » (l'article source le dit) ou "
         "« confirmé le AAAA-MM-JJ par … » (l'équipe support l'a confirmé, à cette date)"
     ),
+    Mistake.LANGUAGE: lambda found, ctx: f"code de langue invalide {found} : par exemple « fr », « en », « pt-BR »",
+    Mistake.LANGUAGES: lambda found, ctx: (
+        "le français, langue des textes sources, vient en premier dans « languages »"
+        if ctx["reason"] == "first"
+        else "une langue figure deux fois dans « languages »"
+    ),
     Mistake.SOURCE_DATE: lambda found, ctx: f"date impossible « {ctx['date']} » dans {found} : écrivez-la AAAA-MM-JJ",
 }
 

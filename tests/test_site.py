@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kb_build import load
+from kb_build.model import KnowledgeBase
 from tests.conftest import ROOT, page_text
 from tests.french import NBSP, NNBSP, _ReadText, spacing_mistakes
 
@@ -163,8 +164,9 @@ def test_every_page_links_to_the_service_status_and_carries_the_banner(built_sit
         assert html.index("kb-incident-banner") < html.index('<header class="md-header')
         assert '<script src="/assets/javascripts/incidents.js' in html or "assets/javascripts/incidents.js" in html
         # No <link rel="alternate"> for the feed: Material reads those as translations of the page and fetches
-        # a sitemap beside them, a 404 in every visitor's console. The status page links the feed instead.
-        assert 'rel="alternate"' not in html
+        # a sitemap beside them, a 404 in every visitor's console. The status page links the feed instead. The
+        # only ones are the page in each language (hreflang), whose probes languages.js sends to a real sitemap.
+        assert re.findall(r'<link rel="alternate"(?![^>]*hreflang=)[^>]*>', html) == []
     assert (built_site / "assets" / "javascripts" / "incidents.js").is_file()
 
 
@@ -219,9 +221,15 @@ def test_spacing_mistakes_are_found() -> None:
     assert spacing_mistakes("Voir https://example.com/?a=b:c") == []
 
 
+def in_french(pages: list[Path], site: Path) -> list[Path]:
+    """The pages of the French site: the other languages' folders (site/en/) left out."""
+    others = set(KB.languages[1:])
+    return [page for page in pages if page.relative_to(site).parts[0] not in others]
+
+
 def test_every_page_is_spaced_the_french_way(built_site: Path) -> None:
     mistakes = []
-    pages = sorted(built_site.rglob("*.html"))
+    pages = in_french(sorted(built_site.rglob("*.html")), built_site)
     assert len(pages) > 10 and built_site / "404.html" in pages
     for page in pages:
         html = page.read_text(encoding="utf-8")
@@ -240,10 +248,22 @@ def test_every_page_is_spaced_the_french_way(built_site: Path) -> None:
 
 
 def generated_pages(site: Path) -> list[Path]:
-    return sorted(page for page in site.rglob("index.html") if page.parent.name != "search")
+    """The pages of one language's site (site/ for French, site/en/ for English)."""
+    others = set(KB.languages[1:]) - {site.name}
+    return sorted(
+        page
+        for page in site.rglob("index.html")
+        if page.parent.name != "search" and page.relative_to(site).parts[0] not in others
+    )
 
 
-def test_every_page_but_the_home_page_has_breadcrumbs_ending_with_itself(built_site: Path) -> None:
+def language_site(built_site: Path, language: str) -> tuple[Path, KnowledgeBase]:
+    return (built_site if language == "fr" else built_site / language), KB.in_language(language)
+
+
+@pytest.mark.parametrize("language", KB.languages)
+def test_every_page_but_the_home_page_has_breadcrumbs_ending_with_itself(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language
     label = KB.site.labels.breadcrumb
     assert "md-path" not in read(built_site, "index.html")
     for page in generated_pages(built_site):
@@ -266,7 +286,9 @@ def test_every_page_but_the_home_page_has_breadcrumbs_ending_with_itself(built_s
     assert fold(KB.issue_types.title) in fold(page_text(f"<article>{trail_text}</article>"))
 
 
-def test_every_page_says_when_it_was_last_updated(built_site: Path) -> None:
+@pytest.mark.parametrize("language", KB.languages)
+def test_every_page_says_when_it_was_last_updated(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language
     latest = max(
         record.updated
         for record in (KB.site, KB.process, KB.issue_types, KB.timelines, KB.communication, KB.escalation,

@@ -36,6 +36,13 @@ CHANGES: dict[str, list[tuple[str, str]]] = {
             "    {% if config.theme.palette %}\n      {% if not config.theme.palette is mapping %}",
         ),
     ],
+    "partials/alternate.html": [
+        (
+            '<a href="{{ alt.link | url }}" hreflang="{{ alt.lang }}" class="md-select__link">',
+            '<a href="{{ alt.link | url }}" hreflang="{{ alt.lang }}" lang="{{ alt.lang }}" class="md-select__link"'
+            ' target="_self">',
+        ),
+    ],
     "partials/logo.html": [
         (
             '<img src="{{ config.theme.logo | url }}" alt="logo">',

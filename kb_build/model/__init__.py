@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import PrivateAttr
+
 from kb_build.model.articles import Article, Articles, Callout, Section, Tab
 from kb_build.model.fields import (
     CUSTOMERS,
@@ -31,7 +33,17 @@ from kb_build.model.incidents import (
     Service,
     ServiceState,
 )
-from kb_build.model.site import CallIdFormat, Contact, Feedback, Home, HomeRoute, Labels, NotFoundPage, Site
+from kb_build.model.site import (
+    CallIdFormat,
+    Contact,
+    Feedback,
+    Home,
+    HomeRoute,
+    Labels,
+    Language,
+    NotFoundPage,
+    Site,
+)
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -82,6 +94,7 @@ __all__ = [
     "IssueTypes",
     "KnowledgeBase",
     "Labels",
+    "Language",
     "Mistake",
     "NotFoundPage",
     "Process",
@@ -120,6 +133,29 @@ class KnowledgeBase(Record):
     incidents: Incidents
     glossary: Glossary
     helpdesk: Helpdesk
+    # The same knowledge base in each other language of site.yml, by code (set by the loader): every field above
+    # stays French, so that whoever reads the model without asking for a language reads French.
+    _translations: dict[str, KnowledgeBase] = PrivateAttr(default_factory=dict)
+
+    def set_translations(self, translations: dict[str, KnowledgeBase]) -> None:
+        """For the loader: the other languages' knowledge bases, each knowing all the others."""
+        everyone = {self.site.language: self, **translations}
+        for kb in everyone.values():
+            kb._translations = everyone
+
+    @property
+    def language(self) -> str:
+        """The language of this knowledge base's texts."""
+        return next((code for code, kb in self._translations.items() if kb is self), self.site.language)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The help center's languages, French first."""
+        return self.site.language_codes()
+
+    def in_language(self, code: str) -> KnowledgeBase:
+        """The same knowledge base with the texts of `code`; French for a language the site does not have."""
+        return self._translations.get(code) or self._translations.get(self.site.language) or self
 
     def step(self, step_id: str) -> Step:
         return by_id(self.process.steps, step_id)

@@ -23,7 +23,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
-from kb_build.typography import french
+from kb_build.typography import SOURCE_LANGUAGE, spaced
 
 
 class Mistake(StrEnum):
@@ -37,6 +37,8 @@ class Mistake(StrEnum):
     FEED_ID = "feed_id_format"
     SOURCE = "source_format"
     SOURCE_DATE = "source_date"
+    LANGUAGE = "language_code"
+    LANGUAGES = "languages_order"
 
 
 def mistake(kind: Mistake, **context: Any) -> PydanticCustomError:
@@ -75,7 +77,6 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DIGITS_PATTERN = r"^[0-9]+$"
 
 
-
 @dataclass(frozen=True)
 class Audience:
     """Annotated metadata: who reads a text. kb check holds customers' texts to the glossary (kb_build/terms.py)."""
@@ -90,10 +91,23 @@ TOOLS = Audience("tools")
 
 # Ids are short, stable, URL-safe slugs: they name pages and are stored in tickets.
 Id = Annotated[str, Field(min_length=1, max_length=60), Matching(ID_PATTERN, Mistake.ID)]
-# What a customer reads, spaced the French way as it is loaded: the pages and the status service get it right
-# without a writer typing a no-break space, and without any cost per request.
-Text = Annotated[str, Field(min_length=1), AfterValidator(french), CUSTOMERS]
-ToolsText = Annotated[str, Field(min_length=1), AfterValidator(french), TOOLS]
+
+
+def language_of(info: ValidationInfo) -> str:
+    """The language a file is validated in: French, unless the loader says otherwise (a translation, see
+    kb_build/translations.py, is validated with context={"language": code})."""
+    context = info.context
+    return str(context.get("language", SOURCE_LANGUAGE)) if isinstance(context, dict) else SOURCE_LANGUAGE
+
+
+def _spaced(value: str, info: ValidationInfo) -> str:
+    return spaced(value, language_of(info))
+
+
+# What a customer reads, spaced the way its language wants as it is loaded (French: the pages and the status
+# service get it right without a writer typing a no-break space), and without any cost per request.
+Text = Annotated[str, Field(min_length=1), AfterValidator(_spaced), CUSTOMERS]
+ToolsText = Annotated[str, Field(min_length=1), AfterValidator(_spaced), TOOLS]
 # Not prose: an address, a phone number, a file name, a writer's note; kept exactly as written.
 Plain = Annotated[str, Field(min_length=1)]
 Digits = Annotated[str, Matching(DIGITS_PATTERN, Mistake.DIGITS)]

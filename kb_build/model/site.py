@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from kb_build.model.fields import DataFile, Digits, Id, Mistake, Plain, Record, Sourced, Text, mistake
+from kb_build.model.fields import (
+    DataFile,
+    Digits,
+    Id,
+    Matching,
+    Mistake,
+    Plain,
+    Record,
+    Sourced,
+    Text,
+    mistake,
+)
 
 
 class Contact(Record):
@@ -137,6 +148,17 @@ class Labels(Record):
     all_issue_types: Text
 
 
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Z]{2})?$"
+
+
+class Language(Record):
+    """One language of the help center: its code (fr, en, de, pt-BR…), the folder of its texts (data/<code>/ for
+    any but French) and its URL prefix (/<code>/); and its name as its readers write it, for the language menu."""
+
+    code: Annotated[str, Matching(LANGUAGE_PATTERN, Mistake.LANGUAGE)]
+    name: Plain = Field(description="The language's own name, shown in the language menu: Français, English")
+
+
 class Site(DataFile):
     brand: Text
     site_name: Text
@@ -150,6 +172,16 @@ class Site(DataFile):
         description="stricte: kb check and kb build refuse a commitment without a source (before publishing); "
         "souple: they list it as a warning",
     )
+    languages: tuple[Language, ...] = Field(
+        (),
+        description="Every language of the help center, French (the source) first, each with its name, e.g. "
+        "{code: en, name: English}; the texts of each other language are in data/<code>/. None: French only",
+    )
+    translations: Literal["souple", "stricte"] = Field(
+        "souple",
+        description="stricte: kb check and kb build refuse a missing or outdated translation; souple: they list it "
+        "as a warning, and the pages show the French text in its place",
+    )
     contact: Contact
     call_id: CallIdFormat
     ticket_reference: TicketReference
@@ -157,6 +189,20 @@ class Site(DataFile):
     not_found: NotFoundPage
     feedback: Feedback
     labels: Labels
+
+    @field_validator("languages")
+    @classmethod
+    def _french_first(cls, value: tuple[Language, ...]) -> tuple[Language, ...]:
+        codes = [item.code for item in value]
+        if value and codes[0] != "fr":
+            raise mistake(Mistake.LANGUAGES, reason="first")
+        if len(set(codes)) != len(codes):
+            raise mistake(Mistake.LANGUAGES, reason="twice")
+        return value
+
+    def language_codes(self) -> tuple[str, ...]:
+        """The site's languages, French first."""
+        return tuple(item.code for item in self.languages) or (self.language,)
 
     @field_validator("timezone")
     @classmethod

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jsonschema
+import pytest
+import yaml
+
 from kb_build.cli import schemas
 from kb_build.model import FILES
 from tests.conftest import ROOT, run_kb
@@ -36,3 +40,31 @@ def test_schema_command_writes_files(tmp_path: Path) -> None:
     result = run_kb("schema", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(schemas())
+
+
+def test_each_translation_file_points_to_its_schema_and_follows_it() -> None:
+    written = schemas()
+    translations = sorted(DATA.glob("*/*.yml"))
+    assert translations, "no translation files in data/<code>/"
+    for path in translations:
+        if path.parent.name in ("schema", "sources"):
+            continue
+        name = path.stem
+        first_line = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first_line == f"# yaml-language-server: $schema=../schema/{name}.translation.schema.json", path
+        schema = json.loads(written[f"{name}.translation.schema.json"])
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+def test_a_translation_schema_refuses_what_the_loader_refuses() -> None:
+    schema = json.loads(schemas()["process.translation.schema.json"])
+    good = {"title": {"text": "Support", "source_hash": "c24442fb"}}
+    jsonschema.validate(good, schema)
+    for bad in (
+        {"titel": {"text": "Support", "source_hash": "c24442fb"}},  # a key the French file does not have
+        {"title": "Support"},  # no hash
+        {"title": {"text": "Support", "source_hash": "nothex!!"}},
+        {"steps": [{"id": "ouverture", "team": "support"}]},  # not a text
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb_build.typography import NBSP, NNBSP, french, french_html
+from kb_build.render import long_date
+from kb_build.typography import NBSP, NNBSP, colon, french, french_html, spaced
 
 N, F = NBSP, NNBSP
 
@@ -105,3 +108,17 @@ def test_spacing_twice_is_spacing_once(text: str) -> None:
 def test_only_spaces_change(text: str) -> None:
     spaces = " \u00a0\u202f"
     assert [c for c in french(text) if c not in spaces] == [c for c in text if c not in spaces]
+
+
+def test_french_spacing_applies_to_french_only() -> None:
+    assert spaced("Délai : 3 jours ?", "fr") == f"Délai{NBSP}: 3{NBSP}jours{NNBSP}?"
+    assert spaced("Délai : 3 jours ?", "fr-CA") == spaced("Délai : 3 jours ?", "fr")
+    assert spaced("Time: 3 days?", "en") == "Time: 3 days?"
+    assert spaced("Zeit: 3 Tage?", "de") == "Zeit: 3 Tage?"
+    assert (colon("fr"), colon("en")) == (" :", ":")
+
+
+def test_dates_are_written_the_way_each_language_writes_them() -> None:
+    assert long_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert long_date(date(2026, 12, 1), "en") == "December 1, 2026"
+    assert long_date(date(2026, 11, 30), "de") == "30. November 2026"
