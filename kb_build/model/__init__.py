@@ -32,6 +32,7 @@ from kb_build.model.incidents import (
     ServiceState,
 )
 from kb_build.model.site import CallIdFormat, Contact, Feedback, Home, HomeRoute, Labels, NotFoundPage, Site
+from kb_build.model.subscriptions import Subscriptions, SubscriptionTexts
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -94,6 +95,8 @@ __all__ = [
     "Sourced",
     "Statement",
     "Step",
+    "SubscriptionTexts",
+    "Subscriptions",
     "Tab",
     "Team",
     "Term",
@@ -120,6 +123,7 @@ class KnowledgeBase(Record):
     incidents: Incidents
     glossary: Glossary
     helpdesk: Helpdesk
+    subscriptions: Subscriptions
 
     def step(self, step_id: str) -> Step:
         return by_id(self.process.steps, step_id)
@@ -171,4 +175,5 @@ FILES: dict[str, type[Record]] = {
     "incidents": Incidents,
     "glossary": Glossary,
     "helpdesk": Helpdesk,
+    "subscriptions": Subscriptions,
 }

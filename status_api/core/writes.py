@@ -11,6 +11,7 @@ from status_api.core import Core
 from status_api.domain.errors import AlreadyExists, Invalid, NotFound, Subject
 from status_api.domain.payloads import check_reference, fingerprint
 from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Written
+from status_api.domain.store import Notify
 
 SUBJECTS: dict[type, Subject] = {Ticket: "ticket", Incident: "incident"}
 
@@ -42,11 +43,13 @@ def append_update(
     payload: BaseModel,
     change: Callable[[R], tuple[R, Any]],
     key: str | None,
+    *,
+    notify: Notify[R] | None = None,
 ) -> Appended[R]:
     """Append a public update, optionally moving the record's state; a retry with the same key adds nothing."""
     checked(reference)
     idempotency = Idempotency(key, fingerprint(payload)) if key is not None else None
-    appended = core.store.append_update(subject, reference, change, idempotency=idempotency)
+    appended = core.store.append_update(subject, reference, change, idempotency=idempotency, notify=notify)
     if appended is None:
         raise NotFound(SUBJECTS[subject], reference)
     return appended

@@ -16,8 +16,9 @@ from psycopg import errors
 
 from status_api.domain.errors import NotFound, StoreBusy, StoreUnavailable
 from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
-from status_api.domain.store import Build, Change
+from status_api.domain.store import Build, Change, Notify
 from status_api.storage import appending
+from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
 from status_api.storage.postgres.listener import CHANNEL, Listener
@@ -42,7 +43,8 @@ def _configure(timeout: float) -> Callable[[Conn], None]:
     return configure
 
 
-class PostgresStore:
+class PostgresStore(MailingStore):
+    _mailing = POSTGRES
     # Reads are a network round trip: callers must not make them on the event loop.
     local = False
 
@@ -104,6 +106,12 @@ class PostgresStore:
         self._writes += 1
 
     @contextmanager
+    def _quiet_write(self) -> Iterator[Conn]:
+        """A write transaction other instances are not told of: subscribers and the outbox change no lookup."""
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    @contextmanager
     def _read(self) -> Iterator[Conn]:
         """A transaction of several reads of one snapshot."""
         with self.connection() as conn, conn.transaction():
@@ -149,12 +157,27 @@ class PostgresStore:
             raise StoreBusy(str(error).strip()) from error
 
     def append_update(
-        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+        self,
+        subject: type[R],
+        reference: str,
+        change: Change[R],
+        *,
+        idempotency: Idempotency | None = None,
+        notify: Notify[R] | None = None,
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._write(table.subject, reference) as conn:
             return appending.append(
-                conn, table, reference, change, idempotency, self._recent, rows.seen_key, rows.keep_key
+                conn,
+                table,
+                reference,
+                change,
+                idempotency,
+                self._recent,
+                rows.seen_key,
+                rows.keep_key,
+                notify,
+                POSTGRES.queue_notice,
             )
 
     def delete(self, subject: type[R], reference: str) -> bool:

@@ -117,6 +117,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # The helpdesk's time of the latest change applied from it: an older delivery changes nothing.
         "ALTER TABLE tickets ADD COLUMN helpdesk_at TEXT",
     ),
+    (
+        # E-mail subscribers (storage/mailing.py). pending_services and token_* are a confirmation awaited:
+        # the key's hash (the key itself is only in the e-mail) and when it expires. Times in epoch seconds.
+        """CREATE TABLE subscribers (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            services TEXT NOT NULL,
+            confirmed_at REAL,
+            pending_services TEXT,
+            token_hash TEXT UNIQUE,
+            token_expires REAL
+        ) STRICT""",
+        # The hash of each e-mail's unsubscribe key: any of them deletes the address.
+        """CREATE TABLE unsubscribe_keys (
+            key_hash TEXT PRIMARY KEY,
+            subscriber INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE
+        ) STRICT""",
+        "CREATE INDEX unsubscribe_keys_by_subscriber ON unsubscribe_keys (subscriber)",
+        # What awaits sending: notices and e-mails, each once by its key; done entries keep their key a while.
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            subscriber INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+            services TEXT,
+            content TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at REAL NOT NULL,
+            claimed_until REAL NOT NULL DEFAULT 0,
+            done_at REAL
+        ) STRICT""",
+        "CREATE INDEX outbox_due ON outbox (next_at) WHERE done_at IS NULL",
+        "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
