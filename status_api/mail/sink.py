@@ -9,6 +9,7 @@ import asyncio
 import email
 import email.policy
 import sys
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -47,10 +48,16 @@ async def serve(host: str, port: int, ready: Any = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """python -m status_api.mail.sink [PORT [PORT_FILE]]: port 0 takes a free one, written to PORT_FILE."""
     args = sys.argv[1:] if argv is None else argv
     port = int(args[0]) if args else 2525
+
+    def ready(bound: int) -> None:
+        if len(args) > 1:
+            Path(args[1]).write_text(f"{bound}\n", encoding="utf-8")
+
     try:
-        asyncio.run(serve("127.0.0.1", port))
+        asyncio.run(serve("127.0.0.1", port, ready))
     except KeyboardInterrupt:
         pass
     return 0

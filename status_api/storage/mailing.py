@@ -110,7 +110,7 @@ class Mailing:
         if inserted.rowcount > 0:
             self._run(
                 conn,
-                "INSERT INTO unsubscribe_keys (key_hash, subscriber) VALUES (?, ?)",
+                "INSERT INTO unsubscribe_keys (key_hash, subscriber) VALUES (?, ?) ON CONFLICT (key_hash) DO NOTHING",
                 (mail.unsubscribe_hash, mail.subscriber),
             )
 
