@@ -6,6 +6,7 @@ Nothing leaves the machine: a newcomer subscribing in the demo sees the confirma
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import sys
@@ -21,7 +22,7 @@ class Printer:
     def __init__(self, out: Any = None) -> None:
         self._out = out
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         out = self._out or sys.stdout
         raw = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
         message = email.message_from_bytes(raw, policy=email.policy.default)
@@ -56,10 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         if len(args) > 1:
             Path(args[1]).write_text(f"{bound}\n", encoding="utf-8")
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve("127.0.0.1", port, ready))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
