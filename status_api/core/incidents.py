@@ -20,6 +20,8 @@ def put(core: Core, reference: str, data: object, *, if_absent: bool = False) ->
         reference,
         lambda current: incident_from_payload(reference, payload, current, core.kb),
         if_absent=if_absent,
+        # A new incident's opening is its first public update: subscribers hear of it too.
+        notify=lambda stored: subscriptions.incident_notice(core.kb, stored, core),
     )
 
 

@@ -23,7 +23,15 @@ def checked(reference: str) -> str:
     return reference
 
 
-def put(core: Core, subject: type[R], reference: str, build: Callable[[R | None], R], *, if_absent: bool) -> Written[R]:
+def put(
+    core: Core,
+    subject: type[R],
+    reference: str,
+    build: Callable[[R | None], R],
+    *,
+    if_absent: bool,
+    notify: Notify[R] | None = None,
+) -> Written[R]:
     """Create or replace; with `if_absent`, AlreadyExists rather than replace (decided inside the transaction)."""
     checked(reference)
 
@@ -32,7 +40,7 @@ def put(core: Core, subject: type[R], reference: str, build: Callable[[R | None]
             raise AlreadyExists(SUBJECTS[subject], reference)
         return build(current)
 
-    record, created = core.store.put(subject, reference, guarded)
+    record, created = core.store.put(subject, reference, guarded, notify=notify)
     return Written(record, created)
 
 

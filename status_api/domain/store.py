@@ -42,8 +42,12 @@ class Store(Protocol):
 
     def get(self, subject: type[R], reference: str) -> R | None: ...
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         """Create or replace a record, keeping its updates (and an incident's tickets); True when created.
+
+        On creation, `notify` makes the notice of the record's opening, queued in the same transaction.
 
         A ticket's call IDs move with it: CallIdTaken when one belongs to another ticket.
         """

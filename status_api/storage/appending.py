@@ -61,3 +61,11 @@ def append(
         if notice is not None:
             queue(conn, notice)
     return Appended(stored, replayed=False)
+
+
+def opened(conn: Any, stored: R, created: bool, notify: Notify[R] | None, queue: QueueNotice) -> None:
+    """A created record's notice (an incident's opening), queued in its transaction."""
+    if created and notify is not None:
+        notice = notify(stored)
+        if notice is not None:
+            queue(conn, notice)

@@ -109,7 +109,7 @@ def test_subscribe_confirm_receive_unsubscribe(server: Server, inbox: Inbox) -> 
     assert answer.status_code == 200 and "Vérifiez votre boîte de réception" in answer.text
     (confirmation,) = inbox.wait(lambda: inbox.to(alice))
     assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    confirm, unsubscribe = links(text_of(confirmation))
+    confirm, _ = links(text_of(confirmation))
     assert urlsplit(confirm).path == SERVICE.subscription_confirm
     assert f'href="{confirm}"' in html_of(confirmation).replace("&amp;", "&")
 
@@ -125,7 +125,11 @@ def test_subscribe_confirm_receive_unsubscribe(server: Server, inbox: Inbox) -> 
     confirmed(server, inbox, bob)  # every service
 
     reference = incident(server, "appels-sortants")
+    # Its opening is told first...
+    opening = inbox.wait(lambda: [m for m in inbox.to(alice) if "Appels sortants coupés" in m["Subject"]])[0]
+    assert "En cours d'analyse" in opening["Subject"]
     post_update(server, reference, "Nous avons identifié la cause & préparons un correctif.")
+    # ...then each update.
     update = inbox.wait(lambda: [m for m in inbox.to(alice) if "correctif" in text_of(m)])[0]
     assert "Appels sortants coupés" in update["Subject"]
     header = update["List-Unsubscribe"]
@@ -231,11 +235,13 @@ def test_two_instances_send_one_mail_per_subscriber(
         post_update(first, reference, "Les SMS partent de nouveau, avec du retard.")
         post_update(second, reference, "Les SMS partent normalement.")
         for person in people:
-            inbox.wait(lambda person=person: len(inbox.to(person)) == 3)
+            inbox.wait(lambda person=person: len(inbox.to(person)) == 4)
         time.sleep(2)  # both senders had every chance to send twice
         for person in people:
             texts = [text_of(message) for message in inbox.to(person)]
-            assert len(texts) == 3
+            # The confirmation, the incident's opening and its two updates: each once.
+            assert len(texts) == 4
+            assert sum("Confirmez" in message["Subject"] for message in inbox.to(person)) == 1
             assert sum("avec du retard" in text for text in texts) == 1
             assert sum("partent normalement" in text for text in texts) == 1
     finally:

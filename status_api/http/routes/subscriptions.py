@@ -115,10 +115,11 @@ def subscription_routes(
         await run_in_threadpool(subscriptions.unsubscribe, core, key)
         return page(200, t.unsubscribed_title, t.unsubscribed_text)
 
-    routes = [Route(SERVICE.unsubscribe, unsubscribe, methods=["GET", "POST"])]
+    # Pages for people, reached from the status page's form or an e-mail's link: not part of the API document.
+    routes = [Route(SERVICE.unsubscribe, unsubscribe, methods=["GET", "POST"], include_in_schema=False)]
     if composer is not None:
         routes += [
-            Route(SERVICE.subscribe, subscribe, methods=["POST"]),
-            Route(SERVICE.subscription_confirm, confirmation, methods=["GET", "POST"]),
+            Route(SERVICE.subscribe, subscribe, methods=["POST"], include_in_schema=False),
+            Route(SERVICE.subscription_confirm, confirmation, methods=["GET", "POST"], include_in_schema=False),
         ]
     return routes

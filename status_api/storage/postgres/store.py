@@ -138,7 +138,9 @@ class PostgresStore(MailingStore):
         with self._read() as conn:
             return table.load(conn, reference, self._recent)
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         try:
             with self._write(table.subject, reference) as conn:
@@ -150,6 +152,7 @@ class PostgresStore(MailingStore):
                         table.write_update(conn, reference, update)
                 stored = table.load(conn, reference, self._recent)
                 assert stored is not None
+                appending.opened(conn, stored, current is None, notify, POSTGRES.queue_notice)
                 return stored, current is None
         except errors.UniqueViolation as error:
             # Two tickets claiming one new call ID at the same moment, on two instances: the second is told to

@@ -162,7 +162,9 @@ class SQLiteStore(MailingStore):
             loaded: R | None = rows.TABLES[subject].load(conn, reference, self._recent)
             return loaded
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
             current = table.load(conn, reference, self._recent)
@@ -173,6 +175,7 @@ class SQLiteStore(MailingStore):
                     table.write_update(conn, reference, update)
             stored = table.load(conn, reference, self._recent)
             assert stored is not None
+            appending.opened(conn, stored, current is None, notify, SQLITE.queue_notice)
             return stored, current is None
 
     def append_update(
