@@ -20,12 +20,14 @@ ADDRESS_MAX_LENGTH = 254
 
 
 def normalised_address(text: str) -> str | None:
-    """The address as kept (trimmed, its domain in lower case), or None when it is not one."""
+    """The address as kept (trimmed, in lower case), or None when it is not one.
+
+    Mail providers take local parts in any case: kept as typed, Alice@ and alice@ would be two subscribers
+    (two e-mails each time) and two rate-limit budgets for one inbox."""
     address = text.strip()
     if len(address) > ADDRESS_MAX_LENGTH or not ADDRESS.fullmatch(address):
         return None
-    local, _, domain = address.rpartition("@")
-    return f"{local}@{domain.lower()}"
+    return address.lower()
 
 
 @dataclass(frozen=True)

@@ -139,11 +139,25 @@ class Renderer:
         self._env.globals["offer_subscriptions"] = True
 
     def subscription_page(
-        self, title: str, text: str, *, button: str = "", action: str = "", fields: dict[str, str] | None = None
+        self,
+        title: str,
+        text: str,
+        *,
+        button: str = "",
+        action: str = "",
+        fields: dict[str, str] | None = None,
+        form_address: str | None = None,
     ) -> str:
-        """A page of the subscriptions (an answer, a confirmation or unsubscribe step with its button)."""
+        """A page of the subscriptions: an answer, a confirmation or unsubscribe step with its button, or a
+        mistake with the form again (`form_address`: what was typed)."""
         return self._env.get_template("subscription_page.html").render(
-            title=title, text=text, button=button, action=action, fields=fields or {}
+            title=title,
+            text=text,
+            button=button,
+            action=action,
+            fields=fields or {},
+            form=form_address is not None,
+            form_address=form_address or "",
         )
 
     def status_page(self, view: ServiceStatusView) -> str:

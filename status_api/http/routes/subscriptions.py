@@ -50,9 +50,18 @@ def subscription_routes(
     t = core.kb.subscriptions.texts
 
     def page(
-        status: int, title: str, text: str, *, button: str = "", action: str = "", fields: dict[str, str] | None = None
+        status: int,
+        title: str,
+        text: str,
+        *,
+        button: str = "",
+        action: str = "",
+        fields: dict[str, str] | None = None,
+        form_address: str | None = None,
     ) -> Response:
-        body = renderer.subscription_page(title, text, button=button, action=action, fields=fields)
+        body = renderer.subscription_page(
+            title, text, button=button, action=action, fields=fields, form_address=form_address
+        )
         return HTMLResponse(body, status, _NO_STORE)
 
     async def subscribe(request: Request) -> Response:
@@ -65,14 +74,14 @@ def subscription_routes(
             fields = await read_form_lists(request, limit=_FORM_LIMIT)
         except ApiError as error:
             return page(error.status, t.title, error.body.error.message)
+        typed = (fields.get("address") or [""])[0]
         try:
-            address, services = subscriptions.checked(
-                core.kb, (fields.get("address") or [""])[0], fields.get("service", [])
-            )
+            address, services = subscriptions.checked(core.kb, typed, fields.get("service", []))
         except SubscriptionRefused as refused:
-            return page(422, t.title, refused.message)
+            return page(422, t.title, refused.message, form_address=typed[:254])
         allowed = True
         if addresses is not None:
+            # Keyed by the address's hash: the budgets' table holds no address.
             allowed = await addresses.acquire(cast(ClientKey, f"address:{subscriptions.hashed(address)}")) == 0
         if allowed:
             await run_in_threadpool(subscriptions.subscribe, core, address, services, composer.confirmation)
