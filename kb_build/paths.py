@@ -75,6 +75,9 @@ class ServiceAddresses:
     subscribe: str = "/etat-du-service/abonnement"
     subscription_confirm: str = "/etat-du-service/abonnement/confirmer"
     unsubscribe: str = "/etat-du-service/abonnement/desabonner"
+    # Webhook subscriptions, registered by staff (token).
+    webhooks: str = "/api/v1/webhooks"
+    webhook: str = "/api/v1/webhooks/{id}"
     # "Cet article vous a-t-il été utile ?": the vote of every page, and the comment after a "no".
     feedback: str = "/avis"
     api: str = "/api"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -42,6 +41,7 @@ from status_api.http.routes.hooks import hook_routes
 from status_api.http.routes.pages import page_routes, tracking_form
 from status_api.http.routes.probes import probe_routes
 from status_api.http.routes.subscriptions import ADDRESS_LIMITS, CLIENT_LIMITS, subscription_routes
+from status_api.http.routes.webhooks import webhook_routes
 from status_api.http.routes.writes import write_routes
 from status_api.mail.compose import Composer
 from status_api.mail.sender import Sender
@@ -66,11 +66,19 @@ def create_app(
     routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
     routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
     # E-mail subscriptions once mail can leave (STATUS_API_SMTP_URL, with STATUS_API_PUBLIC_URL for links).
-    composer = sender = None
+    composer = None
     if settings.smtp is not None and settings.public_url is not None:
         composer = Composer(kb, settings.public_url, settings.sender_address)
-        sender = Sender(store, composer, settings.smtp, clock)
         renderer.offer_subscriptions()
+    # The outbox's sender runs in every instance: e-mails when mail can leave, webhooks in any case.
+    sender = Sender(
+        store,
+        composer,
+        settings.smtp,
+        clock,
+        webhook_failures=settings.webhook_failures,
+        public_url=settings.public_url or "",
+    )
     limited = settings.limits is not None
     routes += subscription_routes(
         core,
@@ -78,8 +86,9 @@ def create_app(
         composer,
         _budgets(store, CLIENT_LIMITS) if limited else None,
         _budgets(store, ADDRESS_LIMITS) if limited else None,
-        sender.wake if sender is not None else lambda: None,
+        sender.wake,
     )
+    routes += webhook_routes(core, settings.token)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
@@ -172,12 +181,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        task = asyncio.create_task(sender.run(), name="mail sender") if sender is not None else None
+        task = asyncio.create_task(sender.run(), name="outbox sender")
         yield
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await sender.stop(task)
         store.close()
 
     return Starlette(

@@ -115,6 +115,8 @@ class Settings:
     smtp: Smtp | None = None
     # The From address of those e-mails (STATUS_API_MAIL_FROM); by default etat-du-service@ the public host.
     mail_from: str | None = None
+    # Failed deliveries in a row that switch a webhook off (STATUS_API_WEBHOOK_FAILURES).
+    webhook_failures: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -152,6 +154,9 @@ class Settings:
             zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,
             smtp=_smtp(env),
             mail_from=_mail_from(env),
+            webhook_failures=_integer(
+                env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000
+            ),
         )
 
     @property

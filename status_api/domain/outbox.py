@@ -54,15 +54,38 @@ class Mail:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """One POST of a notice to one webhook: its unique key and the JSON body (signed when sent)."""
+
+    key: str
+    webhook: int
+    body: str
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A webhook subscription; `secret` signs its deliveries. Switched off (`disabled`) after repeated
+    failures."""
+
+    id: int
+    url: str
+    secret: str = field(repr=False)
+    failures: int = 0
+    disabled: bool = False
+
+
+@dataclass(frozen=True)
 class Queued:
     """An entry of the outbox as the sender claimed it."""
 
     id: int
-    kind: str  # "notice" or "mail"
+    kind: str  # "notice", "mail" or "webhook"
     content: dict[str, Any]
     attempts: int
     # A notice's services; empty for a mail.
     services: tuple[str, ...] = ()
+    # A webhook delivery's webhook.
+    webhook: int | None = None
 
 
 @dataclass(frozen=True)

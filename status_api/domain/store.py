@@ -14,7 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from status_api.domain.outbox import Mail, Notice, Queued, Recipient
+from status_api.domain.outbox import Delivery, Mail, Notice, Queued, Recipient, Webhook
 from status_api.domain.records import Appended, Idempotency, Incident, R, Ticket, Vote
 
 # Given the record as it is, the record after the change and the update to record.
@@ -169,8 +169,23 @@ class Store(Protocol):
         """Entries due now, each held by the caller for `lease` seconds: no other instance gets them meanwhile."""
         ...
 
-    def expand(self, notice: int, mails: list[Mail], now: datetime) -> None:
-        """Queue a notice's e-mails (each once by its key) and mark the notice done, in one transaction."""
+    def expand(self, notice: int, mails: list[Mail], deliveries: list[Delivery], now: datetime) -> None:
+        """Queue a notice's e-mails and webhook deliveries (each once by its key) and mark the notice done, in
+        one transaction."""
+        ...
+
+    def add_webhook(self, url: str, secret: str, now: datetime) -> Webhook: ...
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, switched off or not."""
+        ...
+
+    def delete_webhook(self, webhook: int) -> bool:
+        """The webhook gone, with its deliveries not yet made."""
+        ...
+
+    def webhook_outcome(self, webhook: int, delivered: bool, limit: int, now: datetime) -> bool:
+        """A delivery's outcome counted: the `limit`-th failure in a row switches the webhook off (True)."""
         ...
 
     def sent(self, entry: int, now: datetime) -> None: ...

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from status_api.domain.outbox import Mail, Notice, Queued, Recipient
+from status_api.domain.outbox import Delivery, Mail, Notice, Queued, Recipient, Webhook
 
 
 def _services(text: str | None) -> tuple[str, ...]:
@@ -96,8 +96,12 @@ class Mailing:
             conn,
             "INSERT INTO outbox (kind, key, services, content, next_at) VALUES ('notice', ?, ?, ?, ?)"
             " ON CONFLICT (key) DO NOTHING",
-            (notice.key, json.dumps(notice.services), json.dumps({**notice.content, "at": notice.at.isoformat()}),
-             notice.at.timestamp()),
+            (
+                notice.key,
+                json.dumps(notice.services),
+                json.dumps({**notice.content, "key": notice.key, "at": notice.at.isoformat()}),
+                notice.at.timestamp(),
+            ),
         )
 
     def queue_mail(self, conn: Any, mail: Mail, now: datetime) -> None:
@@ -138,18 +142,70 @@ class Mailing:
             row = self._run(
                 conn,
                 "UPDATE outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ?"
-                " RETURNING kind, content, attempts, services",
+                " RETURNING kind, content, attempts, services, webhook",
                 (at + lease, id_),
             ).fetchone()
-            kind, content, attempts, services = row
-            claimed.append(Queued(int(id_), kind, json.loads(content), int(attempts), _services(services)))
+            kind, content, attempts, services, webhook = row
+            claimed.append(
+                Queued(
+                    int(id_),
+                    kind,
+                    json.loads(content),
+                    int(attempts),
+                    _services(services),
+                    int(webhook) if webhook is not None else None,
+                )
+            )
         return claimed
 
-    def expand(self, conn: Any, notice: int, mails: list[Mail], now: datetime) -> None:
-        """A notice's e-mails queued, and the notice done: in one transaction, so it is done once."""
+    def expand(self, conn: Any, notice: int, mails: list[Mail], deliveries: list[Delivery], now: datetime) -> None:
+        """A notice's e-mails and webhook deliveries queued, and the notice done: in one transaction, so it is
+        done once."""
         for mail in mails:
             self.queue_mail(conn, mail, now)
+        for delivery in deliveries:
+            self._run(
+                conn,
+                "INSERT INTO outbox (kind, key, webhook, content, next_at) VALUES ('webhook', ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO NOTHING",
+                (delivery.key, delivery.webhook, json.dumps({"body": delivery.body}), now.timestamp()),
+            )
         self.done(conn, notice, now)
+
+    # --- webhooks -------------------------------------------------------------------------------------------
+
+    def add_webhook(self, conn: Any, url: str, secret: str, now: datetime) -> Webhook:
+        row = self._run(
+            conn,
+            "INSERT INTO webhooks (url, secret, created_at) VALUES (?, ?, ?) RETURNING id",
+            (url, secret, now.timestamp()),
+        ).fetchone()
+        return Webhook(int(row[0]), url, secret)
+
+    def webhooks(self, conn: Any) -> list[Webhook]:
+        found = self._run(conn, "SELECT id, url, secret, failures, disabled_at FROM webhooks ORDER BY id").fetchall()
+        return [
+            Webhook(int(id_), url, secret, int(failures), disabled_at is not None)
+            for id_, url, secret, failures, disabled_at in found
+        ]
+
+    def delete_webhook(self, conn: Any, webhook: int) -> bool:
+        return bool(self._run(conn, "DELETE FROM webhooks WHERE id = ?", (webhook,)).rowcount > 0)
+
+    def webhook_outcome(self, conn: Any, webhook: int, delivered: bool, limit: int, now: datetime) -> bool:
+        """Count a delivery's outcome: a success starts the failures afresh; the `limit`-th failure in a row
+        switches the webhook off. True when it is switched off."""
+        if delivered:
+            self._run(conn, "UPDATE webhooks SET failures = 0 WHERE id = ?", (webhook,))
+            return False
+        row = self._run(
+            conn,
+            "UPDATE webhooks SET failures = failures + 1,"
+            " disabled_at = CASE WHEN failures + 1 >= ? THEN coalesce(disabled_at, ?) ELSE disabled_at END"
+            " WHERE id = ? RETURNING disabled_at",
+            (limit, now.timestamp(), webhook),
+        ).fetchone()
+        return row is not None and row[0] is not None
 
     def done(self, conn: Any, entry: int, now: datetime) -> None:
         """Sent (or given up): what it said is forgotten, its key kept a while so that it is not queued again."""
@@ -161,9 +217,7 @@ class Mailing:
     def purge(self, conn: Any, before: datetime, now: datetime) -> None:
         """Entries done before `before`, and addresses whose confirmation link expired unused."""
         self._run(conn, "DELETE FROM outbox WHERE done_at < ?", (before.timestamp(),))
-        self._run(
-            conn, "DELETE FROM subscribers WHERE confirmed_at IS NULL AND token_expires <= ?", (now.timestamp(),)
-        )
+        self._run(conn, "DELETE FROM subscribers WHERE confirmed_at IS NULL AND token_expires <= ?", (now.timestamp(),))
 
 
 class MailingStore:
@@ -173,6 +227,9 @@ class MailingStore:
     _mailing: Mailing
 
     def _quiet_write(self) -> AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _quiet_read(self) -> AbstractContextManager[Any]:
         raise NotImplementedError
 
     def subscribe(
@@ -188,7 +245,7 @@ class MailingStore:
             self._mailing.subscribe(conn, address, services, token_hash, expires, now, mail)
 
     def confirmable(self, token_hash: str, now: datetime) -> bool:
-        with self._quiet_write() as conn:
+        with self._quiet_read() as conn:
             return self._mailing.confirmable(conn, token_hash, now)
 
     def confirm(self, token_hash: str, now: datetime) -> bool:
@@ -200,7 +257,7 @@ class MailingStore:
             return self._mailing.unsubscribe(conn, key_hash)
 
     def recipients(self) -> list[Recipient]:
-        with self._quiet_write() as conn:
+        with self._quiet_read() as conn:
             return self._mailing.recipients(conn)
 
     def queue_notice(self, notice: Notice) -> None:
@@ -208,15 +265,32 @@ class MailingStore:
             self._mailing.queue_notice(conn, notice)
 
     def claim(self, now: datetime, lease: float, limit: int) -> list[Queued]:
-        with self._quiet_write() as conn:
+        # Asked first with a read, every second on every instance: an idle sender takes no write lock.
+        with self._quiet_read() as conn:
             if not self._mailing.due(conn, now):
                 return []
         with self._quiet_write() as conn:
             return self._mailing.claim(conn, now, lease, limit)
 
-    def expand(self, notice: int, mails: list[Mail], now: datetime) -> None:
+    def expand(self, notice: int, mails: list[Mail], deliveries: list[Delivery], now: datetime) -> None:
         with self._quiet_write() as conn:
-            self._mailing.expand(conn, notice, mails, now)
+            self._mailing.expand(conn, notice, mails, deliveries, now)
+
+    def add_webhook(self, url: str, secret: str, now: datetime) -> Webhook:
+        with self._quiet_write() as conn:
+            return self._mailing.add_webhook(conn, url, secret, now)
+
+    def webhooks(self) -> list[Webhook]:
+        with self._quiet_read() as conn:
+            return self._mailing.webhooks(conn)
+
+    def delete_webhook(self, webhook: int) -> bool:
+        with self._quiet_write() as conn:
+            return self._mailing.delete_webhook(conn, webhook)
+
+    def webhook_outcome(self, webhook: int, delivered: bool, limit: int, now: datetime) -> bool:
+        with self._quiet_write() as conn:
+            return self._mailing.webhook_outcome(conn, webhook, delivered, limit, now)
 
     def sent(self, entry: int, now: datetime) -> None:
         with self._quiet_write() as conn:

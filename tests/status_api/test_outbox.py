@@ -59,9 +59,9 @@ def test_each_key_is_queued_once(store: Store) -> None:
     assert store.confirm(hashed("ta@example.com"), NOW)
     (recipient,) = store.recipients()
     mail = Mail(f"mail:{recipient.subscriber}:{claimed.id}", recipient.subscriber, {"to": "a"}, hashed("k1"))
-    store.expand(claimed.id, [mail], NOW)
+    store.expand(claimed.id, [mail], [], NOW)
     # The same notice expanded again (two instances) or queued again within the week: nothing more.
-    store.expand(claimed.id, [Mail(mail.key, recipient.subscriber, {"to": "a"}, hashed("k2"))], NOW)
+    store.expand(claimed.id, [Mail(mail.key, recipient.subscriber, {"to": "a"}, hashed("k2"))], [], NOW)
     store.queue_notice(notice)
     due = store.claim(NOW, 60, 10)
     assert [entry.kind for entry in due] == ["mail", "mail"]  # the confirmation and the update, once each

@@ -117,11 +117,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             subscriber bigint NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE
         )""",
         "CREATE INDEX unsubscribe_keys_by_subscriber ON unsubscribe_keys (subscriber)",
+        """CREATE TABLE webhooks (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url text NOT NULL,
+            secret text NOT NULL,
+            failures integer NOT NULL DEFAULT 0,
+            created_at double precision NOT NULL,
+            disabled_at double precision
+        )""",
         """CREATE TABLE outbox (
             id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             kind text NOT NULL,
             key text NOT NULL UNIQUE,
             subscriber bigint REFERENCES subscribers (id) ON DELETE CASCADE,
+            webhook bigint REFERENCES webhooks (id) ON DELETE CASCADE,
             services text,
             content text NOT NULL,
             attempts integer NOT NULL DEFAULT 0,
@@ -131,6 +140,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_due ON outbox (next_at) WHERE done_at IS NULL",
         "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
+        "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
     ),
 )
 VERSION = len(MIGRATIONS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +110,9 @@ class PostgresStore(MailingStore):
         """A write transaction other instances are not told of: subscribers and the outbox change no lookup."""
         with self.connection() as conn, conn.transaction():
             yield conn
+
+    def _quiet_read(self) -> AbstractContextManager[Conn]:
+        return self.connection()
 
     @contextmanager
     def _read(self) -> Iterator[Conn]:

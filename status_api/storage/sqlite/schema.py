@@ -135,12 +135,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             subscriber INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE
         ) STRICT""",
         "CREATE INDEX unsubscribe_keys_by_subscriber ON unsubscribe_keys (subscriber)",
-        # What awaits sending: notices and e-mails, each once by its key; done entries keep their key a while.
+        # Webhook subscriptions registered by staff; switched off (disabled_at) after repeated failures. The
+        # secret signs each delivery, so it is kept as given (it is the receiver's to check, not a password).
+        """CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            disabled_at REAL
+        ) STRICT""",
+        # What awaits sending: notices, e-mails and webhook deliveries, each once by its key; done entries keep
+        # their key a while.
         """CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,
             kind TEXT NOT NULL,
             key TEXT NOT NULL UNIQUE,
             subscriber INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+            webhook INTEGER REFERENCES webhooks (id) ON DELETE CASCADE,
             services TEXT,
             content TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -150,6 +162,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT""",
         "CREATE INDEX outbox_due ON outbox (next_at) WHERE done_at IS NULL",
         "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
+        "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
     ),
 )
 VERSION = len(MIGRATIONS)

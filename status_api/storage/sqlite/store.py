@@ -123,6 +123,9 @@ class SQLiteStore(MailingStore):
         # Subscribers and the outbox change no lookup's answer: their writes leave version() alone.
         return self._transaction("IMMEDIATE", counted=False)
 
+    def _quiet_read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._transaction("DEFERRED")
+
     def version(self) -> Hashable:
         # data_version moves when another connection, of this process or another, commits; the counter
         # covers this process's own writes at once. Lookups ask at every request, so the database is asked at
