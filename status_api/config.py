@@ -111,7 +111,7 @@ class Settings:
     zendesk_email: str | None = None
     zendesk_api_token: str | None = None
     # Where e-mails to subscribers leave (STATUS_API_SMTP_URL); None: e-mail subscriptions are off (the form is
-    # not shown, nothing is queued for subscribers; links of e-mails already sent still unsubscribe).
+    # not shown, no e-mail is made; links of e-mails already sent still unsubscribe).
     smtp: Smtp | None = None
     # The From address of those e-mails (STATUS_API_MAIL_FROM); by default etat-du-service@ the public host.
     mail_from: str | None = None

@@ -448,7 +448,12 @@ def _webhooks(doc: _Document) -> dict[str, Any]:
         "properties": {"webhooks": {"type": "array", "items": _WEBHOOK}},
         "required": ["webhooks"],
     }
-    identifier = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    identifier = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+    }
     return {
         SERVICE.webhooks: {
             "post": {
