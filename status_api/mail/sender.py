@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from status_api.config import Smtp
 from status_api.core.subscriptions import hashed, new_key
+from status_api.domain.errors import StoreUnavailable
 from status_api.domain.outbox import Delivery, Mail, Queued
 from status_api.domain.store import Store
 from status_api.mail.compose import Composer
@@ -153,8 +154,11 @@ class Sender:
                 worked = await run_in_threadpool(self.once)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the database away, say: the next round tries again
-                logger.exception("mail sender: round failed")
+            except StoreUnavailable as error:  # the database away (the requests say so too): next round
+                logger.warning("outbox sender: database unavailable: %s", error)
+                worked = False
+            except Exception:
+                logger.exception("outbox sender: round failed")
                 worked = False
             if not worked and not self._stopping:
                 with contextlib.suppress(TimeoutError):
@@ -180,7 +184,7 @@ class Sender:
         now = self._clock()
         at = notice.content.get("at")
         if at is not None and now - datetime.fromisoformat(at) > NOTICE_TTL:
-            logger.warning("mail sender: notice %s is more than a day old; nobody is told", notice.id)
+            logger.warning("outbox sender: notice %s is more than a day old; nobody is told", notice.id)
             self._store.sent(notice.id, now)
             return
         mails = []
