@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from kb_build.paths import SERVICE
 from status_api.core import Core, webhooks
@@ -15,6 +15,7 @@ from status_api.domain.outbox import Webhook
 from status_api.http.auth import require_token
 from status_api.http.bodies import read_json
 from status_api.http.errors import ApiError, json_response
+from status_api.http.routes import route
 
 
 def _shown(webhook: Webhook, *, secret: bool = False) -> dict[str, object]:
@@ -50,7 +51,6 @@ def webhook_routes(core: Core, token: str | None) -> list[Route]:
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
     return [
-        Route(SERVICE.webhooks, register, methods=["POST"]),
-        Route(SERVICE.webhooks, listed, methods=["GET"]),
+        route(SERVICE.webhooks, {"POST": request_response(register), "GET": request_response(listed)}),
         Route(SERVICE.webhook, delete, methods=["DELETE"]),
     ]
