@@ -89,3 +89,15 @@ def test_unsubscribing_deletes_the_address_and_its_mails(store: Store) -> None:
     assert store.recipients() == []
     assert store.claim(NOW, 60, 10) == []  # its confirmation e-mail went with it
     assert not store.unsubscribe(hashed("ua@example.com"))
+
+
+def test_a_webhook_is_switched_off_by_failures_in_a_row(store: Store) -> None:
+    webhook = store.add_webhook("https://example.com/hook", "s3cret", NOW)
+    assert not store.webhook_outcome(webhook.id, False, 3, NOW)
+    assert not store.webhook_outcome(webhook.id, True, 3, NOW)  # a success starts the count afresh
+    assert not store.webhook_outcome(webhook.id, False, 3, NOW)
+    assert not store.webhook_outcome(webhook.id, False, 3, NOW)
+    assert store.webhook_outcome(webhook.id, False, 3, NOW)
+    (shown,) = store.webhooks()
+    assert (shown.url, shown.secret, shown.failures, shown.disabled) == ("https://example.com/hook", "s3cret", 3, True)
+    assert store.delete_webhook(webhook.id) and store.webhooks() == []
