@@ -3,6 +3,8 @@ list, delete."""
 
 from __future__ import annotations
 
+import re
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,6 +18,8 @@ from status_api.http.auth import require_token
 from status_api.http.bodies import read_json
 from status_api.http.errors import ApiError, json_response
 from status_api.http.routes import route
+
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _shown(webhook: Webhook, *, secret: bool = False) -> dict[str, object]:
@@ -46,7 +50,9 @@ def webhook_routes(core: Core, token: str | None) -> list[Route]:
     async def delete(request: Request) -> Response:
         require_token(request, token)
         given = request.path_params["id"]
-        if not (given.isdigit() and len(given) <= 18 and await run_in_threadpool(webhooks.delete, core, int(given))):
+        # ASCII digits only: str.isdigit() takes "¹" too, which int() refuses.
+        found = _ID.fullmatch(given) is not None and await run_in_threadpool(webhooks.delete, core, int(given))
+        if not found:
             raise ApiError(404, "not_found", messages.WEBHOOK_NOT_FOUND.format(id=given[:40]))
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
