@@ -50,6 +50,10 @@ class SubscriptionTexts(PlaceholderTexts):
     update_state: Annotated[Text, Fills("state")]
     update_services: Annotated[Text, Fills("services")]
     update_link: Text
+    # A planned maintenance's announcement and its updates (incidents.yml maintenance).
+    maintenance_intro: Annotated[Text, Fills("title")]
+    maintenance_window: Annotated[Text, Fills("window")]
+    maintenance_link: Text
     footer: Annotated[Text, Fills("brand")]
     unsubscribe_link: Text
 

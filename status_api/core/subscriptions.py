@@ -17,8 +17,10 @@ from typing import Any
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.core import Core
+from status_api.domain.maintenances import phase
 from status_api.domain.outbox import Mail, Notice, normalised_address
-from status_api.domain.records import Incident
+from status_api.domain.records import Incident, Maintenance
+from status_api.views.maintenances import window_text
 
 # How long a confirmation link works.
 CONFIRM_WINDOW = timedelta(hours=48)
@@ -100,3 +102,23 @@ def incident_notice(kb: KnowledgeBase, incident: Incident, core: Core) -> Notice
         "path": SERVICE.incident_anchor(incident.reference),
     }
     return Notice(f"incident-update:{update.id}", incident.services, core.clock(), content)
+
+
+def maintenance_notice(kb: KnowledgeBase, maintenance: Maintenance, core: Core) -> Notice | None:
+    """The notice of a planned maintenance's latest update (its announcement first), for the subscribers of
+    its services: its phase, what staff wrote, and its window as it now stands."""
+    update = max((u for u in maintenance.updates if u.id is not None), key=lambda u: u.id or 0, default=None)
+    if update is None:
+        return None
+    now = core.clock()
+    first = update is maintenance.updates[0]
+    content = {
+        "kind": "maintenance",
+        "title": maintenance.title,
+        "state": getattr(kb.incidents.maintenance.phases, phase(maintenance, now)),
+        "text": update.text or (maintenance.message if first else ""),
+        "window": window_text(maintenance.starts_at, maintenance.ends_at, kb),
+        "services": [kb.service(service).name for service in maintenance.services],
+        "path": SERVICE.maintenance_anchor(maintenance.reference),
+    }
+    return Notice(f"maintenance-update:{update.id}", maintenance.services, now, content)

@@ -57,15 +57,20 @@ class Composer:
         return self._message(address, subject, [fill(t.confirm_mail, hours=_HOURS)], link, [t.ignore], unsubscribe_key)
 
     def update(self, address: str, notice: dict[str, Any], unsubscribe_key: str) -> dict[str, Any]:
-        """An incident update's e-mail to one subscriber, from the notice's content (core/subscriptions.py)."""
+        """An incident's or a maintenance's update e-mailed to one subscriber, from the notice's content
+        (core/subscriptions.py)."""
         t = self._texts
+        maintenance = notice.get("kind") == "maintenance"
         subject = fill(t.update_subject, title=notice["title"], state=notice["state"])
-        paragraphs = [fill(t.update_intro, title=notice["title"]), fill(t.update_state, state=notice["state"])]
+        intro = t.maintenance_intro if maintenance else t.update_intro
+        paragraphs = [fill(intro, title=notice["title"]), fill(t.update_state, state=notice["state"])]
+        if maintenance:
+            paragraphs.append(fill(t.maintenance_window, window=notice["window"]))
         if notice.get("services"):
             paragraphs.append(fill(t.update_services, services=", ".join(notice["services"])))
         if notice.get("text"):
             paragraphs.append(notice["text"])
-        link = _Link(t.update_link, self._public_url + notice["path"])
+        link = _Link(t.maintenance_link if maintenance else t.update_link, self._public_url + notice["path"])
         return self._message(address, subject, paragraphs, link, [], unsubscribe_key)
 
     def _message(

@@ -249,11 +249,15 @@ class Sender:
         self._store.sent(mail.id, self._clock())
 
 
+# A notice's kind, from its key's prefix (core/subscriptions.py), as webhooks name it.
+_TYPES = {"incident-update": "incident_update", "maintenance-update": "maintenance_update"}
+
+
 def webhook_body(notice: Queued, public_url: str) -> dict[str, object]:
     """What a webhook receives of a notice: documented in the README (Webhook subscriptions)."""
     content = notice.content
     return {
-        "type": "incident_update" if str(content.get("key", "")).startswith("incident-update:") else "notice",
+        "type": _TYPES.get(str(content.get("key", "")).partition(":")[0], "notice"),
         "notice": content.get("key"),
         "at": content.get("at"),
         "title": content.get("title"),

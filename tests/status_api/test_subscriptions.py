@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
@@ -155,6 +156,44 @@ def test_subscribe_confirm_receive_unsubscribe(server: Server, inbox: Inbox) -> 
     inbox.wait(lambda: [m for m in inbox.to(bob) if "se rétablit" in text_of(m)])
     time.sleep(0.5)
     assert len(inbox.to(alice)) == received
+
+
+def test_a_planned_maintenance_is_told_to_the_subscribers_of_its_services(server: Server, inbox: Inbox) -> None:
+    sms, calls = address(), address()
+    confirmed(server, inbox, sms, "sms")
+    confirmed(server, inbox, calls, "appels-entrants")
+    reference = f"MNT-{next(_incidents)}"
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=20, minute=0, second=0, microsecond=0)
+    body = {
+        "title": "Mise à niveau <SMS>",
+        "message": "Les SMS peuvent partir avec retard pendant le créneau.",
+        "services": ["sms"],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=1)).isoformat(),
+    }
+    put = httpx2.put(f"{server.url}/api/v1/maintenances/{reference}", json=body, headers=AUTH, timeout=10)
+    assert put.status_code == 201, put.text
+    (announced,) = inbox.wait(lambda: [m for m in inbox.to(sms) if "Mise à niveau" in m["Subject"]])
+    assert announced["Subject"] == "Mise à niveau <SMS>\u00a0: Planifiée"
+    text = text_of(announced)
+    assert "maintenance planifiée «\u00a0Mise à niveau <SMS>\u00a0»" in text and "partir avec retard" in text
+    paris = start.astimezone(ZoneInfo("Europe/Paris"))  # the site's time zone
+    assert "Créneau\u00a0: Le " in text and f"de {paris.hour}\u00a0h\u00a000 à {paris.hour + 1}\u00a0h\u00a000" in text
+    assert "Mise à niveau &lt;SMS&gt;" in html_of(announced)
+    assert announced["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f"#maintenance-{reference}" in text
+
+    cancel = httpx2.post(
+        f"{server.url}/api/v1/maintenances/{reference}/updates",
+        json={"cancelled": True, "text": "Reportée à une date ultérieure."},
+        headers=AUTH,
+        timeout=10,
+    )
+    assert cancel.status_code == 201, cancel.text
+    (cancelled,) = inbox.wait(lambda: [m for m in inbox.to(sms) if "Reportée" in text_of(m)])
+    assert cancelled["Subject"] == "Mise à niveau <SMS>\u00a0: Annulée"
+    time.sleep(0.5)
+    assert not [m for m in inbox.to(calls) if "Mise à niveau" in m["Subject"]]  # not one of its services
 
 
 def test_the_unsubscribe_link_shows_a_button_and_only_its_post_unsubscribes(server: Server, inbox: Inbox) -> None:

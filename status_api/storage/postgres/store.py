@@ -165,9 +165,7 @@ class PostgresStore(MailingStore):
         except errors.UniqueViolation as error:
             raise StoreBusy(str(error).strip()) from error
 
-    def _put(
-        self, table: rows.Table[R], reference: str, build: Build[R], notify: Notify[R] | None
-    ) -> tuple[R, bool]:
+    def _put(self, table: rows.Table[R], reference: str, build: Build[R], notify: Notify[R] | None) -> tuple[R, bool]:
         with self._write(table.subject, reference) as conn:
             current = table.load(conn, reference, self._recent)
             record = build(current)
