@@ -48,16 +48,22 @@ DEMO_DB := var/status.sqlite3
 run: site
 	@token=$$($(BIN)/status-api token) && \
 	STATUS_API_DB=$(DEMO_DB) $(BIN)/status-api import status_api/demo/tickets.yml --shift-to-now --show-call-ids && \
+	rm -f var/mail-sink.port && \
+	{ $(BIN)/python -m status_api.mail.sink 0 var/mail-sink.port & sink=$$!; } && \
+	trap 'kill $$sink 2>/dev/null' EXIT && \
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do [ -s var/mail-sink.port ] && break; sleep 0.25; done && \
+	smtp_port=$$(cat var/mail-sink.port) && \
 	echo && \
 	echo "Centre d'aide et suivi des tickets : http://127.0.0.1:8000" && \
 	echo "Suivi sans JavaScript              : http://127.0.0.1:8000/suivi" && \
 	echo "État du service                    : http://127.0.0.1:8000/etat-du-service" && \
 	echo "API (OpenAPI)                      : http://127.0.0.1:8000/api/openapi.json" && \
+	echo "E-mails (puits local, affichés ici) : smtp://127.0.0.1:$$smtp_port" && \
 	echo "Jeton d'écriture pour cette session : $$token" && \
 	echo && \
 	STATUS_API_DB=$(DEMO_DB) STATUS_API_SITE_DIR=site STATUS_API_TOKEN=$$token \
-		STATUS_API_PUBLIC_URL=http://127.0.0.1:8000 \
-		exec $(BIN)/status-api serve --host 127.0.0.1 --port 8000
+		STATUS_API_PUBLIC_URL=http://127.0.0.1:8000 STATUS_API_SMTP_URL=smtp://127.0.0.1:$$smtp_port \
+		$(BIN)/status-api serve --host 127.0.0.1 --port 8000
 
 # Several instances on PostgreSQL, as deployed behind a load balancer: a throwaway local cluster (Debian's
 # postgresql package) with the demo tickets, and two instances on it, at 8001 and 8002, until Ctrl-C.

@@ -57,9 +57,7 @@ def write_policy_files(site_dir: Path, service_url: str = "") -> set[str]:
     hashes: set[str] = set()
     for page in sorted(site_dir.rglob("*.html")):
         hashes |= inline_script_hashes(page.read_text(encoding="utf-8"))
-    (site_dir / HASHES_FILE).write_text(
-        json.dumps({"script-src": sorted(hashes)}, indent=2) + "\n", encoding="utf-8"
-    )
+    (site_dir / HASHES_FILE).write_text(json.dumps({"script-src": sorted(hashes)}, indent=2) + "\n", encoding="utf-8")
     (site_dir / HEADERS_FILE).write_text(static_headers(hashes, service_url), encoding="utf-8")
     return hashes
 

@@ -71,6 +71,14 @@ class ServiceAddresses:
     feed: str = "/" + url_of(FIXED_PAGES["etat-du-service"]) + "flux.atom"
     # The form and its answer without JavaScript; the call ID travels in the POST body only, never in a URL.
     tracking: str = "/suivi"
+    # E-mail subscriptions: the form's POST, the confirmation link's page, and the unsubscribe link (RFC 8058's
+    # one-click POST goes there too).
+    subscribe: str = "/etat-du-service/abonnement"
+    subscription_confirm: str = "/etat-du-service/abonnement/confirmer"
+    unsubscribe: str = "/etat-du-service/abonnement/desabonner"
+    # Webhook subscriptions, registered by staff (token).
+    webhooks: str = "/api/v1/webhooks"
+    webhook: str = "/api/v1/webhooks/{id}"
     # "Cet article vous a-t-il été utile ?": the vote of every page, and the comment after a "no".
     feedback: str = "/avis"
     api: str = "/api"

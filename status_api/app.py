@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -40,7 +41,11 @@ from status_api.http.openapi import openapi_route
 from status_api.http.routes.hooks import hook_routes
 from status_api.http.routes.pages import page_routes, tracking_form
 from status_api.http.routes.probes import probe_routes
+from status_api.http.routes.subscriptions import ADDRESS_LIMITS, CLIENT_LIMITS, subscription_routes
+from status_api.http.routes.webhooks import webhook_routes
 from status_api.http.routes.writes import write_routes
+from status_api.mail.compose import Composer
+from status_api.mail.sender import Sender
 from status_api.views.html import Renderer
 
 logger = logging.getLogger("status_api")
@@ -66,6 +71,30 @@ def create_app(
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
     routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
     routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
+    # E-mail subscriptions once mail can leave (STATUS_API_SMTP_URL, with STATUS_API_PUBLIC_URL for links).
+    composer = None
+    if settings.smtp is not None and settings.public_url is not None:
+        composer = Composer(kb, settings.public_url, settings.sender_address)
+        renderer.offer_subscriptions()
+    # The outbox's sender runs in every instance: e-mails when mail can leave, webhooks in any case.
+    sender = Sender(
+        store,
+        composer,
+        settings.smtp,
+        clock,
+        webhook_failures=settings.webhook_failures,
+        public_url=settings.public_url or "",
+    )
+    limited = settings.limits is not None
+    routes += subscription_routes(
+        core,
+        renderer,
+        composer,
+        _budgets(store, CLIENT_LIMITS) if limited else None,
+        _budgets(store, ADDRESS_LIMITS) if limited else None,
+        sender.wake,
+    )
+    routes += webhook_routes(core, settings.token)
     routes += [*probe_routes(core, lookups, settings.token), openapi_route(kb)]
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
@@ -103,6 +132,17 @@ def create_app(
             )
         )
     forms = trackings
+    subscribing = frozenset({SERVICE.subscribe, SERVICE.subscription_confirm})
+    refuse_subscription = HTMLResponse(
+        renderer.subscription_page(kb.subscriptions.texts.title, kb.subscriptions.texts.cross_site),
+        403,
+        {"Cache-Control": "no-store"},
+    )
+    middleware.append(
+        Middleware(
+            SameOriginForms, paths=subscribing, allowed=settings.form_origins, refusal=lambda scope: refuse_subscription
+        )
+    )
     middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))
     votes = cross_site_refusal(renderer, kb.site.feedback.cross_site)
     middleware.append(
@@ -147,7 +187,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(sender.run(), name="outbox sender")
         yield
+        await sender.stop(task)
         store.close()
 
     return Starlette(

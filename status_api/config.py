@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from kb_build.csp import HASHES_FILE
 from kb_build.settings import data_dir
+from status_api.domain.outbox import normalised_address
 
 Network = IPv4Network | IPv6Network
 
@@ -54,6 +55,17 @@ class Limits:
     misses: Rate = Rate(100, 3600)
     # Clients remembered at once; past it the least recently seen is forgotten (its budget starts afresh).
     max_clients: int = 50_000
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server e-mails leave through (STATUS_API_SMTP_URL); `tls`: smtps://, TLS from the first byte."""
+
+    host: str
+    port: int
+    tls: bool = False
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 class ConfigError(ValueError):
@@ -98,6 +110,13 @@ class Settings:
     zendesk_url: str | None = None
     zendesk_email: str | None = None
     zendesk_api_token: str | None = None
+    # Where e-mails to subscribers leave (STATUS_API_SMTP_URL); None: e-mail subscriptions are off (the form is
+    # not shown, no e-mail is made; links of e-mails already sent still unsubscribe).
+    smtp: Smtp | None = None
+    # The From address of those e-mails (STATUS_API_MAIL_FROM); by default etat-du-service@ the public host.
+    mail_from: str | None = None
+    # Failed deliveries in a row that switch a webhook off (STATUS_API_WEBHOOK_FAILURES).
+    webhook_failures: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -133,12 +152,23 @@ class Settings:
             zendesk_url=env.get("STATUS_API_ZENDESK_URL", "").strip().rstrip("/") or None,
             zendesk_email=env.get("STATUS_API_ZENDESK_EMAIL", "").strip() or None,
             zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,
+            smtp=_smtp(env),
+            mail_from=_mail_from(env),
+            webhook_failures=_integer(
+                env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000
+            ),
         )
 
     @property
     def database(self) -> str:
         """The database as messages name it: the file, or the URL without its password."""
         return _without_password(self.db_url) if self.db_url else str(self.db_path)
+
+    @property
+    def sender_address(self) -> str:
+        """The From address of e-mails: STATUS_API_MAIL_FROM, else etat-du-service@ the public host."""
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        return self.mail_from or f"etat-du-service@{host or 'localhost'}"
 
     @property
     def form_origins(self) -> frozenset[str]:
@@ -270,6 +300,45 @@ def _public_url(env: Mapping[str, str]) -> str | None:
     return value.rstrip("/")
 
 
+_SMTP = "STATUS_API_SMTP_URL"
+_SMTP_EXAMPLE = "smtp://utilisateur:mot-de-passe@smtp.example.com:587 ou smtps://smtp.example.com:465"
+
+
+def _smtp(env: Mapping[str, str]) -> Smtp | None:
+    value = env.get(_SMTP, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    shown = _without_password(value)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigError(
+            f"{_SMTP} : « {shown} » : écrivez une adresse smtp:// ou smtps://, par exemple {_SMTP_EXAMPLE}."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{_SMTP} : « {shown} » ne nomme pas un serveur de messagerie (hôte, et port entre 1 et 65535) ; "
+            f"écrivez par exemple {_SMTP_EXAMPLE}."
+        )
+    tls = parts.scheme == "smtps"
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return Smtp(parts.hostname, port or (465 if tls else 25), tls, user, password)
+
+
+def _mail_from(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_MAIL_FROM", "").strip()
+    if value and normalised_address(value) is None:
+        raise ConfigError(
+            f"STATUS_API_MAIL_FROM : « {value} » n'est pas une adresse e-mail ; écrivez par exemple "
+            "etat-du-service@example.com."
+        )
+    return value or None
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -313,6 +382,11 @@ def problems(settings: Settings) -> list[str]:
     database = _database_folder_problem(settings.db_path) if settings.db_url is None else None
     if database:
         found.append(database)
+    if settings.smtp is not None and settings.public_url is None:
+        found.append(
+            "STATUS_API_SMTP_URL demande STATUS_API_PUBLIC_URL : les liens des e-mails (confirmer, se désabonner) "
+            "doivent mener au service ; indiquez son adresse publique, par exemple https://suivi.example.com."
+        )
     return found
 
 

@@ -44,6 +44,7 @@ from kb_build.model.site import (
     NotFoundPage,
     Site,
 )
+from kb_build.model.subscriptions import Subscriptions, SubscriptionTexts
 from kb_build.model.support import (
     Cadence,
     Commitment,
@@ -107,6 +108,8 @@ __all__ = [
     "Sourced",
     "Statement",
     "Step",
+    "SubscriptionTexts",
+    "Subscriptions",
     "Tab",
     "Team",
     "Term",
@@ -133,6 +136,7 @@ class KnowledgeBase(Record):
     incidents: Incidents
     glossary: Glossary
     helpdesk: Helpdesk
+    subscriptions: Subscriptions
     # The same knowledge base in each other language of site.yml, by code (set by the loader): every field above
     # stays French, so that whoever reads the model without asking for a language reads French.
     _translations: dict[str, KnowledgeBase] = PrivateAttr(default_factory=dict)
@@ -207,4 +211,5 @@ FILES: dict[str, type[Record]] = {
     "incidents": Incidents,
     "glossary": Glossary,
     "helpdesk": Helpdesk,
+    "subscriptions": Subscriptions,
 }

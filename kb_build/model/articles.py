@@ -39,5 +39,3 @@ class Article(Record):
 
 class Articles(DataFile):
     articles: tuple[Article, ...] = Field(min_length=1)
-
-

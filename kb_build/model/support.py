@@ -129,5 +129,3 @@ class EscalationRule(Sourced):
 class Escalation(Page):
     teams: tuple[Team, ...] = Field(min_length=1)
     rules: tuple[EscalationRule, ...] = Field(min_length=1)
-
-

@@ -67,5 +67,3 @@ class Tracking(Page):
         ge=1, le=100, description="The latest public updates an answer shows; it says how many older ones exist"
     )
     result: TrackingTexts
-
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from status_api.core import Core, writes
+from status_api.core import Core, subscriptions, writes
 from status_api.domain.errors import NotFound, not_linked
 from status_api.domain.incidents import apply_incident_update, incident_from_payload
 from status_api.domain.payloads import IncidentIn, IncidentUpdateIn
@@ -20,14 +20,23 @@ def put(core: Core, reference: str, data: object, *, if_absent: bool = False) ->
         reference,
         lambda current: incident_from_payload(reference, payload, current, core.kb),
         if_absent=if_absent,
+        # A new incident's opening is its first public update: subscribers hear of it too.
+        notify=lambda stored: subscriptions.incident_notice(core.kb, stored, core),
     )
 
 
 def add_update(core: Core, reference: str, data: object, *, key: str | None = None) -> Appended[Incident]:
     update = core.validate(IncidentUpdateIn, data)
     now = core.clock()
+    # Subscribers are told in the update's own transaction: a committed update is never left untold.
     return writes.append_update(
-        core, Incident, reference, update, lambda incident: apply_incident_update(incident, update, core.kb, now), key
+        core,
+        Incident,
+        reference,
+        update,
+        lambda incident: apply_incident_update(incident, update, core.kb, now),
+        key,
+        notify=lambda stored: subscriptions.incident_notice(core.kb, stored, core),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from status_api.core import Core, writes
+from status_api.core import Core, subscriptions, writes
 from status_api.core.incidents import history_start
 from status_api.domain.maintenances import apply_maintenance_update, maintenance_from_payload
 from status_api.domain.payloads import MaintenanceIn, MaintenanceUpdateIn
@@ -20,6 +20,8 @@ def put(core: Core, reference: str, data: object, *, if_absent: bool = False) ->
         reference,
         lambda current: maintenance_from_payload(reference, payload, current, now),
         if_absent=if_absent,
+        # Its announcement is its first public update: subscribers of its services hear of it.
+        notify=lambda stored: subscriptions.maintenance_notice(core.kb, stored, core),
     )
 
 
@@ -33,6 +35,7 @@ def add_update(core: Core, reference: str, data: object, *, key: str | None = No
         update,
         lambda maintenance: apply_maintenance_update(maintenance, update, now),
         key,
+        notify=lambda stored: subscriptions.maintenance_notice(core.kb, stored, core),
     )
 
 

@@ -11,6 +11,7 @@ from status_api.core import Core
 from status_api.domain.errors import AlreadyExists, Invalid, NotFound, Subject
 from status_api.domain.payloads import check_reference, fingerprint
 from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Written
+from status_api.domain.store import Notify
 
 SUBJECTS: dict[type, Subject] = {Ticket: "ticket", Incident: "incident", Maintenance: "maintenance"}
 
@@ -22,7 +23,15 @@ def checked(reference: str) -> str:
     return reference
 
 
-def put(core: Core, subject: type[R], reference: str, build: Callable[[R | None], R], *, if_absent: bool) -> Written[R]:
+def put(
+    core: Core,
+    subject: type[R],
+    reference: str,
+    build: Callable[[R | None], R],
+    *,
+    if_absent: bool,
+    notify: Notify[R] | None = None,
+) -> Written[R]:
     """Create or replace; with `if_absent`, AlreadyExists rather than replace (decided inside the transaction)."""
     checked(reference)
 
@@ -31,7 +40,7 @@ def put(core: Core, subject: type[R], reference: str, build: Callable[[R | None]
             raise AlreadyExists(SUBJECTS[subject], reference)
         return build(current)
 
-    record, created = core.store.put(subject, reference, guarded)
+    record, created = core.store.put(subject, reference, guarded, notify=notify)
     return Written(record, created)
 
 
@@ -42,11 +51,13 @@ def append_update(
     payload: BaseModel,
     change: Callable[[R], tuple[R, Any]],
     key: str | None,
+    *,
+    notify: Notify[R] | None = None,
 ) -> Appended[R]:
     """Append a public update, optionally moving the record's state; a retry with the same key adds nothing."""
     checked(reference)
     idempotency = Idempotency(key, fingerprint(payload)) if key is not None else None
-    appended = core.store.append_update(subject, reference, change, idempotency=idempotency)
+    appended = core.store.append_update(subject, reference, change, idempotency=idempotency, notify=notify)
     if appended is None:
         raise NotFound(SUBJECTS[subject], reference)
     return appended

@@ -157,3 +157,10 @@ def state_move(current: str, target: str, allowed: Sequence[str]) -> str:
     if not allowed:
         return STATE_FINAL.format(current=current)
     return STATE_MOVE.format(current=current, target=target, allowed=", ".join(allowed))
+
+
+WEBHOOK_URL = (
+    "Indiquez l'adresse http:// ou https:// qui recevra les notifications, par exemple "
+    "https://outils.example.com/etat-du-service (2000 caractères au plus, sans « # »)."
+)
+WEBHOOK_NOT_FOUND = "Aucun webhook ne porte le numéro « {id} »."

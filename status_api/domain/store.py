@@ -14,12 +14,15 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from status_api.domain.outbox import Delivery, Mail, Notice, Queued, Recipient, Webhook
 from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
 
 # Given the record as it is, the record after the change and the update to record.
 Change = Callable[[R], tuple[R, Any]]
 # Given the record as stored (None: there is none yet), the record to store.
 Build = Callable[[R | None], R]
+# Given the record as stored after an update, the notice to queue with it (None: nobody is told).
+Notify = Callable[[R], Notice | None]
 
 
 class Store(Protocol):
@@ -39,17 +42,30 @@ class Store(Protocol):
 
     def get(self, subject: type[R], reference: str) -> R | None: ...
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         """Create or replace a record, keeping its updates (and an incident's tickets); True when created.
+
+        On creation, `notify` makes the notice of the record's opening, queued in the same transaction.
 
         A ticket's call IDs move with it: CallIdTaken when one belongs to another ticket.
         """
         ...
 
     def append_update(
-        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+        self,
+        subject: type[R],
+        reference: str,
+        change: Change[R],
+        *,
+        idempotency: Idempotency | None = None,
+        notify: Notify[R] | None = None,
     ) -> Appended[R] | None:
         """Apply a change and record its update, once per idempotency key; None when there is no such record.
+
+        `notify` makes the notice of a recorded update, queued in the outbox in the same transaction (a
+        replayed update queues nothing).
 
         The change may move any field of the record but its reference, a ticket's call IDs and its opening
         (for a ticket: step, team, resolution, skipped steps, issue type, prioritised, helpdesk_at). The update
@@ -121,6 +137,72 @@ class Store(Protocol):
 
     def votes(self) -> list[Vote]:
         """Every vote with its comment, most recent first (the writers' report adds them up)."""
+        ...
+
+    # --- e-mail subscribers and the outbox (storage/mailing.py) -----------------------------------------------
+
+    def subscribe(
+        self,
+        address: str,
+        services: tuple[str, ...],
+        token_hash: str,
+        expires: datetime,
+        now: datetime,
+        mail: Callable[[int], Mail],
+    ) -> None:
+        """Ask to (re)subscribe `address` to `services`: the same work whether it is new, pending or confirmed.
+        It awaits confirmation with this key's hash until `expires` (an earlier key no longer works), and
+        `mail(subscriber id)`, its confirmation e-mail, is queued in the same transaction."""
+        ...
+
+    def confirmable(self, token_hash: str, now: datetime) -> bool: ...
+
+    def confirm(self, token_hash: str, now: datetime) -> bool:
+        """Confirm the subscriber awaiting this key, with the services it asked for; False when none does
+        (unknown, spent or expired)."""
+        ...
+
+    def unsubscribe(self, key_hash: str) -> bool:
+        """Delete the subscriber one of whose e-mails carried this unsubscribe key, and all it has."""
+        ...
+
+    def recipients(self) -> list[Recipient]:
+        """Every confirmed subscriber."""
+        ...
+
+    def queue_notice(self, notice: Notice) -> None:
+        """Queue a notice on its own (its key already queued: nothing)."""
+        ...
+
+    def claim(self, now: datetime, lease: float, limit: int) -> list[Queued]:
+        """Entries due now, each held by the caller for `lease` seconds: no other instance gets them meanwhile."""
+        ...
+
+    def expand(self, notice: int, mails: list[Mail], deliveries: list[Delivery], now: datetime) -> None:
+        """Queue a notice's e-mails and webhook deliveries (each once by its key) and mark the notice done, in
+        one transaction."""
+        ...
+
+    def add_webhook(self, url: str, secret: str, now: datetime) -> Webhook: ...
+
+    def webhooks(self) -> list[Webhook]:
+        """Every webhook, switched off or not."""
+        ...
+
+    def delete_webhook(self, webhook: int) -> bool:
+        """The webhook gone, with its deliveries not yet made."""
+        ...
+
+    def webhook_outcome(self, webhook: int, delivered: bool, limit: int, now: datetime) -> bool:
+        """A delivery's outcome counted: the `limit`-th failure in a row switches the webhook off (True)."""
+        ...
+
+    def sent(self, entry: int, now: datetime) -> None: ...
+
+    def retry(self, entry: int, at: datetime) -> None: ...
+
+    def purge(self, before: datetime, now: datetime) -> None:
+        """Forget entries done before `before`, and addresses whose confirmation expired unused."""
         ...
 
     def close(self) -> None: ...

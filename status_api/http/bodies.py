@@ -90,6 +90,11 @@ def parse_json(body: bytes) -> object:
 
 async def read_form(request: Request, limit: int = 4096) -> dict[str, str]:
     """An HTML form's fields (first value of each); parsed here so that no multipart parser is needed."""
+    return {name: values[0] for name, values in (await read_form_lists(request, limit)).items()}
+
+
+async def read_form_lists(request: Request, limit: int = 4096) -> dict[str, list[str]]:
+    """An HTML form's fields, each with all its values (checkboxes of one name)."""
     if _media_type(request) != "application/x-www-form-urlencoded":
         raise ApiError(415, "unsupported_media_type", messages.UNSUPPORTED_FORM)
     body = await read_body(request, limit=limit)
@@ -99,4 +104,4 @@ async def read_form(request: Request, limit: int = 4096) -> dict[str, str]:
         raise ApiError(400, "invalid_body", messages.NOT_UTF8) from None
     except ValueError:  # more fields than any form of ours has
         raise ApiError(400, "invalid_body", messages.UNSUPPORTED_FORM) from None
-    return {name: values[0] for name, values in fields.items()}
+    return fields

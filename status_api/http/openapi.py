@@ -175,6 +175,7 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
                 },
             }
         },
+        **_webhooks(doc),
         SERVICE.zendesk_hook: _zendesk_hook(doc),
         SERVICE.generic_hook: _generic_hook(doc),
         SERVICE.tracking: {
@@ -473,6 +474,90 @@ def _generic_hook(doc: _Document) -> dict[str, Any]:
                 "503": doc.error("No STATUS_API_HOOK_SECRET (not_configured), or the database is busy"),
             },
         }
+    }
+
+
+_WEBHOOK = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "url": {"type": "string", "format": "uri"},
+        "active": {"type": "boolean", "description": "False once switched off by repeated failed deliveries"},
+        "failures": {"type": "integer", "minimum": 0, "description": "Failed deliveries in a row"},
+    },
+    "required": ["id", "url", "active", "failures"],
+}
+
+
+def _webhooks(doc: _Document) -> dict[str, Any]:
+    """Webhook subscriptions: each notice POSTed as JSON, signed as the README's « Webhook subscriptions » says."""
+    created = {
+        **_WEBHOOK,
+        "properties": {
+            **_WEBHOOK["properties"],  # type: ignore[dict-item]
+            "secret": {"type": "string", "description": "Signs every delivery; given this once only"},
+        },
+        "required": [*_WEBHOOK["required"], "secret"],
+    }
+    body = {
+        "type": "object",
+        "properties": {"url": {"type": "string", "maxLength": 2000, "description": "http:// or https://"}},
+        "required": ["url"],
+        "additionalProperties": False,
+    }
+    listed = {
+        "type": "object",
+        "properties": {"webhooks": {"type": "array", "items": _WEBHOOK}},
+        "required": ["webhooks"],
+    }
+    identifier = {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[0-9]{1,18}$"},
+    }
+    return {
+        SERVICE.webhooks: {
+            "post": {
+                "operationId": "registerWebhook",
+                "summary": "Register a URL to which every incident update (and other notice) is POSTed, signed",
+                "security": _SECURED,
+                "requestBody": {"required": True, "content": doc.json_schema(body)},
+                "responses": {
+                    "201": {
+                        "description": "Registered; the secret is shown this once",
+                        "content": doc.json_schema(created),
+                    },
+                    **doc.body_errors,
+                    **doc.auth_errors,
+                    **doc.busy,
+                },
+            },
+            "get": {
+                "operationId": "listWebhooks",
+                "summary": "The webhooks, without their secrets",
+                "security": _SECURED,
+                "responses": {
+                    "200": {"description": "Every webhook", "content": doc.json_schema(listed)},
+                    **doc.auth_errors,
+                    **doc.busy,
+                },
+            },
+        },
+        SERVICE.webhook: {
+            "delete": {
+                "operationId": "deleteWebhook",
+                "summary": "Delete a webhook, with its deliveries not yet made",
+                "security": _SECURED,
+                "parameters": [identifier],
+                "responses": {
+                    "204": {"description": "Deleted"},
+                    "404": doc.error("No such webhook (not_found)"),
+                    **doc.auth_errors,
+                    **doc.busy,
+                },
+            }
+        },
     }
 
 

@@ -11,13 +11,16 @@ from collections.abc import Callable
 from typing import Any
 
 from status_api.domain.errors import IdempotencyConflict
+from status_api.domain.outbox import Notice
 from status_api.domain.records import Appended, Idempotency, R
-from status_api.domain.store import Change
+from status_api.domain.store import Change, Notify
 
 # (connection, subject, reference, key) -> the fingerprint stored with that key, or None.
 SeenKey = Callable[[Any, str, str, str], str | None]
 # (connection, subject, reference, idempotency): the key kept with the record.
 KeepKey = Callable[[Any, str, str, Idempotency], None]
+# (connection, notice): the notice queued in the outbox, in the update's transaction.
+QueueNotice = Callable[[Any, Notice], None]
 
 
 def append(
@@ -29,8 +32,13 @@ def append(
     recent: int,
     seen: SeenKey,
     keep: KeepKey,
+    notify: Notify[R] | None = None,
+    queue: QueueNotice | None = None,
 ) -> Appended[R] | None:
-    """Apply `change` to the record and record its update, once per key; None when there is no such record."""
+    """Apply `change` to the record and record its update, once per key; None when there is no such record.
+
+    `notify` gives the notice of the update, from the record as stored, queued in the same transaction: a
+    replayed update is not told again."""
     record: R | None = table.load(conn, reference, recent)
     if record is None:
         return None
@@ -48,4 +56,16 @@ def append(
         keep(conn, table.subject, reference, idempotency)
     stored: R | None = table.load(conn, reference, recent)
     assert stored is not None
+    if notify is not None and queue is not None and update is not None:
+        notice = notify(stored)
+        if notice is not None:
+            queue(conn, notice)
     return Appended(stored, replayed=False)
+
+
+def opened(conn: Any, stored: R, created: bool, notify: Notify[R] | None, queue: QueueNotice) -> None:
+    """A created record's notice (an incident's opening), queued in its transaction."""
+    if created and notify is not None:
+        notice = notify(stored)
+        if notice is not None:
+            queue(conn, notice)

@@ -94,6 +94,8 @@ class Renderer:
         # What goes between a label and its value: « : » after a no-break space in French, ":" in English.
         self._env.globals.update(colon="\u00a0:" if is_french(kb.language) else ":")
         self._shell_url = "/" + root + SHELL_URL.lstrip("/")
+        # The e-mail subscription form shows on "État du service" once mail can leave (offer_subscriptions).
+        self._env.globals.update(subscriptions=kb.subscriptions, offer_subscriptions=False)
         self._env.filters["fill"] = fill
         self._shell: Watched[_Cut | None] | None = None
         self._status_shell: Watched[str | None] | None = None
@@ -139,6 +141,31 @@ class Renderer:
 
     def problem(self, message: str) -> str:
         return self._env.get_template("problem.html").render(message=message)
+
+    def offer_subscriptions(self) -> None:
+        self._env.globals["offer_subscriptions"] = True
+
+    def subscription_page(
+        self,
+        title: str,
+        text: str,
+        *,
+        button: str = "",
+        action: str = "",
+        fields: dict[str, str] | None = None,
+        form_address: str | None = None,
+    ) -> str:
+        """A page of the subscriptions: an answer, a confirmation or unsubscribe step with its button, or a
+        mistake with the form again (`form_address`: what was typed)."""
+        return self._env.get_template("subscription_page.html").render(
+            title=title,
+            text=text,
+            button=button,
+            action=action,
+            fields=fields or {},
+            form=form_address is not None,
+            form_address=form_address or "",
+        )
 
     def status_page(self, view: ServiceStatusView) -> str:
         """The whole "État du service" page: the help center's own when there is one, a plain page otherwise."""

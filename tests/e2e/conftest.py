@@ -28,6 +28,7 @@ from playwright.sync_api import (
 from kb_build import load
 from kb_build.model import KnowledgeBase
 from tests.status_api.helpers import DATA, DEMO, ROOT, Server, run_cli, serve
+from tests.status_api.mail_server import Inbox
 
 # Debian's Chromium (`apt-get install chromium`, done by .ci/run); never a browser that a tool downloads.
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -71,7 +72,15 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def inbox() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) the e2e server sends its e-mails to."""
+    running = Inbox().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[Server]:
     """`status-api serve` on a free port: the site built by `kb build`, the demo tickets in a fresh SQLite file."""
     folder = tmp_path_factory.mktemp("e2e")
     db = folder / "status.sqlite3"
@@ -84,6 +93,9 @@ def server(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "STATUS_API_SITE_DIR": str(built_site),
         # One client (this browser) makes every lookup of the suite: far more than a customer's budget.
         "STATUS_API_RATE_LIMIT": "off",
+        # E-mail subscriptions on, so that their form and pages are checked too (tests/e2e/test_subscriptions.py).
+        "STATUS_API_SMTP_URL": inbox.url,
+        "STATUS_API_PUBLIC_URL": "https://etat.example.test",
     }
     env.pop("STATUS_API_TOKEN", None)
     served = serve(env, folder / "server.log")

@@ -69,7 +69,7 @@ def test_missing_and_unexpected_files(tmp_path: Path, monkeypatch: pytest.Monkey
         "data/tracking.yml:1:1: fichier manquant : il fait partie des données du site",
         "data/suivi.yml:1:1: fichier inattendu : les fichiers lus sont articles.yml, communication.yml, "
         "escalation.yml, glossary.yml, helpdesk.yml, incidents.yml, issue_types.yml, process.yml, site.yml, "
-        "timelines.yml, tracking.yml",
+        "subscriptions.yml, timelines.yml, tracking.yml",
     ]
 
 

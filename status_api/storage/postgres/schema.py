@@ -125,6 +125,47 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX maintenance_updates_by_reference ON maintenance_updates (reference, at, id)",
     ),
+    (
+        # E-mail subscribers, their unsubscribe keys and the outbox: see the SQLite schema's same migration.
+        """CREATE TABLE subscribers (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            address text NOT NULL UNIQUE,
+            services text NOT NULL,
+            confirmed_at double precision,
+            pending_services text,
+            token_hash text UNIQUE,
+            token_expires double precision
+        )""",
+        """CREATE TABLE unsubscribe_keys (
+            key_hash text PRIMARY KEY,
+            subscriber bigint NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE
+        )""",
+        "CREATE INDEX unsubscribe_keys_by_subscriber ON unsubscribe_keys (subscriber)",
+        """CREATE TABLE webhooks (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            url text NOT NULL,
+            secret text NOT NULL,
+            failures integer NOT NULL DEFAULT 0,
+            created_at double precision NOT NULL,
+            disabled_at double precision
+        )""",
+        """CREATE TABLE outbox (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            kind text NOT NULL,
+            key text NOT NULL UNIQUE,
+            subscriber bigint REFERENCES subscribers (id) ON DELETE CASCADE,
+            webhook bigint REFERENCES webhooks (id) ON DELETE CASCADE,
+            services text,
+            content text NOT NULL,
+            attempts integer NOT NULL DEFAULT 0,
+            next_at double precision NOT NULL,
+            claimed_until double precision NOT NULL DEFAULT 0,
+            done_at double precision
+        )""",
+        "CREATE INDEX outbox_due ON outbox (next_at) WHERE done_at IS NULL",
+        "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
+        "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,9 @@ from psycopg import errors
 
 from status_api.domain.errors import NotFound, StoreBusy, StoreUnavailable
 from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
-from status_api.domain.store import Build, Change
+from status_api.domain.store import Build, Change, Notify
 from status_api.storage import appending
+from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
 from status_api.storage.postgres.listener import CHANNEL, Listener
@@ -42,7 +43,8 @@ def _configure(timeout: float) -> Callable[[Conn], None]:
     return configure
 
 
-class PostgresStore:
+class PostgresStore(MailingStore):
+    _mailing = POSTGRES
     # Reads are a network round trip: callers must not make them on the event loop.
     local = False
 
@@ -112,6 +114,15 @@ class PostgresStore:
         self._writes += 1
 
     @contextmanager
+    def _quiet_write(self) -> Iterator[Conn]:
+        """A write transaction other instances are not told of: subscribers and the outbox change no lookup."""
+        with self.connection() as conn, conn.transaction():
+            yield conn
+
+    def _quiet_read(self) -> AbstractContextManager[Conn]:
+        return self.connection()
+
+    @contextmanager
     def _read(self) -> Iterator[Conn]:
         """A transaction of several reads of one snapshot."""
         with self.connection() as conn, conn.transaction():
@@ -138,21 +149,23 @@ class PostgresStore:
         with self._read() as conn:
             return table.load(conn, reference, self._recent)
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         try:
-            return self._put(table, reference, build)
+            return self._put(table, reference, build, notify)
         except errors.UniqueViolation:
             # Two tickets claiming one new call ID at the same moment, on two instances: neither saw the
             # other's row before writing, and the second to commit hit the unique index. Tried again, it sees
             # the first one's call ID and is refused as any later claim is (CallIdTaken).
             pass
         try:
-            return self._put(table, reference, build)
+            return self._put(table, reference, build, notify)
         except errors.UniqueViolation as error:
             raise StoreBusy(str(error).strip()) from error
 
-    def _put(self, table: rows.Table[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def _put(self, table: rows.Table[R], reference: str, build: Build[R], notify: Notify[R] | None) -> tuple[R, bool]:
         with self._write(table.subject, reference) as conn:
             current = table.load(conn, reference, self._recent)
             record = build(current)
@@ -162,15 +175,31 @@ class PostgresStore:
                     table.write_update(conn, reference, update)
             stored = table.load(conn, reference, self._recent)
             assert stored is not None
+            appending.opened(conn, stored, current is None, notify, POSTGRES.queue_notice)
             return stored, current is None
 
     def append_update(
-        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+        self,
+        subject: type[R],
+        reference: str,
+        change: Change[R],
+        *,
+        idempotency: Idempotency | None = None,
+        notify: Notify[R] | None = None,
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._write(table.subject, reference) as conn:
             return appending.append(
-                conn, table, reference, change, idempotency, self._recent, rows.seen_key, rows.keep_key
+                conn,
+                table,
+                reference,
+                change,
+                idempotency,
+                self._recent,
+                rows.seen_key,
+                rows.keep_key,
+                notify,
+                POSTGRES.queue_notice,
             )
 
     def delete(self, subject: type[R], reference: str) -> bool:

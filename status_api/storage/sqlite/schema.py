@@ -141,6 +141,53 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) STRICT""",
         "CREATE INDEX maintenance_updates_by_reference ON maintenance_updates (reference, at, id)",
     ),
+    (
+        # E-mail subscribers (storage/mailing.py). pending_services and token_* are a confirmation awaited:
+        # the key's hash (the key itself is only in the e-mail) and when it expires. Times in epoch seconds.
+        """CREATE TABLE subscribers (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL UNIQUE,
+            services TEXT NOT NULL,
+            confirmed_at REAL,
+            pending_services TEXT,
+            token_hash TEXT UNIQUE,
+            token_expires REAL
+        ) STRICT""",
+        # The hash of each e-mail's unsubscribe key: any of them deletes the address.
+        """CREATE TABLE unsubscribe_keys (
+            key_hash TEXT PRIMARY KEY,
+            subscriber INTEGER NOT NULL REFERENCES subscribers (id) ON DELETE CASCADE
+        ) STRICT""",
+        "CREATE INDEX unsubscribe_keys_by_subscriber ON unsubscribe_keys (subscriber)",
+        # Webhook subscriptions registered by staff; switched off (disabled_at) after repeated failures. The
+        # secret signs each delivery, so it is kept as given (it is the receiver's to check, not a password).
+        """CREATE TABLE webhooks (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            disabled_at REAL
+        ) STRICT""",
+        # What awaits sending: notices, e-mails and webhook deliveries, each once by its key; done entries keep
+        # their key a while.
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            subscriber INTEGER REFERENCES subscribers (id) ON DELETE CASCADE,
+            webhook INTEGER REFERENCES webhooks (id) ON DELETE CASCADE,
+            services TEXT,
+            content TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at REAL NOT NULL,
+            claimed_until REAL NOT NULL DEFAULT 0,
+            done_at REAL
+        ) STRICT""",
+        "CREATE INDEX outbox_due ON outbox (next_at) WHERE done_at IS NULL",
+        "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
+        "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

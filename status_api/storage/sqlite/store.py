@@ -8,7 +8,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,9 @@ from urllib.request import pathname2url
 
 from status_api.domain.errors import CallIdTaken, NotFound, StoreBusy, StoreUnavailable
 from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
-from status_api.domain.store import Build, Change
+from status_api.domain.store import Build, Change, Notify
 from status_api.storage import appending
+from status_api.storage.mailing import SQLITE, MailingStore
 from status_api.storage.sqlite import rows
 from status_api.storage.sqlite.pool import Pool, Pooled, outages
 from status_api.storage.sqlite.schema import migrate
@@ -29,7 +30,8 @@ VERSION_INTERVAL = 0.01
 _IMPORT_CACHE_KIB = 256 * 1024
 
 
-class SQLiteStore:
+class SQLiteStore(MailingStore):
+    _mailing = SQLITE
     # Point reads of a local file in WAL mode: cheaper on the event loop than a hop to a thread.
     local = True
 
@@ -109,33 +111,40 @@ class SQLiteStore:
                 self._watch = None
 
     @contextmanager
-    def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, mode: str, *, counted: bool = True) -> Iterator[sqlite3.Connection]:
         if mode == "DEFERRED":
-            with self._begun(mode) as conn:
+            with self._begun(mode, counted) as conn:
                 yield conn
             return
         # Taken before a pooled connection, so that waiting writers do not hold the connections readers need.
         if not self._writer.acquire(timeout=self._timeout):
             raise StoreBusy(f"no write possible within {self._timeout:g} s")
         try:
-            with self._begun(mode) as conn:
+            with self._begun(mode, counted) as conn:
                 yield conn
         finally:
             self._writer.release()
 
     @contextmanager
-    def _begun(self, mode: str) -> Iterator[sqlite3.Connection]:
+    def _begun(self, mode: str, counted: bool) -> Iterator[sqlite3.Connection]:
         with self._using() as conn:
             conn.execute(f"BEGIN {mode}")
             try:
                 yield conn
                 conn.execute("COMMIT")
-                if mode != "DEFERRED":
+                if mode != "DEFERRED" and counted:
                     self._writes += 1
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _quiet_write(self) -> AbstractContextManager[sqlite3.Connection]:
+        # Subscribers and the outbox change no lookup's answer: their writes leave version() alone.
+        return self._transaction("IMMEDIATE", counted=False)
+
+    def _quiet_read(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._transaction("DEFERRED")
 
     def version(self) -> Hashable:
         # data_version moves when another connection, of this process or another, commits; the counter
@@ -176,7 +185,9 @@ class SQLiteStore:
             loaded: R | None = rows.TABLES[subject].load(conn, reference, self._recent)
             return loaded
 
-    def put(self, subject: type[R], reference: str, build: Build[R]) -> tuple[R, bool]:
+    def put(
+        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
+    ) -> tuple[R, bool]:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
             current = table.load(conn, reference, self._recent)
@@ -187,15 +198,31 @@ class SQLiteStore:
                     table.write_update(conn, reference, update)
             stored = table.load(conn, reference, self._recent)
             assert stored is not None
+            appending.opened(conn, stored, current is None, notify, SQLITE.queue_notice)
             return stored, current is None
 
     def append_update(
-        self, subject: type[R], reference: str, change: Change[R], *, idempotency: Idempotency | None = None
+        self,
+        subject: type[R],
+        reference: str,
+        change: Change[R],
+        *,
+        idempotency: Idempotency | None = None,
+        notify: Notify[R] | None = None,
     ) -> Appended[R] | None:
         table: rows.Table[R] = rows.TABLES[subject]
         with self._transaction("IMMEDIATE") as conn:
             return appending.append(
-                conn, table, reference, change, idempotency, self._recent, rows.seen_key, rows.keep_key
+                conn,
+                table,
+                reference,
+                change,
+                idempotency,
+                self._recent,
+                rows.seen_key,
+                rows.keep_key,
+                notify,
+                SQLITE.queue_notice,
             )
 
     def delete(self, subject: type[R], reference: str) -> bool:
