@@ -17,6 +17,7 @@ from starlette.routing import Route
 from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
+from status_api.core import webhooks
 from status_api.core.feedback import site_pages
 from status_api.domain import callid
 from status_api.domain.payloads import (
@@ -501,7 +502,14 @@ def _webhooks(doc: _Document) -> dict[str, Any]:
     }
     body = {
         "type": "object",
-        "properties": {"url": {"type": "string", "maxLength": 2000, "description": "http:// or https://"}},
+        "properties": {
+            "url": {
+                "type": "string",
+                "maxLength": webhooks.URL_MAX_LENGTH,
+                "pattern": webhooks.URL_PATTERN,
+                "description": "http:// or https://, with a host and no « # »",
+            }
+        },
         "required": ["url"],
         "additionalProperties": False,
     }
