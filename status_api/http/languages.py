@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-VARY = (b"vary", b"accept-language")
+VARY = (b"vary", b"Accept-Language")
 
 
 def negotiate(header: str, languages: tuple[str, ...]) -> str:
