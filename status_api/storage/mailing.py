@@ -12,6 +12,7 @@ Times are kept as seconds since the epoch (of the core's clock), services as JSO
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -220,17 +221,19 @@ class Mailing:
         self._run(conn, "DELETE FROM subscribers WHERE confirmed_at IS NULL AND token_expires <= ?", (now.timestamp(),))
 
 
-class MailingStore:
+class MailingStore(ABC):
     """The Store contract's part on subscribers and the outbox, for a backend that gives its dialect and a
     transaction that other instances need not be told of (the lookups' cached answers do not depend on it)."""
 
     _mailing: Mailing
 
+    @abstractmethod
     def _quiet_write(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+        """A write transaction that leaves the store's version (and so the lookups' cache) alone."""
 
+    @abstractmethod
     def _quiet_read(self) -> AbstractContextManager[Any]:
-        raise NotImplementedError
+        """A transaction of reads of one snapshot."""
 
     def subscribe(
         self,
