@@ -106,8 +106,14 @@ def create_app(
     def page(message: str) -> bytes:
         return renderer.page(renderer.problem(message))
 
+    # A tracking form refused as cross-site answers in its own language, in its language's frame (/en/suivi: English).
+    tracking_languages = {SERVICE.in_language(root).tracking: code for code, root in roots.items()}
+
     def cross_site(scope: Scope) -> Response:
-        return HTMLResponse(page(kb.tracking.result.cross_site), 403, {"Cache-Control": "no-store"})
+        code = tracking_languages.get(scope["path"], kb.language)
+        frame = renderers.get(code, renderer)
+        body = frame.page(frame.problem(kb.in_language(code).tracking.result.cross_site))
+        return HTMLResponse(body, 403, {"Cache-Control": "no-store"})
 
     # Outermost first. The client's address is settled before anything reads it; the steady timing covers
     # compression too (a found ticket's longer body takes longer to compress). The form's origin check charges
