@@ -99,6 +99,10 @@ def create_app(
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
         claimed = frozenset(route.path for route in routes if isinstance(route, Route))
+        # Each other language's folder first, so that its misses get its own 404 page (site/en/404.html).
+        for root in sorted(root for root in roots.values() if root and (settings.site_dir / root).is_dir()):
+            folder = StaticFiles(directory=settings.site_dir / root, html=True)
+            routes.append(_Site(folder, claimed, "/" + root.rstrip("/")))
         routes.append(_Site(StaticFiles(directory=settings.site_dir, html=True), claimed))
     else:
         routes.append(Route("/", lambda request: RedirectResponse(SERVICE.tracking), include_in_schema=False))
@@ -228,8 +232,8 @@ class _Site(Mount):
     """The built help center at "/", for every address the service does not claim: a wrong method at one of the
     service's addresses is its 405 with the route's real Allow, and under /api/ every error is the API's JSON."""
 
-    def __init__(self, site: ASGIApp, claimed: frozenset[str]) -> None:
-        super().__init__("/", site, name="site")
+    def __init__(self, site: ASGIApp, claimed: frozenset[str], path: str = "/") -> None:
+        super().__init__(path, site, name="site" if path == "/" else f"site{path}")
         self.claimed = claimed
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
