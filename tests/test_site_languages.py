@@ -109,6 +109,14 @@ def test_english_pages_speak_english_with_english_typography(built_site: Path) -
     assert english.site.not_found.title in not_found and 'lang="en"' in not_found
 
 
+def test_english_pages_write_the_call_id_one_way(built_site: Path) -> None:
+    # The French glossary lets a verbatim quote of the source article keep « ID d'appel »; an English page has
+    # no source to quote, so « Call ID » is the one spelling there.
+    for page in pages(built_site, under="en"):
+        text = page_text((built_site / "en" / page).read_text(encoding="utf-8"))
+        assert set(re.findall(r"(?<![\w/-])call ?id(?![\w-])", text, re.IGNORECASE)) <= {"Call ID"}, f"en/{page}"
+
+
 def test_each_language_has_its_own_search_index(built_site: Path) -> None:
     french = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     english = json.loads((built_site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))
