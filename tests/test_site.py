@@ -302,7 +302,9 @@ def test_every_page_says_when_it_was_last_updated(built_site: Path, language: st
         assert found.group(2) <= latest.isoformat()
 
 
-def test_issue_type_pages_list_related_articles(built_site: Path) -> None:
+@pytest.mark.parametrize("language", KB.languages)
+def test_issue_type_pages_list_related_articles(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language
     howto = KB.article(KB.site.call_id.howto_article)
     for issue_type in KB.issue_types.issue_types:
         html = read(built_site, f"types-de-problemes/{issue_type.id}/index.html")
