@@ -69,7 +69,9 @@ def create_app(
     routes += page_routes(core, renderer, settings.public_url or "")
     routes += write_routes(core, settings.token)
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
-    routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
+    routes += feedback_routes(
+        core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None, renderers
+    )
     routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
     # E-mail subscriptions once mail can leave (STATUS_API_SMTP_URL, with STATUS_API_PUBLIC_URL for links).
     composer = None
