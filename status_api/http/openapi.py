@@ -147,7 +147,8 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "get": {
                 "operationId": "statuspageSummary",
                 "summary": "The status page in Statuspage's shape: each service's state and the ongoing incidents",
-                "description": "Public, cached for a few seconds, CORS as above; Statuspage's words for states",
+                "description": "Public, cached for a few seconds, CORS as above; Statuspage's words for states, "
+                "names and texts in the language of Accept-Language (Content-Language says which)",
                 "responses": {
                     "200": {"description": "The summary", "content": doc.json(Summary)},
                     **doc.busy,

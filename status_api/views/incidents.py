@@ -78,7 +78,7 @@ class CurrentIncidents(_View):
 
 class DayView(_View):
     day: date = Field(description="In the site's time zone")
-    text: str = Field(description="In French, e.g. « mardi 24 novembre 2026 »")
+    text: str = Field(description="In the page's language: « mardi 24 novembre 2026 », Tuesday 24 November 2026")
     state: ServiceStateView = Field(description="The worst state an incident put the service in that day")
 
 
