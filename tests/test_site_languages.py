@@ -110,6 +110,19 @@ def test_english_pages_speak_english_with_english_typography(built_site: Path) -
     assert english.site.not_found.title in not_found and 'lang="en"' in not_found
 
 
+def test_english_pages_lead_to_the_english_status_page_and_feed(built_site: Path) -> None:
+    english = KB.in_language("en").incidents.texts
+    for page in ("index.html", "processus/index.html", f"types-de-problemes/{KB.incidents.issue_type}/index.html"):
+        html = (built_site / "en" / page).read_text(encoding="utf-8")
+        header = html[html.index('<header class="md-header') : html.index("</header>")]
+        assert 'href="/en/etat-du-service"' in header and english.header_link in header, page
+        assert 'data-status-url="/en/etat-du-service"' in html, page
+    status = (built_site / "en" / "etat-du-service" / "index.html").read_text(encoding="utf-8")
+    # The English shell of the live page (status_api/views/html.py), its tools linking the English feed.
+    assert "<!-- service-status -->" in status and 'href="/en/etat-du-service"' in status
+    assert f'<a href="/en/etat-du-service/flux.atom">{english.feed_link}</a>' in status
+
+
 def test_each_language_has_its_own_search_index(built_site: Path) -> None:
     french = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     english = json.loads((built_site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))
