@@ -59,11 +59,14 @@ def run_check(data_dir: Path) -> int:
 
 
 def _to_translate(loaded: Loaded) -> str:
-    count = len(loaded.gaps)
-    if not count:
-        return ""
-    plural = "s" if count > 1 else ""
-    return f" ; {count} traduction{plural} manquante{plural} ou périmée{plural} (« translations: stricte » les refuse)"
+    return _tally(
+        len(loaded.gaps), "{n} traduction{s} manquante{s} ou périmée{s} (« translations: stricte » les refuse)"
+    )
+
+
+def _tally(count: int, phrase: str) -> str:
+    """« ; 2 engagements à confirmer … »: `phrase` with {n} the count and {s} the plural's s; empty for none."""
+    return " ; " + phrase.format(n=count, s="s" if count > 1 else "") if count else ""
 
 
 def _count(number: int, word: str) -> str:
@@ -81,11 +84,9 @@ def _warn(loaded: Loaded) -> None:
 
 
 def _to_confirm(loaded: Loaded) -> str:
-    count = len(loaded.warnings)
-    if not count:
-        return ""
-    plural = "s" if count > 1 else ""
-    return f" ; {count} engagement{plural} à confirmer (voir ci-dessus ; « publication: stricte » les refuse)"
+    return _tally(
+        len(loaded.warnings), "{n} engagement{s} à confirmer (voir ci-dessus ; « publication: stricte » les refuse)"
+    )
 
 
 def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *, verbose: bool = False) -> int:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from posixpath import dirname, relpath
 
+from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
 
 # Pages that exist whatever the data holds, by page id.
@@ -111,8 +113,9 @@ class ServiceAddresses:
 
     def in_language(self, root: str) -> ServiceAddresses:
         """The addresses a language's pages use, `root` its folder (kb_build/languages.py: "" for French, "en/"):
-        its own tracking form (/en/suivi), answering in its language; the API is the same for all."""
-        return replace(self, tracking="/" + root + self.tracking.lstrip("/"))
+        its own tracking form (/en/suivi), status page and feed (/en/etat-du-service, …/flux.atom) and
+        subscription pages, at the same paths under its folder as its site's pages; the API is the same for all."""
+        return replace(self, **{name: "/" + root + getattr(self, name).lstrip("/") for name in _PER_LANGUAGE})
 
     def trackings(self, roots: Iterable[str]) -> frozenset[str]:
         """The tracking form of each language (roots as in_language takes them): all of them lookup doors."""
@@ -135,4 +138,17 @@ class ServiceAddresses:
         return ServiceAddresses(**{name: base + path for name, path in asdict(self).items()})
 
 
+# The addresses that are pages, which each language has under its folder (in_language).
+_PER_LANGUAGE = ("tracking", "status_page", "feed", "subscribe", "subscription_confirm", "unsubscribe")
+
 SERVICE = ServiceAddresses()
+
+
+def service_of(kb: KnowledgeBase) -> ServiceAddresses:
+    """The addresses of kb's language (French: SERVICE itself; English: /en/suivi, /en/etat-du-service …)."""
+    return _service_in(language_root(kb, kb.language))
+
+
+@lru_cache(maxsize=64)
+def _service_in(root: str) -> ServiceAddresses:
+    return SERVICE.in_language(root)

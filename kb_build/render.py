@@ -22,6 +22,7 @@ from kb_build.paths import (
     issue_types_index_page,
     link,
     page_index,
+    service_of,
     url_of,
 )
 from kb_build.prose import phrase_pattern
@@ -86,7 +87,7 @@ def render(kb: KnowledgeBase, *, service_url: str = "") -> dict[str, str]:
             "link": _linker(path, pages_by_id),
             "related_shown": RELATED_SHOWN,
             # This language's tracking form (/en/suivi answers in English); the API is every language's.
-            "service": SERVICE.in_language(language_root(kb, kb.language)).under(service_url),
+            "service": service_of(kb).under(service_url),
             "updated": updated,
             "updated_text": long_date(updated, kb.language),
             "colon": colon(kb.language),
@@ -131,10 +132,12 @@ def page_paths(kb: KnowledgeBase) -> frozenset[str]:
 
 
 def long_date(day: date, language: str) -> str:
-    """A day written out the way its language writes it: « 1er décembre 2026 », "December 1, 2026"."""
+    """A day written out the way its language writes it: « 1er décembre 2026 », "1 December 2026"."""
     if is_french(language):
         return french_date(day)
-    return format_date(day, format="long", locale=language.replace("-", "_"))
+    # English without a region is written the British way, as the status checker writes it (views/dates.py).
+    locale = "en_GB" if language.lower() == "en" else language.replace("-", "_")
+    return format_date(day, format="long", locale=locale)
 
 
 def french_date(day: date) -> str:
@@ -222,7 +225,8 @@ def status_texts_json(kb: KnowledgeBase) -> str:
 def theme_settings(kb: KnowledgeBase, service_url: str) -> dict[str, str]:
     """What the theme override (overrides/main.html) shows on every page: the header link, the feed, the banner."""
     texts = kb.incidents.texts
-    service = SERVICE.under(service_url)
+    # This language's status page and feed (/en/etat-du-service): the header link and the banner lead there.
+    service = service_of(kb).under(service_url)
     return {
         "status_url": service.status_page,
         "status_label": texts.header_link,

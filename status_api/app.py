@@ -66,7 +66,7 @@ def create_app(
     lookups = Lookups(core, settings.lookup_cache)
     routes: list[BaseRoute] = [*lookup_routes(lookups, renderers, tracking_form, budgets)]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
-    routes += page_routes(core, renderer, settings.public_url or "")
+    routes += page_routes(core, renderers, settings.public_url or "")
     routes += write_routes(core, settings.token)
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
     routes += feedback_routes(
@@ -77,7 +77,8 @@ def create_app(
     composer = None
     if settings.smtp is not None and settings.public_url is not None:
         composer = Composer(kb, settings.public_url, settings.sender_address)
-        renderer.offer_subscriptions()
+        for each in renderers.values():
+            each.offer_subscriptions()
     # The outbox's sender runs in every instance: e-mails when mail can leave, webhooks in any case.
     sender = Sender(
         store,
@@ -90,7 +91,7 @@ def create_app(
     limited = settings.limits is not None
     routes += subscription_routes(
         core,
-        renderer,
+        renderers,
         composer,
         _budgets(store, CLIENT_LIMITS) if limited else None,
         _budgets(store, ADDRESS_LIMITS) if limited else None,
@@ -144,15 +145,22 @@ def create_app(
             )
         )
     forms = trackings
-    subscribing = frozenset({SERVICE.subscribe, SERVICE.subscription_confirm})
-    refuse_subscription = HTMLResponse(
-        renderer.subscription_page(kb.subscriptions.texts.title, kb.subscriptions.texts.cross_site),
-        403,
-        {"Cache-Control": "no-store"},
-    )
+    # Each language's subscription form, refused in its language when posted from another site.
+    refusals = {
+        path: HTMLResponse(
+            each.subscription_page(each.kb.subscriptions.texts.title, each.kb.subscriptions.texts.cross_site),
+            403,
+            {"Cache-Control": "no-store"},
+        )
+        for each in renderers.values()
+        for path in (each.service.subscribe, each.service.subscription_confirm)
+    }
     middleware.append(
         Middleware(
-            SameOriginForms, paths=subscribing, allowed=settings.form_origins, refusal=lambda scope: refuse_subscription
+            SameOriginForms,
+            paths=frozenset(refusals),
+            allowed=settings.form_origins,
+            refusal=lambda scope: refusals[scope["path"]],
         )
     )
     middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))

@@ -25,7 +25,7 @@ _WARN_EVERY = 10.0
 @dataclass(frozen=True)
 class ConnectionLimits:
     """What one client can hold: the size of a request's head, the time to send it and its body, and how many
-    connections the server keeps at once. Each has a setting (see config.py) and a default that is safe
+    connections the server keeps at once. Each has a setting (see config/settings.py) and a default that is safe
     whether the service runs behind a proxy or faces the internet."""
 
     max_header_bytes: int = 16 * 1024

@@ -99,7 +99,8 @@ def test_english_pages_speak_english_with_english_typography(built_site: Path) -
     english = KB.in_language("en")
     home = (built_site / "en" / "index.html").read_text(encoding="utf-8")
     assert english.site.home.title in page_text(home)
-    assert "Updated on" in page_text(home) and "December" in page_text(home)
+    # The day written the British way, as the status checker writes it: "Updated on 1 December 2026".
+    assert re.search(r"Updated on [0-9]{1,2} [A-Z][a-z]+ [0-9]{4}", page_text(home))
     # Material's own words are English there (the search box), French at /.
     assert 'placeholder="Search"' in home
     assert 'placeholder="Rechercher"' in (built_site / "index.html").read_text(encoding="utf-8")
@@ -116,6 +117,19 @@ def test_english_pages_write_the_call_id_one_way(built_site: Path) -> None:
     for page in pages(built_site, under="en"):
         text = page_text((built_site / "en" / page).read_text(encoding="utf-8"))
         assert set(re.findall(r"(?<![\w/-])call ?id(?![\w-])", text, re.IGNORECASE)) <= {"Call ID"}, f"en/{page}"
+
+
+def test_english_pages_lead_to_the_english_status_page_and_feed(built_site: Path) -> None:
+    english = KB.in_language("en").incidents.texts
+    for page in ("index.html", "processus/index.html", f"types-de-problemes/{KB.incidents.issue_type}/index.html"):
+        html = (built_site / "en" / page).read_text(encoding="utf-8")
+        header = html[html.index('<header class="md-header') : html.index("</header>")]
+        assert 'href="/en/etat-du-service"' in header and english.header_link in header, page
+        assert 'data-status-url="/en/etat-du-service"' in html, page
+    status = (built_site / "en" / "etat-du-service" / "index.html").read_text(encoding="utf-8")
+    # The English shell of the live page (status_api/views/html.py), its tools linking the English feed.
+    assert "<!-- service-status -->" in status and 'href="/en/etat-du-service"' in status
+    assert f'<a href="/en/etat-du-service/flux.atom">{english.feed_link}</a>' in status
 
 
 def test_each_language_has_its_own_search_index(built_site: Path) -> None:

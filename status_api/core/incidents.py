@@ -8,36 +8,33 @@ from status_api.core import Core, subscriptions, writes
 from status_api.domain.errors import NotFound, not_linked
 from status_api.domain.incidents import apply_incident_update, incident_from_payload
 from status_api.domain.payloads import IncidentIn, IncidentUpdateIn
-from status_api.domain.records import Appended, Incident, Written
+from status_api.domain.records import Appended, Incident, IncidentUpdate, Written
+from status_api.domain.store import Notify
+
+
+def _notice(core: Core) -> Notify[Incident]:
+    # Subscribers are told in the write's own transaction: a committed update is never left untold.
+    return lambda stored: subscriptions.incident_notice(core.kb, stored, core)
 
 
 def put(core: Core, reference: str, data: object, *, if_absent: bool = False) -> Written[Incident]:
     payload = core.validate(IncidentIn, data)
-    writes.checked(reference)
-    return writes.put(
-        core,
-        Incident,
-        reference,
-        lambda current: incident_from_payload(reference, payload, current, core.kb),
-        if_absent=if_absent,
-        # A new incident's opening is its first public update: subscribers hear of it too.
-        notify=lambda stored: subscriptions.incident_notice(core.kb, stored, core),
-    )
+
+    def build(current: Incident | None) -> Incident:
+        return incident_from_payload(reference, payload, current, core.kb)
+
+    # A new incident's opening is its first public update: subscribers hear of it too.
+    return writes.put(core, Incident, reference, build, if_absent=if_absent, notify=_notice(core))
 
 
 def add_update(core: Core, reference: str, data: object, *, key: str | None = None) -> Appended[Incident]:
     update = core.validate(IncidentUpdateIn, data)
     now = core.clock()
-    # Subscribers are told in the update's own transaction: a committed update is never left untold.
-    return writes.append_update(
-        core,
-        Incident,
-        reference,
-        update,
-        lambda incident: apply_incident_update(incident, update, core.kb, now),
-        key,
-        notify=lambda stored: subscriptions.incident_notice(core.kb, stored, core),
-    )
+
+    def change(incident: Incident) -> tuple[Incident, IncidentUpdate]:
+        return apply_incident_update(incident, update, core.kb, now)
+
+    return writes.append_update(core, Incident, reference, update, change, key, notify=_notice(core))
 
 
 def delete(core: Core, reference: str) -> None:

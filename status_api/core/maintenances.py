@@ -8,35 +8,33 @@ from status_api.core import Core, subscriptions, writes
 from status_api.core.incidents import history_start
 from status_api.domain.maintenances import apply_maintenance_update, maintenance_from_payload
 from status_api.domain.payloads import MaintenanceIn, MaintenanceUpdateIn
-from status_api.domain.records import Appended, Maintenance, Written
+from status_api.domain.records import Appended, Maintenance, MaintenanceUpdate, Written
+from status_api.domain.store import Notify
+
+
+def _notice(core: Core) -> Notify[Maintenance]:
+    return lambda stored: subscriptions.maintenance_notice(core.kb, stored, core)
 
 
 def put(core: Core, reference: str, data: object, *, if_absent: bool = False) -> Written[Maintenance]:
     payload = core.validate(MaintenanceIn, data)
     now = core.clock()
-    return writes.put(
-        core,
-        Maintenance,
-        reference,
-        lambda current: maintenance_from_payload(reference, payload, current, now),
-        if_absent=if_absent,
-        # Its announcement is its first public update: subscribers of its services hear of it.
-        notify=lambda stored: subscriptions.maintenance_notice(core.kb, stored, core),
-    )
+
+    def build(current: Maintenance | None) -> Maintenance:
+        return maintenance_from_payload(reference, payload, current, now)
+
+    # Its announcement is its first public update: subscribers of its services hear of it.
+    return writes.put(core, Maintenance, reference, build, if_absent=if_absent, notify=_notice(core))
 
 
 def add_update(core: Core, reference: str, data: object, *, key: str | None = None) -> Appended[Maintenance]:
     update = core.validate(MaintenanceUpdateIn, data)
     now = core.clock()
-    return writes.append_update(
-        core,
-        Maintenance,
-        reference,
-        update,
-        lambda maintenance: apply_maintenance_update(maintenance, update, now),
-        key,
-        notify=lambda stored: subscriptions.maintenance_notice(core.kb, stored, core),
-    )
+
+    def change(maintenance: Maintenance) -> tuple[Maintenance, MaintenanceUpdate]:
+        return apply_maintenance_update(maintenance, update, now)
+
+    return writes.append_update(core, Maintenance, reference, update, change, key, notify=_notice(core))
 
 
 def delete(core: Core, reference: str) -> None:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
 from status_api.core import Core
 from status_api.domain.maintenances import phase
 from status_api.domain.outbox import Mail, Notice, normalised_address
@@ -58,8 +58,11 @@ def checked(kb: KnowledgeBase, address: str, services: Sequence[str]) -> tuple[s
     return kept, tuple(dict.fromkeys(services))
 
 
-def subscribe(core: Core, address: str, services: tuple[str, ...], confirmation: Confirmation) -> None:
-    """Queue the confirmation e-mail of an address already `checked`."""
+def subscribe(
+    core: Core, address: str, services: tuple[str, ...], confirmation: Confirmation, language: str | None = None
+) -> None:
+    """Queue the confirmation e-mail of an address already `checked`, made from the page of `language` (its
+    e-mails' language once confirmed; None: French)."""
     token, unsubscribe_key = new_key(), new_key()
     now = core.clock()
 
@@ -67,7 +70,7 @@ def subscribe(core: Core, address: str, services: tuple[str, ...], confirmation:
         content = confirmation(address, token, unsubscribe_key)
         return Mail(f"confirm:{hashed(token)}", subscriber, content, hashed(unsubscribe_key))
 
-    core.store.subscribe(address, services, hashed(token), now + CONFIRM_WINDOW, now, mail)
+    core.store.subscribe(address, services, hashed(token), now + CONFIRM_WINDOW, now, mail, language)
 
 
 def confirmable(core: Core, token: str) -> bool:
@@ -88,20 +91,34 @@ def notify(core: Core, notice: Notice) -> None:
     core.store.queue_notice(notice)
 
 
+def in_languages(kb: KnowledgeBase, content: Callable[[KnowledgeBase], dict[str, Any]]) -> dict[str, Any]:
+    """A notice's content in French (what webhooks get), with under `languages` what each other language of
+    the help center says differently (the state's and services' names, dates, the page's address), for the
+    e-mails of its subscribers (mail/compose.py)."""
+    french = content(kb)
+    others = {}
+    for code in kb.languages[1:]:
+        translated = content(kb.in_language(code))
+        others[code] = {key: value for key, value in translated.items() if value != french.get(key)}
+    return {**french, "languages": others} if others else french
+
+
 def incident_notice(kb: KnowledgeBase, incident: Incident, core: Core) -> Notice | None:
     """The notice of an incident's latest update, for the subscribers of its services."""
     update = max((u for u in incident.updates if u.id is not None), key=lambda u: u.id or 0, default=None)
     if update is None:
         return None
-    state = kb.incident_state(incident.state).title
-    content = {
-        "title": incident.title,
-        "state": state,
-        "text": update.text or "",
-        "services": [kb.service(service).name for service in incident.services],
-        "path": SERVICE.incident_anchor(incident.reference),
-    }
-    return Notice(f"incident-update:{update.id}", incident.services, core.clock(), content)
+
+    def content(kb: KnowledgeBase) -> dict[str, Any]:
+        return {
+            "title": incident.title,
+            "state": kb.incident_state(incident.state).title,
+            "text": update.text or "",
+            "services": [kb.service(service).name for service in incident.services],
+            "path": service_of(kb).incident_anchor(incident.reference),
+        }
+
+    return Notice(f"incident-update:{update.id}", incident.services, core.clock(), in_languages(kb, content))
 
 
 def maintenance_notice(kb: KnowledgeBase, maintenance: Maintenance, core: Core) -> Notice | None:
@@ -112,13 +129,16 @@ def maintenance_notice(kb: KnowledgeBase, maintenance: Maintenance, core: Core) 
         return None
     now = core.clock()
     first = update is maintenance.updates[0]
-    content = {
-        "kind": "maintenance",
-        "title": maintenance.title,
-        "state": getattr(kb.incidents.maintenance.phases, phase(maintenance, now)),
-        "text": update.text or (maintenance.message if first else ""),
-        "window": window_text(maintenance.starts_at, maintenance.ends_at, kb),
-        "services": [kb.service(service).name for service in maintenance.services],
-        "path": SERVICE.maintenance_anchor(maintenance.reference),
-    }
-    return Notice(f"maintenance-update:{update.id}", maintenance.services, now, content)
+
+    def content(kb: KnowledgeBase) -> dict[str, Any]:
+        return {
+            "kind": "maintenance",
+            "title": maintenance.title,
+            "state": getattr(kb.incidents.maintenance.phases, phase(maintenance, now)),
+            "text": update.text or (maintenance.message if first else ""),
+            "window": window_text(maintenance.starts_at, maintenance.ends_at, kb),
+            "services": [kb.service(service).name for service in maintenance.services],
+            "path": service_of(kb).maintenance_anchor(maintenance.reference),
+        }
+
+    return Notice(f"maintenance-update:{update.id}", maintenance.services, now, in_languages(kb, content))

@@ -93,3 +93,5 @@ class Recipient:
     subscriber: int
     address: str
     services: tuple[str, ...]
+    # The language its e-mails are in (a code of site.yml, the page it subscribed from); None: French.
+    language: str | None = None

@@ -149,10 +149,12 @@ class Store(Protocol):
         expires: datetime,
         now: datetime,
         mail: Callable[[int], Mail],
+        language: str | None = None,
     ) -> None:
         """Ask to (re)subscribe `address` to `services`: the same work whether it is new, pending or confirmed.
         It awaits confirmation with this key's hash until `expires` (an earlier key no longer works), and
-        `mail(subscriber id)`, its confirmation e-mail, is queued in the same transaction."""
+        `mail(subscriber id)`, its confirmation e-mail, is queued in the same transaction. `language` (a code of
+        site.yml; None: French) is the e-mails' once confirmed, as the services are."""
         ...
 
     def confirmable(self, token_hash: str, now: datetime) -> bool: ...

@@ -1,4 +1,4 @@
-"""The bearer token that every write needs (what makes one too weak to start with is in config.py)."""
+"""The bearer token that every write needs (what makes one too weak to start with is in config/checks.py)."""
 
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -85,9 +86,9 @@ def read_file(path: Path, validate: Validator, *, now: datetime | None = None) -
     if now is not None:
         if contents.now is None:
             raise ImportFailed([f"{shown}:1:1: {messages.SHIFT_WITHOUT_NOW}"])
-        tickets = [_shifted(ticket, now - contents.now) for ticket in tickets]
-        incidents = [_shifted_incident(incident, now - contents.now) for incident in incidents]
         delta = now - contents.now
+        tickets = [_shifted(ticket, delta, "opened_at", "resolved_at") for ticket in tickets]
+        incidents = [_shifted(incident, delta, "started_at", "ended_at") for incident in incidents]
         planned = [
             m.model_copy(update={"starts_at": m.starts_at + delta, "ends_at": m.ends_at + delta}) for m in planned
         ]
@@ -194,21 +195,17 @@ def _located(source: Source, problems: Sequence[Problem]) -> list[str]:
     return [f"{source.file}:{where.line}:{where.column}: {problem.describe()}" for where, problem in placed]
 
 
-def _shifted(ticket: ImportedTicket, delta: timedelta) -> ImportedTicket:
-    return ticket.model_copy(
-        update={
-            "opened_at": ticket.opened_at + delta,
-            "resolved_at": ticket.resolved_at + delta if ticket.resolved_at else None,
-            "updates": [u.model_copy(update={"at": u.at + delta}) for u in ticket.updates],
-        }
-    )
+_Shifted = TypeVar("_Shifted", ImportedTicket, ImportedIncident)
 
 
-def _shifted_incident(incident: ImportedIncident, delta: timedelta) -> ImportedIncident:
-    return incident.model_copy(
+def _shifted(record: _Shifted, delta: timedelta, start: str, end: str) -> _Shifted:
+    """The record and its updates moved by `delta`: its `start` field, its `end` field (when set) and each
+    update's date."""
+    ended = getattr(record, end)
+    return record.model_copy(
         update={
-            "started_at": incident.started_at + delta,
-            "ended_at": incident.ended_at + delta if incident.ended_at else None,
-            "updates": [u.model_copy(update={"at": u.at + delta}) for u in incident.updates],
+            start: getattr(record, start) + delta,
+            end: ended + delta if ended else None,
+            "updates": [u.model_copy(update={"at": u.at + delta}) for u in record.updates],
         }
     )

@@ -14,7 +14,8 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
+from kb_build.typography import is_french
 from status_api.core import utc_now
 from status_api.core.subscriptions import CONFIRM_WINDOW
 from status_api.views.help import fill
@@ -29,13 +30,16 @@ class _Link:
 
 
 class Composer:
-    """E-mails whose links start at `public_url` (STATUS_API_PUBLIC_URL), sent from `sender`."""
+    """E-mails in kb's language whose links start at `public_url` (STATUS_API_PUBLIC_URL) and lead to that
+    language's pages, sent from `sender`."""
 
     def __init__(self, kb: KnowledgeBase, public_url: str, sender: str) -> None:
         self._kb = kb
         self._texts = kb.subscriptions.texts
+        self._service = service_of(kb)
         self._public_url = public_url.rstrip("/")
         self._sender = sender
+        self._languages: dict[str, Composer] = {kb.language: self}
         env = Environment(
             loader=PackageLoader("status_api.mail"),
             autoescape=select_autoescape(["html"], default_for_string=False),
@@ -46,13 +50,22 @@ class Composer:
         )
         self._text, self._html = env.get_template("mail.txt"), env.get_template("mail.html")
 
+    def in_language(self, code: str | None) -> Composer:
+        """The e-mails of a subscriber of `code` (None, or a language the site no longer has: French)."""
+        kb = self._kb.in_language(code or self._kb.site.language)
+        found = self._languages.get(kb.language)
+        if found is None:
+            found = self._languages[kb.language] = Composer(kb, self._public_url, self._sender)
+            found._languages = self._languages
+        return found
+
     def unsubscribe_url(self, key: str) -> str:
-        return f"{self._public_url}{SERVICE.unsubscribe}?cle={quote(key)}"
+        return f"{self._public_url}{self._service.unsubscribe}?cle={quote(key)}"
 
     def confirmation(self, address: str, token: str, unsubscribe_key: str) -> dict[str, Any]:
         """The content queued for a confirmation e-mail: the whole message, ready to send."""
         t = self._texts
-        link = _Link(t.confirm_link, f"{self._public_url}{SERVICE.subscription_confirm}?jeton={quote(token)}")
+        link = _Link(t.confirm_link, f"{self._public_url}{self._service.subscription_confirm}?jeton={quote(token)}")
         subject = fill(t.confirm_subject, brand=self._kb.site.brand)
         return self._message(address, subject, [fill(t.confirm_mail, hours=_HOURS)], link, [t.ignore], unsubscribe_key)
 
@@ -60,6 +73,8 @@ class Composer:
         """An incident's or a maintenance's update e-mailed to one subscriber, from the notice's content
         (core/subscriptions.py)."""
         t = self._texts
+        # What this language says differently of the notice (core/subscriptions.py in_languages).
+        notice = {**notice, **notice.get("languages", {}).get(self._kb.language, {})}
         maintenance = notice.get("kind") == "maintenance"
         subject = fill(t.update_subject, title=notice["title"], state=notice["state"])
         intro = t.maintenance_intro if maintenance else t.update_intro
@@ -91,6 +106,9 @@ class Composer:
             "footer": fill(self._texts.footer, brand=self._kb.site.brand),
             "unsubscribe": unsubscribe,
             "t": self._texts,
+            "language": self._kb.language,
+            # « Lien : » with French's no-break space, "Link:" elsewhere.
+            "colon": "\u00a0:" if is_french(self._kb.language) else ":",
         }
         message = EmailMessage()
         local, _, domain = self._sender.rpartition("@")

@@ -194,7 +194,7 @@ class Sender:
             if notice.services and recipient.services and not set(notice.services) & set(recipient.services):
                 continue
             key = new_key()
-            content = composer.update(recipient.address, notice.content, key)
+            content = composer.in_language(recipient.language).update(recipient.address, notice.content, key)
             mails.append(Mail(f"mail:{recipient.subscriber}:{notice.id}", recipient.subscriber, content, hashed(key)))
         body = json.dumps(webhook_body(notice, self._public_url), ensure_ascii=False)
         deliveries = [

@@ -45,16 +45,19 @@ class Mailing:
         expires: datetime,
         now: datetime,
         mail: Callable[[int], Mail],
+        language: str | None = None,
     ) -> None:
-        """The same work whoever the address is: new, pending or confirmed, it takes these services and this
-        confirmation key (which replaces any earlier one), and its confirmation e-mail is queued."""
+        """The same work whoever the address is: new, pending or confirmed, it takes these services, this
+        language and this confirmation key (which replaces any earlier one), and its confirmation e-mail is
+        queued. The language, like the services, is the subscriber's once confirmed: whoever typed someone
+        else's address changes nothing of theirs."""
         row = self._run(
             conn,
-            "INSERT INTO subscribers (address, services, pending_services, token_hash, token_expires)"
-            " VALUES (?, '[]', ?, ?, ?) ON CONFLICT (address) DO UPDATE SET"
-            " pending_services = excluded.pending_services, token_hash = excluded.token_hash,"
-            " token_expires = excluded.token_expires RETURNING id",
-            (address, json.dumps(services), token_hash, expires.timestamp()),
+            "INSERT INTO subscribers (address, services, pending_services, pending_language, token_hash,"
+            " token_expires) VALUES (?, '[]', ?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET"
+            " pending_services = excluded.pending_services, pending_language = excluded.pending_language,"
+            " token_hash = excluded.token_hash, token_expires = excluded.token_expires RETURNING id",
+            (address, json.dumps(services), language, token_hash, expires.timestamp()),
         ).fetchone()
         self.queue_mail(conn, mail(int(row[0])), now)
 
@@ -69,7 +72,8 @@ class Mailing:
         done = self._run(
             conn,
             "UPDATE subscribers SET confirmed_at = coalesce(confirmed_at, ?), services = pending_services,"
-            " pending_services = NULL, token_hash = NULL, token_expires = NULL"
+            " language = pending_language, pending_services = NULL, pending_language = NULL, token_hash = NULL,"
+            " token_expires = NULL"
             " WHERE token_hash = ? AND token_expires > ?",
             (now.timestamp(), token_hash, now.timestamp()),
         )
@@ -86,9 +90,12 @@ class Mailing:
 
     def recipients(self, conn: Any) -> list[Recipient]:
         found = self._run(
-            conn, "SELECT id, address, services FROM subscribers WHERE confirmed_at IS NOT NULL ORDER BY id"
+            conn,
+            "SELECT id, address, services, language FROM subscribers WHERE confirmed_at IS NOT NULL ORDER BY id",
         ).fetchall()
-        return [Recipient(int(id_), address, _services(services)) for id_, address, services in found]
+        return [
+            Recipient(int(id_), address, _services(services), language) for id_, address, services, language in found
+        ]
 
     # --- the outbox -----------------------------------------------------------------------------------------
 
@@ -243,9 +250,10 @@ class MailingStore(ABC):
         expires: datetime,
         now: datetime,
         mail: Callable[[int], Mail],
+        language: str | None = None,
     ) -> None:
         with self._quiet_write() as conn:
-            self._mailing.subscribe(conn, address, services, token_hash, expires, now, mail)
+            self._mailing.subscribe(conn, address, services, token_hash, expires, now, mail, language)
 
     def confirmable(self, token_hash: str, now: datetime) -> bool:
         with self._quiet_read() as conn:

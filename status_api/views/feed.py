@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
+from kb_build.typography import is_french
 from status_api.domain.records import Incident, IncidentUpdate, Maintenance
 from status_api.views.help import fill
 from status_api.views.maintenances import window_text
@@ -26,7 +28,13 @@ def entry_id(kb: KnowledgeBase, reference: str, update_id: int | None) -> str:
 
     The store never reuses an update id, so that an entry keeps its id across restarts and never names another.
     """
-    return f"tag:{kb.incidents.feed_id}:etat-du-service/{reference}/{update_id}"
+    return f"{_tag(kb)}/{reference}/{update_id}"
+
+
+def _tag(kb: KnowledgeBase) -> str:
+    """The feed's own id, each language's apart (its entries are other texts): French keeps the id it always had,
+    `tag:<feed_id>:etat-du-service`; English is `tag:<feed_id>:en/etat-du-service`."""
+    return f"tag:{kb.incidents.feed_id}:{language_root(kb, kb.language)}etat-du-service"
 
 
 @dataclass(frozen=True)
@@ -54,13 +62,15 @@ def atom_feed(
     found = [entry for incident in incidents for entry in _incident_entries(incident, kb)]
     found += [entry for maintenance in maintenances for entry in _maintenance_entries(maintenance, kb, now)]
     entries = sorted(found, key=lambda entry: (entry.at, entry.order), reverse=True)[:MAX_ENTRIES]
+    # « Services : » with French's no-break space, "Services:" elsewhere.
+    label_colon = "\u00a0:" if is_french(kb.language) else ":"
 
-    feed = Element("feed", {"xmlns": ATOM, "xml:lang": kb.site.language})
-    _text(feed, "id", f"tag:{kb.incidents.feed_id}:etat-du-service")
+    feed = Element("feed", {"xmlns": ATOM, "xml:lang": kb.language})
+    _text(feed, "id", _tag(kb))
     _text(feed, "title", fill(texts.feed_title, brand=kb.site.brand))
     _text(feed, "subtitle", texts.feed_subtitle)
-    SubElement(feed, "link", rel="self", type="application/atom+xml", href=f"{base}{SERVICE.feed}")
-    SubElement(feed, "link", rel="alternate", type="text/html", href=f"{base}{SERVICE.status_page}")
+    SubElement(feed, "link", rel="self", type="application/atom+xml", href=f"{base}{service_of(kb).feed}")
+    SubElement(feed, "link", rel="alternate", type="text/html", href=f"{base}{service_of(kb).status_page}")
     _text(feed, "updated", _rfc3339(entries[0].at if entries else now))
     author = SubElement(feed, "author")
     _text(author, "name", kb.site.brand)  # the company speaks, never a person
@@ -74,7 +84,7 @@ def atom_feed(
         SubElement(entry, "link", rel="alternate", type="text/html", href=f"{base}{item.link}")
         for service in item.services:
             SubElement(entry, "category", term=service, label=_clean(names.get(service, service)))
-        lines = [*item.lines, f"{texts.services}\u00a0: {', '.join(names.get(s, s) for s in item.services)}"]
+        lines = [*item.lines, f"{texts.services}{label_colon} {', '.join(names.get(s, s) for s in item.services)}"]
         _text(entry, "content", "\n\n".join(lines), type="text")
     body: bytes = tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
@@ -94,7 +104,7 @@ def _incident_entries(incident: Incident, kb: KnowledgeBase) -> list[_Entry]:
                 at=update.at,
                 order=update.id or 0,
                 title=fill(texts.entry_title, title=incident.title, state=states.get(state, state)),
-                link=SERVICE.incident_anchor(incident.reference),
+                link=service_of(kb).incident_anchor(incident.reference),
                 services=incident.services,
                 lines=lines,
             )
@@ -110,11 +120,11 @@ def _maintenance_entries(maintenance: Maintenance, kb: KnowledgeBase, now: datet
 
     def entry(suffix: str, at: datetime, order: int, phase_title: str, lines: list[str]) -> _Entry:
         return _Entry(
-            id=f"tag:{kb.incidents.feed_id}:etat-du-service/maintenance/{maintenance.reference}/{suffix}",
+            id=f"{_tag(kb)}/maintenance/{maintenance.reference}/{suffix}",
             at=at,
             order=order,
             title=fill(texts.entry_title, title=maintenance.title, phase=phase_title),
-            link=SERVICE.maintenance_anchor(maintenance.reference),
+            link=service_of(kb).maintenance_anchor(maintenance.reference),
             services=maintenance.services,
             lines=lines,
         )

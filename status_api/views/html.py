@@ -76,7 +76,7 @@ class _Cut:
 
 class Renderer:
     """The pages in kb's language; `root` is that language's folder on the site ("" for French, "en/"), whose
-    built "Suivre mon ticket" page frames the tracker's answers."""
+    built "Suivre mon ticket" and "État du service" pages frame the tracker's answers and the status page."""
 
     def __init__(self, kb: KnowledgeBase, site_dir: Path | None, root: str = "") -> None:
         self._env = Environment(
@@ -90,7 +90,9 @@ class Renderer:
         )
         self._env.globals.update(site=kb.site, tracking=kb.tracking, t=kb.tracking.result, help=help_links(kb, root))
         # The no-break space French wants before « : » where a template puts one between a label and a value.
-        self._env.globals.update(incidents=kb.incidents, service=SERVICE.in_language(root), nbsp="\u00a0")
+        # This language's own pages (/en/suivi, /en/etat-du-service and its subscription pages); the API is shared.
+        self.kb, self.service = kb, SERVICE.in_language(root)
+        self._env.globals.update(incidents=kb.incidents, service=self.service, nbsp="\u00a0", language=kb.language)
         # What goes between a label and its value: « : » after a no-break space in French, ":" in English.
         self._env.globals.update(colon="\u00a0:" if is_french(kb.language) else ":")
         self._shell_url = "/" + root + SHELL_URL.lstrip("/")
@@ -101,8 +103,9 @@ class Renderer:
         self._status_shell: Watched[str | None] | None = None
         if site_dir is not None:
             self._shell = Watched(site_dir / root / SHELL_PAGE, self._cut)
+            status_url = "/" + root + STATUS_SHELL_URL.lstrip("/")
             self._status_shell = Watched(
-                site_dir / STATUS_SHELL_PAGE, lambda path: _shell_text(path, STATUS_SHELL_URL, STATUS_MARKERS)
+                site_dir / root / STATUS_SHELL_PAGE, lambda path: _shell_text(path, status_url, STATUS_MARKERS)
             )
         self._site_dir = site_dir
         self._site = kb.site

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
 from status_api.domain.records import Incident, Maintenance
 from status_api.views.dates import dates_in
 from status_api.views.maintenances import (
@@ -78,7 +78,7 @@ class CurrentIncidents(_View):
 
 class DayView(_View):
     day: date = Field(description="In the site's time zone")
-    text: str = Field(description="In French, e.g. « mardi 24 novembre 2026 »")
+    text: str = Field(description="In the page's language: « mardi 24 novembre 2026 », Tuesday 24 November 2026")
     state: ServiceStateView = Field(description="The worst state an incident put the service in that day")
 
 
@@ -106,7 +106,7 @@ def incident_view(incident: Incident, kb: KnowledgeBase) -> IncidentView:
     return IncidentView(
         reference=incident.reference,
         title=incident.title,
-        url=SERVICE.incident_anchor(incident.reference),
+        url=service_of(kb).incident_anchor(incident.reference),
         # A service a writer has since removed from the YAML still shows, by its id.
         services=[ServiceView(id=s, name=names.get(s, s)) for s in incident.services],
         state=incident_state_view(incident.state, kb),
@@ -199,6 +199,6 @@ def current_incidents(
     return CurrentIncidents(
         incidents=[incident_view(i, kb) for i in ongoing],
         maintenances=banner_maintenances(maintenances, kb, now),
-        status_page=SERVICE.status_page,
-        feed=SERVICE.feed,
+        status_page=service_of(kb).status_page,
+        feed=service_of(kb).feed,
     )

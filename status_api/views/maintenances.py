@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
 from status_api.domain.maintenances import Phase, ended_at, in_banner, phase, soonest_first
 from status_api.domain.records import Maintenance, MaintenanceUpdate
 from status_api.views.dates import dates_in
@@ -87,7 +87,7 @@ def maintenance_view(maintenance: Maintenance, kb: KnowledgeBase, now: datetime)
         reference=maintenance.reference,
         title=maintenance.title,
         message=maintenance.message,
-        url=SERVICE.maintenance_anchor(maintenance.reference),
+        url=service_of(kb).maintenance_anchor(maintenance.reference),
         # A service a writer has since removed from the YAML still shows, by its id.
         services=[MaintenanceServiceView(id=s, name=names.get(s, s)) for s in maintenance.services],
         phase=PhaseView(id=current, title=getattr(kb.incidents.maintenance.phases, current)),
@@ -122,5 +122,5 @@ def maintenances_view(
     return MaintenancesView(
         upcoming=[maintenance_view(m, kb, now) for m in upcoming(maintenances, now)],
         past=[maintenance_view(m, kb, now) for m in past(maintenances, now, since)],
-        status_page=SERVICE.status_page,
+        status_page=service_of(kb).status_page,
     )

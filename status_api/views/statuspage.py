@@ -1,8 +1,8 @@
 """The status page in Statuspage's shape (GET /api/v2/summary.json): what dashboards and Statuspage clients read.
 
 The words are Statuspage's own (operational, partial_outage, investigating, …), mapped from data/incidents.yml
-(service_states[].statuspage, states[].statuspage); names and texts are the data's and support's, in French.
-A pure function of the incidents, the data and the time, like the other views.
+(service_states[].statuspage, states[].statuspage); names and texts are the data's, in the client's language
+(Accept-Language), and support's. A pure function of the incidents, the data and the time, like the other views.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
 from kb_build.model.incidents import StatuspageIncidentStatus, StatuspageStatus
-from kb_build.paths import SERVICE
+from kb_build.paths import service_of
+from kb_build.typography import colon
 from status_api.domain.maintenances import phase
 from status_api.domain.records import Incident, Maintenance
 from status_api.views.incidents import service_health
@@ -162,8 +163,8 @@ def summary(
     return Summary(
         page=PageView(
             id=page_id,
-            name=f"{kb.site.brand} : {data.title}" if kb.site.brand else data.title,
-            url=public_url + SERVICE.status_page,
+            name=f"{kb.site.brand}{colon(kb.language)} {data.title}" if kb.site.brand else data.title,
+            url=public_url + service_of(kb).status_page,
             time_zone=kb.site.timezone,
             updated_at=max(latest, default=now.astimezone(UTC)),
         ),
@@ -212,7 +213,7 @@ def _incident(
         updated_at=shown[0].created_at if shown else started,
         started_at=started,
         resolved_at=incident.ended_at.astimezone(UTC) if incident.ended_at else None,
-        shortlink=public_url + SERVICE.incident_anchor(incident.reference),
+        shortlink=public_url + service_of(kb).incident_anchor(incident.reference),
         page_id=page_id,
         incident_updates=shown,
         components=[components[s] for s in incident.services if s in components],
@@ -267,7 +268,7 @@ def _maintenance(
         resolved_at=None,
         scheduled_for=maintenance.starts_at.astimezone(UTC),
         scheduled_until=maintenance.ends_at.astimezone(UTC),
-        shortlink=public_url + SERVICE.maintenance_anchor(maintenance.reference),
+        shortlink=public_url + service_of(kb).maintenance_anchor(maintenance.reference),
         page_id=page_id,
         incident_updates=updates,
         components=[components[s] for s in maintenance.services if s in components],

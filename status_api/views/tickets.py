@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from kb_build.model import KnowledgeBase
-from kb_build.paths import SERVICE, issue_type_page, url_of
+from kb_build.paths import issue_type_page, service_of, url_of
 from status_api.domain.records import Incident, IncidentUpdate, Ticket
 from status_api.views.dates import dates_in
 
@@ -156,7 +156,7 @@ def linked_incident_view(incident: Incident, kb: KnowledgeBase) -> LinkedInciden
     return LinkedIncidentView(
         reference=incident.reference,
         title=incident.title,
-        url=SERVICE.incident_anchor(incident.reference),
+        url=service_of(kb).incident_anchor(incident.reference),
         state=incident_state_view(incident.state, kb),
         ongoing=incident.ongoing,
         latest_update=incident_update_view(latest, kb) if latest else None,

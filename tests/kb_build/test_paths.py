@@ -21,6 +21,16 @@ def test_addresses_move_under_the_service_url() -> None:
     assert SERVICE.under("") == SERVICE
 
 
+def test_each_language_has_its_pages_under_its_folder_and_shares_the_api() -> None:
+    english = SERVICE.in_language("en/")
+    pages = {"tracking", "status_page", "feed", "subscribe", "subscription_confirm", "unsubscribe"}
+    for name, path in asdict(SERVICE).items():
+        assert getattr(english, name) == ("/en" + path if name in pages else path), name
+    assert english.status_page == "/en/etat-du-service" and english.feed == "/en/etat-du-service/flux.atom"
+    assert english.incident_anchor("INC-1") == "/en/etat-du-service#incident-INC-1"
+    assert SERVICE.in_language("") == SERVICE
+
+
 def test_no_template_or_script_writes_a_service_address_itself() -> None:
     sources = [
         *(ROOT / "kb_build" / "templates").glob("*.j2"),

@@ -120,5 +120,7 @@ def test_french_spacing_applies_to_french_only() -> None:
 
 def test_dates_are_written_the_way_each_language_writes_them() -> None:
     assert long_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
-    assert long_date(date(2026, 12, 1), "en") == "December 1, 2026"
+    # English the British way, as the status checker writes it; a region named in site.yml is honoured.
+    assert long_date(date(2026, 12, 1), "en") == "1 December 2026"
+    assert long_date(date(2026, 12, 1), "en-US") == "December 1, 2026"
     assert long_date(date(2026, 11, 30), "de") == "30. November 2026"

@@ -1,6 +1,6 @@
 """The status checker in the visitor's language, `status-api serve` started for real and called over HTTP: the
 JSON API by Accept-Language (French by default), /en/suivi in the English site's shell, dates the language's
-way, and a third language from data alone."""
+way, and a third language from data alone (the checker, « État du service », its feed and e-mails)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from kb_build.model import KnowledgeBase
 from status_api.http.languages import negotiate
 from tests.conftest import page_text, run_kb
 from tests.status_api.helpers import AUTH, CALL_ID, DATA, ROOT, TOKEN, Server, served_on, ticket_body
+from tests.status_api.mail_server import Inbox, html_of, text_of
 
 FIXTURES = ROOT / "tests" / "kb_build"
 UNKNOWN = "99999999999999999999"
@@ -246,9 +247,10 @@ def test_a_third_language_gets_the_checker_with_no_code(
     site = tmp_path / "site"
     built = run_kb("build", "--site-dir", str(site), "--data-dir", str(three_languages))
     assert built.returncode == 0, built.stderr
+    inbox = Inbox().start()
     server = served_on(
         "sqlite", request, tmp_path, KB_DATA_DIR=str(three_languages), STATUS_API_TOKEN=TOKEN,
-        STATUS_API_SITE_DIR=str(site),
+        STATUS_API_SITE_DIR=str(site), STATUS_API_SMTP_URL=inbox.url, STATUS_API_PUBLIC_URL="https://etat.example.test",
     )  # fmt: skip
     try:
         with httpx2.Client(base_url=server.url, timeout=10) as http:
@@ -270,5 +272,27 @@ def test_a_third_language_gets_the_checker_with_no_code(
             answer = http.post("/de/suivi", data={"call_id": "123456"})
             assert answer.status_code == 200
             assert "Eröffnung" in html.unescape(answer.text)
+            _german_status_page(http, inbox)
     finally:
         server.stop()
+        inbox.stop()
+
+
+def _german_status_page(http: httpx2.Client, inbox: Inbox) -> None:
+    """« État du service » in German, with no code: its page in the German site, its feed, summary.json by
+    Accept-Language, and a subscription made there, e-mailed with links to the German pages."""
+    page = http.get("/de/etat-du-service")
+    assert page.status_code == 200 and page.headers["content-language"] == "de"
+    assert '<html lang="de"' in page.text
+    assert 'href="/de/etat-du-service/flux.atom"' in page.text
+    assert 'action="/de/etat-du-service/abonnement"' in page.text
+    feed = http.get("/de/etat-du-service/flux.atom")
+    assert feed.status_code == 200 and 'xml:lang="de"' in feed.text
+    summary = http.get("/api/v2/summary.json", headers={"Accept-Language": "de"})
+    assert summary.headers["content-language"] == "de"
+    assert summary.json()["page"]["url"].endswith("/de/etat-du-service")
+    sent = http.post("/de/etat-du-service/abonnement", data={"address": "kunde@example.com"})
+    assert sent.status_code == 200 and '<html lang="de"' in sent.text
+    (confirmation,) = inbox.wait(lambda: inbox.to("kunde@example.com"))
+    assert '<html lang="de">' in html_of(confirmation)
+    assert "https://etat.example.test/de/etat-du-service/abonnement/confirmer?jeton=" in text_of(confirmation)

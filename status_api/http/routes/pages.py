@@ -38,8 +38,10 @@ def tracking_form(renderer: Renderer) -> Callable[[Request], Awaitable[Response]
     return form
 
 
-def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
-    """`public_url` starts the feed's absolute links (STATUS_API_PUBLIC_URL), never a request's Host header."""
+def page_routes(core: Core, renderers: dict[str, Renderer], public_url: str) -> list[Route]:
+    """`renderers`: one per language of the help center, by code, French first; each language has its status
+    page and feed at its own address (/etat-du-service, /en/etat-du-service), the JSON follows Accept-Language.
+    `public_url` starts the feed's absolute links (STATUS_API_PUBLIC_URL), never a request's Host header."""
 
     def recent(now: datetime) -> tuple[list[Incident], list[Maintenance]]:
         return incidents.recent(core, now), maintenances.recent(core, now)
@@ -47,16 +49,24 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
     def current(now: datetime) -> tuple[list[Incident], list[Maintenance]]:
         return incidents.ongoing(core), maintenances.current(core, now)
 
-    async def status_page(request: Request) -> Response:
-        now = core.clock()
-        found, planned = await run_in_threadpool(recent, now)
-        return HTMLResponse(renderer.status_page(service_status(found, core.kb, now, planned)), headers=_PUBLIC)
+    def status_page(renderer: Renderer) -> Callable[[Request], Awaitable[Response]]:
+        async def page(request: Request) -> Response:
+            now = core.clock()
+            found, planned = await run_in_threadpool(recent, now)
+            view = service_status(found, renderer.kb, now, planned)
+            headers = {**_PUBLIC, "Content-Language": renderer.kb.language}
+            return HTMLResponse(renderer.status_page(view), headers=headers)
 
-    async def feed(request: Request) -> Response:
-        now = core.clock()
-        found, planned = await run_in_threadpool(recent, now)
-        body = atom_feed(found, core.kb, now, public_url, planned)
-        return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_PUBLIC)
+        return page
+
+    def feed(kb: KnowledgeBase) -> Callable[[Request], Awaitable[Response]]:
+        async def atom(request: Request) -> Response:
+            now = core.clock()
+            found, planned = await run_in_threadpool(recent, now)
+            body = atom_feed(found, kb, now, public_url, planned)
+            return Response(body, media_type="application/atom+xml; charset=utf-8", headers=_PUBLIC)
+
+        return atom
 
     def language(request: Request) -> tuple[KnowledgeBase, dict[str, str]]:
         """The texts in the client's language (Accept-Language), and the headers that say so."""
@@ -73,8 +83,9 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
     async def statuspage_summary(request: Request) -> Response:
         now = core.clock()
         found, planned = await run_in_threadpool(recent, now)
-        view = summary(found, core.kb, now, public_url, planned)
-        return json_response(view.model_dump(mode="json"), headers=_PUBLIC)
+        kb, headers = language(request)
+        view = summary(found, kb, now, public_url, planned)
+        return json_response(view.model_dump(mode="json"), headers=headers)
 
     async def maintenance_list(request: Request) -> Response:
         now = core.clock()
@@ -83,12 +94,17 @@ def page_routes(core: Core, renderer: Renderer, public_url: str) -> list[Route]:
         view = maintenances_view(planned, kb, now, incidents.history_start(core, now))
         return json_response(view.model_dump(mode="json"), headers=headers)
 
-    return [
-        Route(SERVICE.status_page, status_page, methods=["GET"]),
+    routes = [
         Route(SERVICE.statuspage_summary, statuspage_summary, methods=["GET"]),
-        # The help center's own "État du service" page lives at this address: serve it live too.
-        Route(SERVICE.status_page + "/", status_page, methods=["GET"], include_in_schema=False),
-        Route(SERVICE.feed, feed, methods=["GET"]),
         Route(SERVICE.incidents_current, ongoing, methods=["GET"]),
         Route(SERVICE.maintenances, maintenance_list, methods=["GET"]),
     ]
+    for renderer in renderers.values():
+        service, page = renderer.service, status_page(renderer)
+        routes += [
+            Route(service.status_page, page, methods=["GET"]),
+            # The help center's own "État du service" page lives at this address: serve it live too.
+            Route(service.status_page + "/", page, methods=["GET"], include_in_schema=False),
+            Route(service.feed, feed(renderer.kb), methods=["GET"]),
+        ]
+    return routes

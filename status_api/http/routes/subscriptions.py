@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from kb_build.paths import SERVICE
 from status_api.config import Limits, Rate
 from status_api.core import Core, subscriptions
 from status_api.core.subscriptions import CONFIRM_WINDOW, SubscriptionRefused
@@ -39,15 +38,33 @@ _FORM_LIMIT = 4096
 
 def subscription_routes(
     core: Core,
-    renderer: Renderer,
+    renderers: dict[str, Renderer],
     composer: Composer | None,
     clients: Budgets | None,
     addresses: Budgets | None,
     wake: Callable[[], None] = lambda: None,
 ) -> list[Route]:
-    """Without a composer (no STATUS_API_SMTP_URL) only unsubscribing works: links of e-mails sent before.
-    `wake` tells the sender something was queued."""
-    t = core.kb.subscriptions.texts
+    """The pages of each language of `renderers` (by code) at its own addresses (/etat-du-service/abonnement,
+    /en/etat-du-service/abonnement …): a subscription made in a language keeps it, and its e-mails and their
+    links are in it. Without a composer (no STATUS_API_SMTP_URL) only unsubscribing works: links of e-mails sent
+    before. `wake` tells the sender something was queued."""
+    routes = []
+    for renderer in renderers.values():
+        routes += _routes(core, renderer, composer, clients, addresses, wake)
+    return routes
+
+
+def _routes(
+    core: Core,
+    renderer: Renderer,
+    composer: Composer | None,
+    clients: Budgets | None,
+    addresses: Budgets | None,
+    wake: Callable[[], None],
+) -> list[Route]:
+    t, service, language = renderer.kb.subscriptions.texts, renderer.service, renderer.kb.language
+    # The e-mails of this language: its texts, and links to its pages.
+    mail = composer.in_language(language) if composer is not None else None
 
     def page(
         status: int,
@@ -65,7 +82,7 @@ def subscription_routes(
         return HTMLResponse(body, status, _NO_STORE)
 
     async def subscribe(request: Request) -> Response:
-        assert composer is not None
+        assert mail is not None
         if clients is not None:
             wait = await clients.acquire(cast(ClientKey, f"subscribe:{client_key(request.scope)}"))
             if wait > 0:
@@ -76,7 +93,7 @@ def subscription_routes(
             return page(error.status, t.title, error.body.error.message)
         typed = (fields.get("address") or [""])[0]
         try:
-            address, services = subscriptions.checked(core.kb, typed, fields.get("service", []))
+            address, services = subscriptions.checked(renderer.kb, typed, fields.get("service", []))
         except SubscriptionRefused as refused:
             return page(422, t.title, refused.message, form_address=typed[:254])
         allowed = True
@@ -84,7 +101,7 @@ def subscription_routes(
             # Keyed by the address's hash: the budgets' table holds no address.
             allowed = await addresses.acquire(cast(ClientKey, f"address:{subscriptions.hashed(address)}")) == 0
         if allowed:
-            await run_in_threadpool(subscriptions.subscribe, core, address, services, composer.confirmation)
+            await run_in_threadpool(subscriptions.subscribe, core, address, services, mail.confirmation, language)
             wake()
         return page(200, t.sent_title, fill(t.sent_text, hours=_HOURS))
 
@@ -103,7 +120,7 @@ def subscription_routes(
                 t.confirm_title,
                 t.confirm_text,
                 button=t.confirm_button,
-                action=SERVICE.subscription_confirm,
+                action=service.subscription_confirm,
                 fields={"jeton": token},
             )
         try:
@@ -118,17 +135,17 @@ def subscription_routes(
     async def unsubscribe(request: Request) -> Response:
         key = request.query_params.get("cle", "")
         if request.method == "GET":
-            action = f"{SERVICE.unsubscribe}?{request.url.query}"
+            action = f"{service.unsubscribe}?{request.url.query}"
             return page(200, t.unsubscribe_title, t.unsubscribe_text, button=t.unsubscribe_button, action=action)
         # The same answer whether the key was known: an unsubscribed address is gone, a second click too.
         await run_in_threadpool(subscriptions.unsubscribe, core, key)
         return page(200, t.unsubscribed_title, t.unsubscribed_text)
 
     # Pages for people, reached from the status page's form or an e-mail's link: not part of the API document.
-    routes = [Route(SERVICE.unsubscribe, unsubscribe, methods=["GET", "POST"], include_in_schema=False)]
-    if composer is not None:
+    routes = [Route(service.unsubscribe, unsubscribe, methods=["GET", "POST"], include_in_schema=False)]
+    if mail is not None:
         routes += [
-            Route(SERVICE.subscribe, subscribe, methods=["POST"], include_in_schema=False),
-            Route(SERVICE.subscription_confirm, confirmation, methods=["GET", "POST"], include_in_schema=False),
+            Route(service.subscribe, subscribe, methods=["POST"], include_in_schema=False),
+            Route(service.subscription_confirm, confirmation, methods=["GET", "POST"], include_in_schema=False),
         ]
     return routes

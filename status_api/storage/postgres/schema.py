@@ -166,6 +166,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
         "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
     ),
+    (
+        # A subscriber's language: see the SQLite schema's same migration.
+        "ALTER TABLE subscribers ADD COLUMN language text",
+        "ALTER TABLE subscribers ADD COLUMN pending_language text",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

@@ -14,16 +14,17 @@ import psycopg
 import psycopg_pool
 from psycopg import errors
 
-from status_api.domain.errors import NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
-from status_api.domain.store import Build, Change, Notify
-from status_api.storage import appending
+from status_api.domain.errors import StoreBusy, StoreUnavailable
+from status_api.domain.records import Incident, Maintenance, R, Ticket, Vote
+from status_api.domain.store import Build, Notify
 from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
 from status_api.storage.postgres.listener import CHANNEL, Listener
 from status_api.storage.postgres.rows import Conn
 from status_api.storage.postgres.schema import migrate
+from status_api.storage.records import RecordStore
+from status_api.storage.rows import Table
 
 logger = logging.getLogger("status_api.storage")
 
@@ -43,8 +44,9 @@ def _configure(timeout: float) -> Callable[[Conn], None]:
     return configure
 
 
-class PostgresStore(MailingStore):
+class PostgresStore(RecordStore, MailingStore):
     _mailing = POSTGRES
+    _rows = rows.ROWS
     # Reads are a network round trip: callers must not make them on the event loop.
     local = False
 
@@ -113,6 +115,12 @@ class PostgresStore(MailingStore):
             conn.execute(_NOTIFY)
         self._writes += 1
 
+    def _record_write(self, subject: str, reference: str) -> AbstractContextManager[Conn]:
+        return self._write(subject, reference)
+
+    def _snapshot(self) -> AbstractContextManager[Conn]:
+        return self._read()
+
     @contextmanager
     def _quiet_write(self) -> Iterator[Conn]:
         """A write transaction other instances are not told of: subscribers and the outbox change no lookup."""
@@ -142,7 +150,7 @@ class PostgresStore(MailingStore):
             return rows.find_ticket(conn, call_id, self._recent)
 
     def get(self, subject: type[R], reference: str) -> R | None:
-        table: rows.Table[R] = rows.TABLES[subject]
+        table: Table[R] = self._rows.tables[subject]
         if subject is Ticket:  # one statement: one snapshot
             with self.connection() as conn:
                 return table.load(conn, reference, self._recent)
@@ -152,96 +160,17 @@ class PostgresStore(MailingStore):
     def put(
         self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
     ) -> tuple[R, bool]:
-        table: rows.Table[R] = rows.TABLES[subject]
         try:
-            return self._put(table, reference, build, notify)
+            return super().put(subject, reference, build, notify=notify)
         except errors.UniqueViolation:
             # Two tickets claiming one new call ID at the same moment, on two instances: neither saw the
             # other's row before writing, and the second to commit hit the unique index. Tried again, it sees
             # the first one's call ID and is refused as any later claim is (CallIdTaken).
             pass
         try:
-            return self._put(table, reference, build, notify)
+            return super().put(subject, reference, build, notify=notify)
         except errors.UniqueViolation as error:
             raise StoreBusy(str(error).strip()) from error
-
-    def _put(self, table: rows.Table[R], reference: str, build: Build[R], notify: Notify[R] | None) -> tuple[R, bool]:
-        with self._write(table.subject, reference) as conn:
-            current = table.load(conn, reference, self._recent)
-            record = build(current)
-            table.write(conn, record)
-            if current is None:
-                for update in record.updates:  # an incident's opening
-                    table.write_update(conn, reference, update)
-            stored = table.load(conn, reference, self._recent)
-            assert stored is not None
-            appending.opened(conn, stored, current is None, notify, POSTGRES.queue_notice)
-            return stored, current is None
-
-    def append_update(
-        self,
-        subject: type[R],
-        reference: str,
-        change: Change[R],
-        *,
-        idempotency: Idempotency | None = None,
-        notify: Notify[R] | None = None,
-    ) -> Appended[R] | None:
-        table: rows.Table[R] = rows.TABLES[subject]
-        with self._write(table.subject, reference) as conn:
-            return appending.append(
-                conn,
-                table,
-                reference,
-                change,
-                idempotency,
-                self._recent,
-                rows.seen_key,
-                rows.keep_key,
-                notify,
-                POSTGRES.queue_notice,
-            )
-
-    def delete(self, subject: type[R], reference: str) -> bool:
-        table: rows.Table[R] = rows.TABLES[subject]
-        with self._write(table.subject, reference) as conn:
-            conn.execute("DELETE FROM idempotency WHERE subject = %s AND reference = %s", (table.subject, reference))
-            # What hangs on it goes with it (ON DELETE CASCADE); an incident's tickets stay.
-            deleted = conn.execute(f"DELETE FROM {table.name} WHERE reference = %s".encode(), (reference,))
-            return deleted.rowcount > 0
-
-    def incidents(self, since: datetime) -> list[Incident]:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT reference FROM incidents WHERE ended_at IS NULL OR ended_at >= %s", (since,)
-            ).fetchall()
-            loaded = (rows.load_incident(conn, reference) for (reference,) in found)
-            return [incident for incident in loaded if incident is not None]
-
-    def maintenances(self, since: datetime) -> list[Maintenance]:
-        with self._read() as conn:
-            found = conn.execute(
-                "SELECT reference FROM maintenances WHERE coalesce(cancelled_at, ends_at) >= %s", (since,)
-            ).fetchall()
-            loaded = (rows.load_maintenance(conn, reference) for (reference,) in found)
-            return [maintenance for maintenance in loaded if maintenance is not None]
-
-    def link(self, ticket: str, incident: str) -> bool:
-        with self._write("ticket", ticket) as conn:
-            if not rows.exists(conn, rows.INCIDENTS, incident):
-                raise NotFound("incident", incident)
-            if not rows.exists(conn, rows.TICKETS, ticket):
-                raise NotFound("ticket", ticket)
-            before = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = %s", (ticket,)).fetchone()
-            rows.write_link(conn, ticket, incident)
-            return before is None or before[0] != incident
-
-    def unlink(self, ticket: str, incident: str) -> bool:
-        with self._write("ticket", ticket) as conn:
-            deleted = conn.execute(
-                "DELETE FROM incident_tickets WHERE ticket = %s AND incident = %s", (ticket, incident)
-            )
-            return deleted.rowcount > 0
 
     def preparer(self) -> Callable[[Ticket], object]:
         return copy_rows
@@ -269,21 +198,7 @@ class PostgresStore(MailingStore):
             if taken is not None:
                 raise taken
             write_staged(conn)
-            for incident in incidents:
-                rows.write_incident(conn, incident)
-                conn.execute("DELETE FROM incident_updates WHERE reference = %s", (incident.reference,))
-                for incident_update in incident.updates:
-                    rows.write_incident_update(conn, incident.reference, incident_update)
-                conn.execute("DELETE FROM incident_tickets WHERE incident = %s", (incident.reference,))
-                for ticket_reference in incident.tickets:
-                    if not rows.exists(conn, rows.TICKETS, ticket_reference):
-                        raise NotFound("ticket", ticket_reference)
-                    rows.write_link(conn, ticket_reference, incident.reference)
-            for maintenance in maintenances:
-                rows.write_maintenance(conn, maintenance)
-                conn.execute("DELETE FROM maintenance_updates WHERE reference = %s", (maintenance.reference,))
-                for maintenance_update in maintenance.updates:
-                    rows.write_maintenance_update(conn, maintenance.reference, maintenance_update)
+            self._rows.write_records(conn, incidents, maintenances)
         return count
 
     def add_vote(self, vote: Vote, comment_key: str | None = None) -> None:

@@ -1,25 +1,17 @@
-"""Records to SQLite rows and back: the statements of each table, with bound parameters only."""
+"""Tickets to SQLite rows and back, and bulk import: the statements of this backend alone, with bound parameters
+only (those both backends share are in storage/rows.py)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Generic, NamedTuple
+from typing import Any, NamedTuple
 
-from status_api.domain.errors import CallIdTaken, Subject
-from status_api.domain.records import (
-    Idempotency,
-    Incident,
-    IncidentUpdate,
-    Maintenance,
-    MaintenanceUpdate,
-    R,
-    Ticket,
-    Update,
-)
+from status_api.domain.errors import CallIdTaken
+from status_api.domain.records import Ticket, Update
+from status_api.storage.rows import Codec, Rows
 
 
 def timestamp(moment: datetime) -> str:
@@ -53,7 +45,6 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
     ).fetchone()
     if row is None:
         return None
-    issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count, helpdesk_at = row
     call_ids = conn.execute(
         "SELECT call_id FROM call_ids WHERE reference = ? ORDER BY position", (reference,)
     ).fetchall()
@@ -62,8 +53,15 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
         "SELECT at, text, step, team FROM updates WHERE reference = ? ORDER BY at DESC, id DESC LIMIT ?",
         (reference, recent),
     ).fetchall()
-    updates = latest[::-1]
     link = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = ?", (reference,)).fetchone()
+    updates = tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in latest[::-1])
+    return _ticket((reference, *row), [c for (c,) in call_ids], updates, link[0] if link else None)
+
+
+def _ticket(row: tuple[Any, ...], call_ids: list[str], updates: tuple[Update, ...], incident: str | None) -> Ticket:
+    """A ticket from its row (reference first, then the columns load_ticket reads), its call IDs in order and
+    its latest updates, oldest first."""
+    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, synced = row
     return Ticket(
         reference=reference,
         issue_type=issue_type,
@@ -72,12 +70,12 @@ def load_ticket(conn: sqlite3.Connection, reference: str, recent: int) -> Ticket
         opened_at=_moment(opened_at),
         resolved_at=_moment(resolved_at) if resolved_at else None,
         prioritised=bool(prioritised),
-        call_ids=tuple(c for (c,) in call_ids),
-        skipped_steps=tuple(json.loads(skipped_steps)),
-        updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for at, text, s, t in updates),
-        update_count=update_count,
-        incident=link[0] if link else None,
-        helpdesk_at=_moment(helpdesk_at) if helpdesk_at else None,
+        call_ids=tuple(call_ids),
+        skipped_steps=tuple(json.loads(skipped)),
+        updates=updates,
+        update_count=count,
+        incident=incident,
+        helpdesk_at=_moment(synced) if synced else None,
     )
 
 
@@ -99,24 +97,10 @@ def find_ticket(conn: sqlite3.Connection, call_id: str, recent: int) -> Ticket |
     row = conn.execute(_BY_CALL_ID, (recent, call_id)).fetchone()
     if row is None:
         return None
-    reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped, count, synced, *rest = row
-    ids, latest, link = rest
-    updates = sorted(json.loads(latest), key=lambda u: (u[1], u[0]))
-    return Ticket(
-        reference=reference,
-        issue_type=issue_type,
-        step=step,
-        team=team,
-        opened_at=_moment(opened_at),
-        resolved_at=_moment(resolved_at) if resolved_at else None,
-        prioritised=bool(prioritised),
-        call_ids=tuple(c for _, c in sorted(json.loads(ids))),
-        skipped_steps=tuple(json.loads(skipped)),
-        updates=tuple(Update(at=_moment(at), text=text, step=s, team=t) for _, at, text, s, t in updates),
-        update_count=count,
-        incident=link,
-        helpdesk_at=_moment(synced) if synced else None,
-    )
+    *ticket, ids, latest, link = row
+    ordered = sorted(json.loads(latest), key=lambda u: (u[1], u[0]))
+    updates = tuple(Update(at=_moment(at), text=text, step=s, team=t) for _, at, text, s, t in ordered)
+    return _ticket(tuple(ticket), [c for _, c in sorted(json.loads(ids))], updates, link)
 
 
 def _ticket_row(ticket: Ticket) -> tuple[object, ...]:
@@ -147,196 +131,15 @@ def write_ticket(conn: sqlite3.Connection, ticket: Ticket) -> None:
     )
 
 
-def write_ticket_state(conn: sqlite3.Connection, ticket: Ticket) -> None:
-    """What an update may change: all but the reference, the call IDs and the opening (see domain/store.py)."""
-    conn.execute(
-        "UPDATE tickets SET step = ?, team = ?, resolved_at = ?, skipped_steps = ?, issue_type = ?, prioritised = ?,"
-        " helpdesk_at = ? WHERE reference = ?",
-        (
-            ticket.step,
-            ticket.team,
-            timestamp(ticket.resolved_at) if ticket.resolved_at else None,
-            json.dumps(list(ticket.skipped_steps)),
-            ticket.issue_type,
-            int(ticket.prioritised),
-            timestamp(ticket.helpdesk_at) if ticket.helpdesk_at else None,
-            ticket.reference,
-        ),
-    )
+def _names(names: Sequence[str]) -> str:
+    return json.dumps(list(names))
 
 
-def write_update(conn: sqlite3.Connection, reference: str, update: Update) -> None:
-    conn.execute(_INSERT_UPDATE, (reference, timestamp(update.at), update.text, update.step, update.team))
-    conn.execute("UPDATE tickets SET update_count = update_count + 1 WHERE reference = ?", (reference,))
+def _read_names(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
-# --- incidents -------------------------------------------------------------------------------------------
-
-
-def load_incident(conn: sqlite3.Connection, reference: str, recent: int = 0) -> Incident | None:
-    """The incident with all its updates (`recent` is for tickets: an incident has a few dozen at most)."""
-    row = conn.execute(
-        "SELECT title, services, state, started_at, ended_at, impact FROM incidents WHERE reference = ?", (reference,)
-    ).fetchone()
-    if row is None:
-        return None
-    title, services, state, started_at, ended_at, impact = row
-    updates = conn.execute(
-        "SELECT id, at, text, state FROM incident_updates WHERE reference = ? ORDER BY at, id", (reference,)
-    ).fetchall()
-    tickets = conn.execute(
-        "SELECT ticket FROM incident_tickets WHERE incident = ? ORDER BY ticket", (reference,)
-    ).fetchall()
-    return Incident(
-        reference=reference,
-        title=title,
-        services=tuple(json.loads(services)),
-        state=state,
-        started_at=_moment(started_at),
-        ended_at=_moment(ended_at) if ended_at else None,
-        impact=impact,
-        updates=tuple(
-            IncidentUpdate(id=update_id, at=_moment(at), text=text, state=moved)
-            for update_id, at, text, moved in updates
-        ),
-        tickets=tuple(t for (t,) in tickets),
-    )
-
-
-def write_incident(conn: sqlite3.Connection, incident: Incident) -> None:
-    conn.execute(
-        """INSERT INTO incidents (reference, title, services, state, started_at, ended_at, impact)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (reference) DO UPDATE SET
-            title = excluded.title, services = excluded.services, state = excluded.state,
-            started_at = excluded.started_at, ended_at = excluded.ended_at, impact = excluded.impact""",
-        (
-            incident.reference,
-            incident.title,
-            json.dumps(list(incident.services)),
-            incident.state,
-            timestamp(incident.started_at),
-            timestamp(incident.ended_at) if incident.ended_at else None,
-            incident.impact,
-        ),
-    )
-
-
-def write_incident_update(conn: sqlite3.Connection, reference: str, update: IncidentUpdate) -> None:
-    conn.execute(
-        "INSERT INTO incident_updates (reference, at, text, state) VALUES (?, ?, ?, ?)",
-        (reference, timestamp(update.at), update.text, update.state),
-    )
-
-
-def write_link(conn: sqlite3.Connection, ticket: str, incident: str) -> None:
-    conn.execute(
-        "INSERT INTO incident_tickets (ticket, incident) VALUES (?, ?)"
-        " ON CONFLICT (ticket) DO UPDATE SET incident = excluded.incident",
-        (ticket, incident),
-    )
-
-
-# --- maintenances ----------------------------------------------------------------------------------------
-
-
-def _maybe(text: str | None) -> datetime | None:
-    return _moment(text) if text else None
-
-
-def load_maintenance(conn: sqlite3.Connection, reference: str, recent: int = 0) -> Maintenance | None:
-    """The maintenance with all its updates (a handful)."""
-    row = conn.execute(
-        "SELECT title, message, services, starts_at, ends_at, cancelled_at FROM maintenances WHERE reference = ?",
-        (reference,),
-    ).fetchone()
-    if row is None:
-        return None
-    title, message, services, starts_at, ends_at, cancelled_at = row
-    updates = conn.execute(
-        "SELECT id, at, text, starts_at, ends_at, cancelled FROM maintenance_updates WHERE reference = ?"
-        " ORDER BY at, id",
-        (reference,),
-    ).fetchall()
-    return Maintenance(
-        reference=reference,
-        title=title,
-        message=message,
-        services=tuple(json.loads(services)),
-        starts_at=_moment(starts_at),
-        ends_at=_moment(ends_at),
-        cancelled_at=_maybe(cancelled_at),
-        updates=tuple(
-            MaintenanceUpdate(
-                id=update_id, at=_moment(at), text=text, starts_at=_maybe(s), ends_at=_maybe(e), cancelled=bool(c)
-            )
-            for update_id, at, text, s, e, c in updates
-        ),
-    )
-
-
-def write_maintenance(conn: sqlite3.Connection, maintenance: Maintenance) -> None:
-    conn.execute(
-        """INSERT INTO maintenances (reference, title, message, services, starts_at, ends_at, cancelled_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (reference) DO UPDATE SET
-            title = excluded.title, message = excluded.message, services = excluded.services,
-            starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled_at = excluded.cancelled_at""",
-        (
-            maintenance.reference,
-            maintenance.title,
-            maintenance.message,
-            json.dumps(list(maintenance.services)),
-            timestamp(maintenance.starts_at),
-            timestamp(maintenance.ends_at),
-            timestamp(maintenance.cancelled_at) if maintenance.cancelled_at else None,
-        ),
-    )
-
-
-def write_maintenance_update(conn: sqlite3.Connection, reference: str, update: MaintenanceUpdate) -> None:
-    conn.execute(
-        "INSERT INTO maintenance_updates (reference, at, text, starts_at, ends_at, cancelled)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            reference,
-            timestamp(update.at),
-            update.text,
-            timestamp(update.starts_at) if update.starts_at else None,
-            timestamp(update.ends_at) if update.ends_at else None,
-            int(update.cancelled),
-        ),
-    )
-
-
-# --- what takes public updates, alike -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Table(Generic[R]):
-    """How one kind of record is read and written; the store's mechanisms are written once over these."""
-
-    subject: Subject
-    name: str  # a literal of this module, never input (table names cannot be bound parameters)
-    load: Callable[[sqlite3.Connection, str, int], R | None]
-    write: Callable[[sqlite3.Connection, R], None]
-    # After a public update: the record's own row only (a ticket's call IDs do not move with an update).
-    write_state: Callable[[sqlite3.Connection, R], None]
-    write_update: Callable[[sqlite3.Connection, str, Any], None]
-
-
-TICKETS: Table[Ticket] = Table("ticket", "tickets", load_ticket, write_ticket, write_ticket_state, write_update)
-INCIDENTS: Table[Incident] = Table(
-    "incident", "incidents", load_incident, write_incident, write_incident, write_incident_update
-)
-MAINTENANCES: Table[Maintenance] = Table(
-    "maintenance", "maintenances", load_maintenance, write_maintenance, write_maintenance, write_maintenance_update
-)
-TABLES: dict[type, Table[Any]] = {Ticket: TICKETS, Incident: INCIDENTS, Maintenance: MAINTENANCES}
-
-
-def exists(conn: sqlite3.Connection, table: Table[Any], reference: str) -> bool:
-    return conn.execute(f"SELECT 1 FROM {table.name} WHERE reference = ?", (reference,)).fetchone() is not None
+ROWS = Rows(Codec("?", timestamp, _moment, _names, _read_names, int), load_ticket, write_ticket)
 
 
 # --- bulk import ------------------------------------------------------------------------------------------
@@ -408,21 +211,3 @@ def _owners(conn: sqlite3.Connection, call_ids: list[str]) -> dict[str, str]:
         query = f"SELECT call_id, reference FROM call_ids WHERE call_id IN ({', '.join('?' * len(part))})"
         owners.update(conn.execute(query, part).fetchall())
     return owners
-
-
-# --- idempotency keys (storage/appending.py applies the rule) --------------------------------------------
-
-
-def seen_key(conn: sqlite3.Connection, subject: str, reference: str, key: str) -> str | None:
-    row = conn.execute(
-        "SELECT fingerprint FROM idempotency WHERE subject = ? AND reference = ? AND key = ?",
-        (subject, reference, key),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def keep_key(conn: sqlite3.Connection, subject: str, reference: str, idempotency: Idempotency) -> None:
-    conn.execute(
-        "INSERT INTO idempotency (subject, reference, key, fingerprint) VALUES (?, ?, ?, ?)",
-        (subject, reference, idempotency.key, idempotency.fingerprint),
-    )

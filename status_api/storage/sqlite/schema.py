@@ -188,6 +188,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX outbox_by_subscriber ON outbox (subscriber)",
         "CREATE INDEX outbox_by_webhook ON outbox (webhook)",
     ),
+    (
+        # The language of a subscriber's e-mails (a code of site.yml: the page it subscribed from), taken on
+        # confirmation like its services (pending_language until then). NULL: French, as every subscriber
+        # was before.
+        "ALTER TABLE subscribers ADD COLUMN language TEXT",
+        "ALTER TABLE subscribers ADD COLUMN pending_language TEXT",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

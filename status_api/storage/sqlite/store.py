@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 from urllib.request import pathname2url
 
-from status_api.domain.errors import CallIdTaken, NotFound, StoreBusy, StoreUnavailable
-from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
-from status_api.domain.store import Build, Change, Notify
-from status_api.storage import appending
+from status_api.domain.errors import CallIdTaken, StoreBusy, StoreUnavailable
+from status_api.domain.records import Incident, Maintenance, R, Ticket, Vote
 from status_api.storage.mailing import SQLITE, MailingStore
+from status_api.storage.records import RecordStore
 from status_api.storage.sqlite import rows
 from status_api.storage.sqlite.pool import Pool, Pooled, outages
 from status_api.storage.sqlite.schema import migrate
@@ -30,14 +29,14 @@ VERSION_INTERVAL = 0.01
 _IMPORT_CACHE_KIB = 256 * 1024
 
 
-class SQLiteStore(MailingStore):
+class SQLiteStore(RecordStore, MailingStore):
     _mailing = SQLITE
+    _rows = rows.ROWS
     # Point reads of a local file in WAL mode: cheaper on the event loop than a hop to a thread.
     local = True
 
     def __init__(self, path: Path, *, timeout: float = 5.0, connections: int = 8, recent_updates: int = 20) -> None:
         self._path = path
-        # How many of a ticket's latest updates its reads give (a lookup shows no more; see domain/store.py).
         self._recent = recent_updates
         self._timeout = timeout
         self._writes = 0
@@ -139,6 +138,13 @@ class SQLiteStore(MailingStore):
                     conn.execute("ROLLBACK")
                 raise
 
+    def _record_write(self, subject: str, reference: str) -> AbstractContextManager[sqlite3.Connection]:
+        # One writer at a time for the whole file: no lock of its own per record.
+        return self._transaction("IMMEDIATE")
+
+    def _snapshot(self) -> AbstractContextManager[sqlite3.Connection]:
+        return self._transaction("DEFERRED")
+
     def _quiet_write(self) -> AbstractContextManager[sqlite3.Connection]:
         # Subscribers and the outbox change no lookup's answer: their writes leave version() alone.
         return self._transaction("IMMEDIATE", counted=False)
@@ -181,89 +187,9 @@ class SQLiteStore(MailingStore):
             return rows.find_ticket(conn, call_id, self._recent)
 
     def get(self, subject: type[R], reference: str) -> R | None:
-        with self._transaction("DEFERRED") as conn:
-            loaded: R | None = rows.TABLES[subject].load(conn, reference, self._recent)
+        with self._snapshot() as conn:
+            loaded: R | None = self._rows.tables[subject].load(conn, reference, self._recent)
             return loaded
-
-    def put(
-        self, subject: type[R], reference: str, build: Build[R], *, notify: Notify[R] | None = None
-    ) -> tuple[R, bool]:
-        table: rows.Table[R] = rows.TABLES[subject]
-        with self._transaction("IMMEDIATE") as conn:
-            current = table.load(conn, reference, self._recent)
-            record = build(current)
-            table.write(conn, record)
-            if current is None:
-                for update in record.updates:  # an incident's opening
-                    table.write_update(conn, reference, update)
-            stored = table.load(conn, reference, self._recent)
-            assert stored is not None
-            appending.opened(conn, stored, current is None, notify, SQLITE.queue_notice)
-            return stored, current is None
-
-    def append_update(
-        self,
-        subject: type[R],
-        reference: str,
-        change: Change[R],
-        *,
-        idempotency: Idempotency | None = None,
-        notify: Notify[R] | None = None,
-    ) -> Appended[R] | None:
-        table: rows.Table[R] = rows.TABLES[subject]
-        with self._transaction("IMMEDIATE") as conn:
-            return appending.append(
-                conn,
-                table,
-                reference,
-                change,
-                idempotency,
-                self._recent,
-                rows.seen_key,
-                rows.keep_key,
-                notify,
-                SQLITE.queue_notice,
-            )
-
-    def delete(self, subject: type[R], reference: str) -> bool:
-        table: rows.Table[R] = rows.TABLES[subject]
-        with self._transaction("IMMEDIATE") as conn:
-            conn.execute("DELETE FROM idempotency WHERE subject = ? AND reference = ?", (table.subject, reference))
-            # What hangs on it goes with it (ON DELETE CASCADE); an incident's tickets stay.
-            deleted = conn.execute(f"DELETE FROM {table.name} WHERE reference = ?", (reference,))
-            return deleted.rowcount > 0
-
-    def incidents(self, since: datetime) -> list[Incident]:
-        with self._transaction("DEFERRED") as conn:
-            found = conn.execute(
-                "SELECT reference FROM incidents WHERE ended_at IS NULL OR ended_at >= ?", (rows.timestamp(since),)
-            ).fetchall()
-            loaded = (rows.load_incident(conn, reference) for (reference,) in found)
-            return [incident for incident in loaded if incident is not None]
-
-    def maintenances(self, since: datetime) -> list[Maintenance]:
-        with self._transaction("DEFERRED") as conn:
-            found = conn.execute(
-                "SELECT reference FROM maintenances WHERE coalesce(cancelled_at, ends_at) >= ?",
-                (rows.timestamp(since),),
-            ).fetchall()
-            loaded = (rows.load_maintenance(conn, reference) for (reference,) in found)
-            return [maintenance for maintenance in loaded if maintenance is not None]
-
-    def link(self, ticket: str, incident: str) -> bool:
-        with self._transaction("IMMEDIATE") as conn:
-            if not rows.exists(conn, rows.INCIDENTS, incident):
-                raise NotFound("incident", incident)
-            if not rows.exists(conn, rows.TICKETS, ticket):
-                raise NotFound("ticket", ticket)
-            before = conn.execute("SELECT incident FROM incident_tickets WHERE ticket = ?", (ticket,)).fetchone()
-            rows.write_link(conn, ticket, incident)
-            return before is None or before[0] != incident
-
-    def unlink(self, ticket: str, incident: str) -> bool:
-        with self._transaction("IMMEDIATE") as conn:
-            deleted = conn.execute("DELETE FROM incident_tickets WHERE ticket = ? AND incident = ?", (ticket, incident))
-            return deleted.rowcount > 0
 
     def preparer(self) -> Callable[[Ticket], object]:
         return rows.ticket_rows
@@ -289,21 +215,7 @@ class SQLiteStore(MailingStore):
             for call_id, owner, index in taken:
                 if owner not in imported:
                     raise CallIdTaken(call_id, owner, index)
-            for incident in incidents:
-                rows.write_incident(conn, incident)
-                conn.execute("DELETE FROM incident_updates WHERE reference = ?", (incident.reference,))
-                for incident_update in incident.updates:
-                    rows.write_incident_update(conn, incident.reference, incident_update)
-                conn.execute("DELETE FROM incident_tickets WHERE incident = ?", (incident.reference,))
-                for ticket_reference in incident.tickets:
-                    if not rows.exists(conn, rows.TICKETS, ticket_reference):
-                        raise NotFound("ticket", ticket_reference)
-                    rows.write_link(conn, ticket_reference, incident.reference)
-            for maintenance in maintenances:
-                rows.write_maintenance(conn, maintenance)
-                conn.execute("DELETE FROM maintenance_updates WHERE reference = ?", (maintenance.reference,))
-                for maintenance_update in maintenance.updates:
-                    rows.write_maintenance_update(conn, maintenance.reference, maintenance_update)
+            self._rows.write_records(conn, incidents, maintenances)
             conn.execute("PRAGMA cache_size = -2000")  # the pool keeps this connection: back to the default
         return count
 

@@ -1,0 +1,94 @@
+"""What `status-api serve` checks before it starts: a wrong setting stops it at once, saying in French what to
+fix."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from kb_build.csp import HASHES_FILE
+from status_api.config.settings import Settings
+
+# `status-api token` prints 43 characters drawn from 64; a shorter token is within reach of guessing.
+MIN_TOKEN_LENGTH = 32
+# Printable ASCII without spaces: what an Authorization header carries intact, whatever the client.
+_PRINTABLE = re.compile(r"[\x21-\x7e]+")
+# Words and runs people reach for when they make a token up; what is left of a token once they are taken out
+# is what an attacker has to guess.
+_GUESSABLE = re.compile(
+    r"password|passwd|motdepasse|secret|token|jeton|changeme|admin|root|support|ringover|letmein|welcome|bienvenue"
+    r"|azerty|qwerty|0123456789|123456789|12345678|abcdefgh|test",
+    re.IGNORECASE,
+)
+_MIN_DISTINCT = 10
+_MIN_UNGUESSABLE = 24
+
+
+def problems(settings: Settings) -> list[str]:
+    """What makes these settings unusable, in French, one line each; empty when the service can start."""
+    found = []
+    weak = token_problem(settings.token) if settings.token is not None else None
+    if weak is not None:
+        found.append(weak)
+    if settings.site_dir is not None and not settings.site_dir.is_dir():
+        found.append(
+            f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"
+        )
+    database = _database_folder_problem(settings.db_path) if settings.db_url is None else None
+    if database:
+        found.append(database)
+    if settings.smtp is not None and settings.public_url is None:
+        found.append(
+            "STATUS_API_SMTP_URL demande STATUS_API_PUBLIC_URL : les liens des e-mails (confirmer, se désabonner) "
+            "doivent mener au service ; indiquez son adresse publique, par exemple https://suivi.example.com."
+        )
+    return found
+
+
+def warnings(settings: Settings) -> list[str]:
+    """What works, but not as well as it should."""
+    if settings.site_dir is not None and settings.site_dir.is_dir() and not (settings.site_dir / HASHES_FILE).exists():
+        return [
+            f"{settings.site_dir / HASHES_FILE} is missing: the site's inline scripts are blocked by the CSP; "
+            "rebuild the site with kb build"
+        ]
+    return []
+
+
+def token_problem(token: str) -> str | None:
+    """Why this token must not be used, in French; None when it is good enough."""
+    advice = "« status-api token » en affiche un sûr."
+    if not _PRINTABLE.fullmatch(token):
+        return (
+            "STATUS_API_TOKEN : le jeton ne doit contenir que des caractères ASCII visibles (ni espace, ni accent, "
+            f"ni caractère spécial hors ASCII) : un client HTTP ne pourrait pas toujours l'envoyer tel quel. {advice}"
+        )
+    if len(token) < MIN_TOKEN_LENGTH:
+        return (
+            f"STATUS_API_TOKEN : le jeton compte {len(token)} caractères, il en faut au moins {MIN_TOKEN_LENGTH}. "
+            + advice
+        )
+    if len(set(token)) < _MIN_DISTINCT or len(_GUESSABLE.sub("", token)) < _MIN_UNGUESSABLE:
+        return (
+            "STATUS_API_TOKEN : ce jeton est trop facile à deviner (un caractère répété, un mot courant, une suite "
+            f"comme 123456…). {advice}"
+        )
+    return None
+
+
+def _database_folder_problem(db_path: Path) -> str | None:
+    folder = db_path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # SQLite writes the -wal and -shm files beside the database: the folder itself must take new files.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return (
+            f"STATUS_API_DB : impossible d'écrire dans le dossier {folder} ({error.strerror}) ; la base et ses "
+            "fichiers -wal et -shm y sont créés. Choisissez un dossier où le service peut écrire."
+        )
+    if db_path.is_dir():
+        return f"STATUS_API_DB : {db_path} est un dossier ; indiquez un fichier, par exemple var/status.sqlite3."
+    return None

@@ -1,0 +1,120 @@
+"""Settings of the service, read from the environment with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from kb_build.settings import data_dir
+from status_api.config import values as read
+from status_api.config.values import Limits, Network, Smtp
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = Path("var/status.sqlite3")
+    # STATUS_API_DB=postgresql://…: the PostgreSQL store, shared by several instances (db_path is then unused).
+    db_url: str | None = None
+    # None means writes are refused: the service never runs with an open write API.
+    token: str | None = None
+    site_dir: Path | None = None
+    cors_origins: tuple[str, ...] = ()
+    data_dir: Path = Path("data")
+    # The public lookup's protections (see http/budgets.py and http/middleware/timing.py); None lifts the rate limits.
+    limits: Limits | None = field(default_factory=Limits)
+    trusted_proxies: tuple[Network, ...] = ()
+    lookup_floor: float = 0.02
+    hsts: bool = False
+    # Recent lookup answers kept in memory (see lookup_cache.py); 0 keeps none.
+    lookup_cache: int = 4096
+    # The service's own log lines; "debug" adds one line per lookup, its call ID masked.
+    log_level: str = "info"
+    # Where customers reach the service (https://suivi.example.com): absolute links in the feed and e-mails
+    # come from here, never from a request's Host header. None: the feed's links are relative to the site root.
+    public_url: str | None = None
+    # What one client can hold of the server (see server.py): bytes of request head, seconds to send it and
+    # the body, and connections at once.
+    max_header_bytes: int = 16 * 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    max_connections: int = 1000
+    # Database connections the service keeps open at most (SQLite: for reads; writes take turns on one).
+    db_pool: int = 8
+    # The signing secret of the Zendesk webhook; None: the webhook route writes nothing and says so.
+    zendesk_secret: str | None = None
+    # The secret of the generic webhook (other helpdesks); None: that route writes nothing and says so.
+    hook_secret: str | None = None
+    # For the backfill (status-api zendesk sync): the account's address and an agent's API token.
+    zendesk_url: str | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: str | None = None
+    # Where e-mails to subscribers leave (STATUS_API_SMTP_URL); None: e-mail subscriptions are off (the form is
+    # not shown, no e-mail is made; links of e-mails already sent still unsubscribe).
+    smtp: Smtp | None = None
+    # The From address of those e-mails (STATUS_API_MAIL_FROM); by default etat-du-service@ the public host.
+    mail_from: str | None = None
+    # Failed deliveries in a row that switch a webhook off (STATUS_API_WEBHOOK_FAILURES).
+    webhook_failures: int = 10
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        token = env.get("STATUS_API_TOKEN", "").strip()
+        site_dir = env.get("STATUS_API_SITE_DIR", "").strip()
+        origins = env.get("STATUS_API_CORS_ORIGINS", "")
+        return cls(
+            db_path=read.db_path(env) or cls.db_path,
+            db_url=read.db_url(env),
+            token=token or None,
+            site_dir=Path(site_dir) if site_dir else None,
+            cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            data_dir=data_dir(env),
+            limits=read.limits(env),
+            trusted_proxies=tuple(read.network(p.strip()) for p in env.get(read.PROXIES, "").split(",") if p.strip()),
+            lookup_floor=read.integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
+            hsts=read.switch(env, "STATUS_API_HSTS", False),
+            lookup_cache=read.integer(env, "STATUS_API_LOOKUP_CACHE", 4096, maximum=1_000_000),
+            log_level=read.choice(env, "STATUS_API_LOG_LEVEL", read.LOG_LEVELS, cls.log_level),
+            public_url=read.public_url(env),
+            max_header_bytes=read.integer(
+                env, "STATUS_API_MAX_HEADER_BYTES", cls.max_header_bytes, minimum=1024, maximum=1024 * 1024
+            ),
+            header_timeout=read.integer(
+                env, "STATUS_API_HEADER_TIMEOUT", int(cls.header_timeout), minimum=1, maximum=300
+            ),
+            body_timeout=read.integer(env, "STATUS_API_BODY_TIMEOUT", int(cls.body_timeout), minimum=1, maximum=300),
+            max_connections=read.integer(
+                env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
+            ),
+            db_pool=read.integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
+            zendesk_secret=env.get("STATUS_API_ZENDESK_SECRET", "").strip() or None,
+            hook_secret=env.get("STATUS_API_HOOK_SECRET", "").strip() or None,
+            zendesk_url=env.get("STATUS_API_ZENDESK_URL", "").strip().rstrip("/") or None,
+            zendesk_email=env.get("STATUS_API_ZENDESK_EMAIL", "").strip() or None,
+            zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,
+            smtp=read.smtp(env),
+            mail_from=read.mail_from(env),
+            webhook_failures=read.integer(
+                env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000
+            ),
+        )
+
+    @property
+    def database(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return read.without_password(self.db_url) if self.db_url else str(self.db_path)
+
+    @property
+    def sender_address(self) -> str:
+        """The From address of e-mails: STATUS_API_MAIL_FROM, else etat-du-service@ the public host."""
+        host = urlsplit(self.public_url).hostname if self.public_url else None
+        return self.mail_from or f"etat-du-service@{host or 'localhost'}"
+
+    @property
+    def form_origins(self) -> frozenset[str]:
+        """Origins, besides the service's own, whose pages may post the lookup form: the help center's."""
+        public = [read.origin(self.public_url)] if self.public_url else []
+        return frozenset([*self.cors_origins, *public])

@@ -1,0 +1,244 @@
+"""The values settings take (a rate, limits, a mail server, networks) and how each is read from the
+environment: a wrong one is a ConfigError whose French message names the variable and what it expects."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from status_api.domain.outbox import normalised_address
+
+Network = IPv4Network | IPv6Network
+
+
+_UNITS = {"s": 1, "second": 1, "seconde": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "heure": 3600}
+_UNITS |= {"d": 86400, "day": 86400, "jour": 86400}
+_RATE = re.compile(r"(\d+)\s*/\s*([a-z]+?)s?")
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        """'10/minute', '100/hour', '5/s': a count per unit of time."""
+        match = _RATE.fullmatch(text.strip().lower())
+        if match is None or match.group(2) not in _UNITS or int(match.group(1)) < 1:
+            raise ValueError(text)
+        return cls(int(match.group(1)), _UNITS[match.group(2)])
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+    def __str__(self) -> str:
+        unit = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}.get(self.seconds, f"{self.seconds}s")
+        return f"{self.count}/{unit}"
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Every lookup: `burst` at once, then `lookups` steadily.
+    lookups: Rate = Rate(10, 60)
+    burst: int = 5
+    # Lookups that find nothing: at most `misses.count` at once, refilled at that rate. Reaching it refuses
+    # every lookup of the client, found or not, so that a refusal never tells whether an ID exists.
+    misses: Rate = Rate(100, 3600)
+    # Clients remembered at once; past it the least recently seen is forgotten (its budget starts afresh).
+    max_clients: int = 50_000
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """The mail server e-mails leave through (STATUS_API_SMTP_URL); `tls`: smtps://, TLS from the first byte."""
+
+    host: str
+    port: int
+    tls: bool = False
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message, in French, names the variable and what it expects."""
+
+
+PROXIES = "STATUS_API_TRUSTED_PROXIES"
+# A value that starts like a URL (scheme://) names a database server, not a file.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def db_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_DB", "").strip()
+    if not _URL.match(value):
+        return None
+    scheme = value.split("://", 1)[0].lower()
+    if scheme not in POSTGRES_SCHEMES:
+        raise ConfigError(
+            f"STATUS_API_DB : « {without_password(value)} » : le schéma « {scheme}:// » n'est pas pris en charge ; "
+            "indiquez le chemin d'un fichier SQLite (par exemple var/status.sqlite3) ou une adresse PostgreSQL "
+            "(postgresql://utilisateur@hôte:5432/base)."
+        )
+    parts = urlsplit(value)
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(
+            f"STATUS_API_DB : « {without_password(value)} » ne nomme aucun serveur ; écrivez par exemple "
+            "postgresql://utilisateur@hôte:5432/base."
+        )
+    return value
+
+
+def db_path(env: Mapping[str, str]) -> Path | None:
+    value = env.get("STATUS_API_DB", "").strip()
+    return Path(value) if value and not _URL.match(value) else None
+
+
+def without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+def limits(env: Mapping[str, str]) -> Limits | None:
+    if not switch(env, "STATUS_API_RATE_LIMIT", True):
+        return None
+    default = Limits()
+    return Limits(
+        lookups=rate(env, "STATUS_API_LOOKUP_RATE", default.lookups),
+        burst=integer(env, "STATUS_API_LOOKUP_BURST", default.burst, minimum=1),
+        misses=rate(env, "STATUS_API_MISS_RATE", default.misses),
+        max_clients=integer(env, "STATUS_API_RATE_LIMIT_CLIENTS", default.max_clients, minimum=100),
+    )
+
+
+def switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "on", "true", "yes", "oui"):
+        return True
+    if value in ("0", "off", "false", "no", "non"):
+        return False
+    raise ConfigError(f"{name} : « {value} » n'est pas compris ; écrivez on ou off.")
+
+
+def choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in choices:
+        raise ConfigError(f"{name} : « {value} » n'est pas compris ; écrivez " + ", ".join(choices) + ".")
+    return value
+
+
+def integer(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int = 10**9) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not minimum <= int(value) <= maximum:
+        raise ConfigError(f"{name} : « {value} » n'est pas un nombre entier entre {minimum} et {maximum}.")
+    return int(value)
+
+
+def rate(env: Mapping[str, str], name: str, default: Rate) -> Rate:
+    value = env.get(name, "").strip()
+    try:
+        return Rate.parse(value) if value else default
+    except ValueError:
+        raise ConfigError(
+            f"{name} : « {value} » n'est pas un débit ; écrivez un nombre par unité de temps, "
+            "par exemple 10/minute ou 100/hour (second, minute, hour, day)."
+        ) from None
+
+
+def network(value: str) -> Network:
+    try:
+        network = ip_network(value, strict=False)
+    except ValueError:
+        raise ConfigError(
+            f"{PROXIES} : « {value} » n'est pas une adresse IP ni un réseau (par exemple 10.0.0.1 ou 10.0.0.0/8)."
+        ) from None
+    if too_wide(network):
+        raise ConfigError(
+            f"{PROXIES} : « {value} » est un réseau bien trop large : tout client qui s'y trouve pourrait se faire "
+            "passer pour un autre et contourner les limites. Indiquez l'adresse de votre proxy (par exemple "
+            "10.0.0.5) ou le plus petit réseau qui contient vos proxys (par exemple 10.0.0.0/24)."
+        )
+    return network
+
+
+def public_url(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_PUBLIC_URL", "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"STATUS_API_PUBLIC_URL : « {value} » n'est pas une adresse publique du service ; écrivez par exemple "
+            "https://suivi.example.com (http ou https, sans « ? » ni « # »)."
+        )
+    return value.rstrip("/")
+
+
+_SMTP = "STATUS_API_SMTP_URL"
+_SMTP_EXAMPLE = "smtp://utilisateur:mot-de-passe@smtp.example.com:587 ou smtps://smtp.example.com:465"
+
+
+def smtp(env: Mapping[str, str]) -> Smtp | None:
+    value = env.get(_SMTP, "").strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    shown = without_password(value)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigError(
+            f"{_SMTP} : « {shown} » : écrivez une adresse smtp:// ou smtps://, par exemple {_SMTP_EXAMPLE}."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if not parts.hostname or port == -1 or port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigError(
+            f"{_SMTP} : « {shown} » ne nomme pas un serveur de messagerie (hôte, et port entre 1 et 65535) ; "
+            f"écrivez par exemple {_SMTP_EXAMPLE}."
+        )
+    tls = parts.scheme == "smtps"
+    user = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password is not None else None
+    return Smtp(parts.hostname, port or (465 if tls else 25), tls, user, password)
+
+
+def mail_from(env: Mapping[str, str]) -> str | None:
+    value = env.get("STATUS_API_MAIL_FROM", "").strip()
+    if value and normalised_address(value) is None:
+        raise ConfigError(
+            f"STATUS_API_MAIL_FROM : « {value} » n'est pas une adresse e-mail ; écrivez par exemple "
+            "etat-du-service@example.com."
+        )
+    return value or None
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def too_wide(network: Network) -> bool:
+    """A network so large that trusting it trusts strangers: all of the internet, or a wide public range."""
+    if network.prefixlen < 8:
+        return True
+    public_limit = 16 if network.version == 4 else 32
+    return not network.is_private and network.prefixlen < public_limit
