@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 from babel.dates import format_date
 
+from kb_build.languages import language_root
 from kb_build.model import DataFile, IssueType, KnowledgeBase
 from kb_build.paths import (
     FIXED_PAGES,
@@ -248,7 +249,9 @@ def feedback_settings(kb: KnowledgeBase, service_url: str) -> dict[str, Any]:
     """ "Cet article vous a-t-il été utile ?" on every page (overrides/partials/kb-feedback.html): where the vote
     goes, and its words."""
     texts = kb.site.feedback
-    return {"action": SERVICE.under(service_url).feedback, **texts.model_dump()}
+    # A vote names its page from the site's root ("/en/delais/"): each language's pages are voted on apart.
+    page_root = "/" + language_root(kb, kb.language)
+    return {"action": SERVICE.under(service_url).feedback, "page_root": page_root, **texts.model_dump()}
 
 
 def theme_labels(kb: KnowledgeBase) -> dict[str, Any]:

@@ -69,7 +69,9 @@ def create_app(
     routes += page_routes(core, renderers, settings.public_url or "")
     routes += write_routes(core, settings.token)
     # Votes on the help center's pages: a budget of their own, lifted with the lookups' (STATUS_API_RATE_LIMIT).
-    routes += feedback_routes(core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None)
+    routes += feedback_routes(
+        core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None, renderers
+    )
     routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
     # E-mail subscriptions once mail can leave (STATUS_API_SMTP_URL, with STATUS_API_PUBLIC_URL for links).
     composer = None
@@ -100,6 +102,10 @@ def create_app(
     if settings.site_dir is not None:
         # Last, so that the service's own routes win over any file of the site.
         claimed = frozenset(route.path for route in routes if isinstance(route, Route))
+        # Each other language's folder first, so that its misses get its own 404 page (site/en/404.html).
+        for root in sorted(root for root in roots.values() if root and (settings.site_dir / root).is_dir()):
+            folder = StaticFiles(directory=settings.site_dir / root, html=True)
+            routes.append(_Site(folder, claimed, "/" + root.rstrip("/")))
         routes.append(_Site(StaticFiles(directory=settings.site_dir, html=True), claimed))
     else:
         routes.append(Route("/", lambda request: RedirectResponse(SERVICE.tracking), include_in_schema=False))
@@ -107,8 +113,14 @@ def create_app(
     def page(message: str) -> bytes:
         return renderer.page(renderer.problem(message))
 
+    # A tracking form refused as cross-site answers in its own language, in its language's frame (/en/suivi: English).
+    tracking_languages = {SERVICE.in_language(root).tracking: code for code, root in roots.items()}
+
     def cross_site(scope: Scope) -> Response:
-        return HTMLResponse(page(kb.tracking.result.cross_site), 403, {"Cache-Control": "no-store"})
+        code = tracking_languages.get(scope["path"], kb.language)
+        frame = renderers.get(code, renderer)
+        body = frame.page(frame.problem(kb.in_language(code).tracking.result.cross_site))
+        return HTMLResponse(body, 403, {"Cache-Control": "no-store"})
 
     # Outermost first. The client's address is settled before anything reads it; the steady timing covers
     # compression too (a found ticket's longer body takes longer to compress). The form's origin check charges
@@ -230,8 +242,8 @@ class _Site(Mount):
     """The built help center at "/", for every address the service does not claim: a wrong method at one of the
     service's addresses is its 405 with the route's real Allow, and under /api/ every error is the API's JSON."""
 
-    def __init__(self, site: ASGIApp, claimed: frozenset[str]) -> None:
-        super().__init__("/", site, name="site")
+    def __init__(self, site: ASGIApp, claimed: frozenset[str], path: str = "/") -> None:
+        super().__init__(path, site, name="site" if path == "/" else f"site{path}")
         self.claimed = claimed
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -302,7 +302,9 @@ def test_every_page_says_when_it_was_last_updated(built_site: Path, language: st
         assert found.group(2) <= latest.isoformat()
 
 
-def test_issue_type_pages_list_related_articles(built_site: Path) -> None:
+@pytest.mark.parametrize("language", KB.languages)
+def test_issue_type_pages_list_related_articles(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language
     howto = KB.article(KB.site.call_id.howto_article)
     for issue_type in KB.issue_types.issue_types:
         html = read(built_site, f"types-de-problemes/{issue_type.id}/index.html")
@@ -316,7 +318,9 @@ def test_issue_type_pages_list_related_articles(built_site: Path) -> None:
         assert f"../{issue_type.id}/" not in [href for href, _ in links]
 
 
-def test_a_page_that_sends_the_reader_to_support_ends_with_the_contact(built_site: Path) -> None:
+@pytest.mark.parametrize("language", KB.languages)
+def test_a_page_that_sends_the_reader_to_support_ends_with_the_contact(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language: its own prompts
     contact = KB.site.contact
     prompts = [re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])", re.I) for p in contact.prompts]
     with_contact = set()
@@ -339,7 +343,9 @@ def test_a_page_that_sends_the_reader_to_support_ends_with_the_contact(built_sit
     assert "delais" not in with_contact
 
 
-def test_the_brand_the_footer_and_the_404_page_speak_the_data(built_site: Path) -> None:
+@pytest.mark.parametrize("language", KB.languages)
+def test_the_brand_the_footer_and_the_404_page_speak_the_data(built_site: Path, language: str) -> None:
+    built_site, KB = language_site(built_site, language)  # the same checks, in each language
     home = read(built_site, "index.html")
     header = home[home.index('<header class="md-header') : home.index("</header>")]
     assert f'<img src="assets/images/logo.svg" alt="{KB.site.brand}">' in header

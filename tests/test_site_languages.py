@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kb_build import read
+from kb_build.commitments import USUAL_TRACKING_TEXTS
 from kb_build.csp import inline_script_hashes
 from kb_build.languages import alternates
 from tests.conftest import ROOT, page_text, run_kb
@@ -110,6 +111,14 @@ def test_english_pages_speak_english_with_english_typography(built_site: Path) -
     assert english.site.not_found.title in not_found and 'lang="en"' in not_found
 
 
+def test_english_pages_write_the_call_id_one_way(built_site: Path) -> None:
+    # The French glossary lets a verbatim quote of the source article keep « ID d'appel »; an English page has
+    # no source to quote, so « Call ID » is the one spelling there.
+    for page in pages(built_site, under="en"):
+        text = page_text((built_site / "en" / page).read_text(encoding="utf-8"))
+        assert set(re.findall(r"(?<![\w/-])call ?id(?![\w-])", text, re.IGNORECASE)) <= {"Call ID"}, f"en/{page}"
+
+
 def test_english_pages_lead_to_the_english_status_page_and_feed(built_site: Path) -> None:
     english = KB.in_language("en").incidents.texts
     for page in ("index.html", "processus/index.html", f"types-de-problemes/{KB.incidents.issue_type}/index.html"):
@@ -188,3 +197,37 @@ def test_with_the_sites_address_every_alternate_is_a_full_address() -> None:
         ("en", "https://aide.example.com/en/delais/", "https://aide.example.com/en/"),
     ]
     assert [item["name"] for item in found] == ["Français", "English"]
+
+
+# The French glossary's promise words (data/glossary.yml) are French: kb check cannot see them in a translation.
+# This holds the English texts that word a commitment to the same rule while nothing is confirmed.
+_ENGLISH_PROMISES = re.compile(
+    r"\b(?:commit(?:s|ted|ment|ments)?|undertakes?|guarantee[sd]?|at the latest|at least|sorry|apologi[sz]e)\b",
+    re.IGNORECASE,
+)
+
+
+def test_english_texts_promise_nothing_unconfirmed() -> None:
+    english = KB.in_language("en")
+    texts = {f"tracking.result.{key}": getattr(english.tracking.result, key) for key in USUAL_TRACKING_TEXTS}
+    texts["communication.cadence_intro"] = english.communication.cadence_intro
+    for i, cadence in enumerate(english.communication.cadence):
+        if not cadence.confirmed:
+            texts[f"communication.cadence[{i}].wording"] = cadence.wording
+    for i, timeline in enumerate(english.timelines.timelines):
+        if not timeline.confirmed:
+            texts[f"timelines[{i}].label"] = timeline.label
+    closing = english.process.closing
+    if closing is not None and not closing.confirmed:
+        texts["process.closing"] = closing.text
+    for i, rule in enumerate(english.escalation.rules):
+        for j, alternative in enumerate(rule.alternatives):
+            if not alternative.confirmed:
+                texts[f"escalation.rules[{i}].alternatives[{j}]"] = alternative.text
+    if not english.site.call_id.confirmed:
+        texts["site.call_id.description"] = english.site.call_id.description
+    assert len(texts) > len(USUAL_TRACKING_TEXTS)
+    found = {where: match.group(0) for where, text in texts.items() if (match := _ENGLISH_PROMISES.search(text))}
+    assert found == {}
+    # The words are the ones the confirmed versions use, so the check would see them.
+    assert _ENGLISH_PROMISES.search(english.tracking.result.window_passed_confirmed)

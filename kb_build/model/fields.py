@@ -88,6 +88,9 @@ CUSTOMERS = Audience("customers")
 # The short part for customers' tools (feeds, JSON): the technical words the glossary keeps out elsewhere are
 # the point there.
 TOOLS = Audience("tools")
+# Words a writer lists for the build, never shown as such (the contact block's prompts): each language has its
+# own, translated like any text.
+WRITERS = Audience("writers")
 
 # Ids are short, stable, URL-safe slugs: they name pages and are stored in tickets.
 Id = Annotated[str, Field(min_length=1, max_length=60), Matching(ID_PATTERN, Mistake.ID)]
@@ -108,6 +111,8 @@ def _spaced(value: str, info: ValidationInfo) -> str:
 # service get it right without a writer typing a no-break space), and without any cost per request.
 Text = Annotated[str, Field(min_length=1), AfterValidator(_spaced), CUSTOMERS]
 ToolsText = Annotated[str, Field(min_length=1), AfterValidator(_spaced), TOOLS]
+# Words each language has its own of, kept as written (no spacing: they are looked for in pages, not shown).
+Words = Annotated[str, Field(min_length=1), WRITERS]
 # Not prose: an address, a phone number, a file name, a writer's note; kept exactly as written.
 Plain = Annotated[str, Field(min_length=1)]
 Digits = Annotated[str, Matching(DIGITS_PATTERN, Mistake.DIGITS)]

@@ -17,6 +17,7 @@ from kb_build.model.fields import (
     Record,
     Sourced,
     Text,
+    Words,
     mistake,
 )
 
@@ -28,7 +29,7 @@ class Contact(Record):
     phone: Plain
     hours: Text
     url: Plain | None = None
-    prompts: tuple[Plain, ...] = Field(
+    prompts: tuple[Words, ...] = Field(
         (), description="Words that, in a page's text, send the reader to support: such a page ends with the contact"
     )
 

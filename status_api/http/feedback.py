@@ -8,6 +8,7 @@ their own per client (budgets.py's limiter, a modest one): nobody's lookups suff
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -16,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from kb_build.languages import language_root
 from kb_build.paths import SERVICE
 from status_api.config import Limits, Rate
 from status_api.core import Core, feedback
@@ -45,9 +47,21 @@ _STATUS: dict[str, int] = {
 }
 
 
-def feedback_routes(core: Core, renderer: Renderer, limiter: RateLimiter | None) -> list[Route]:
+def feedback_routes(
+    core: Core, renderer: Renderer, limiter: RateLimiter | None, renderers: Mapping[str, Renderer] | None = None
+) -> list[Route]:
+    """`renderers` by language code: a vote on a page of another language's folder ("/en/delais/") is answered
+    in that language, in its page's shell."""
     texts = core.kb.site.feedback
-    pages = feedback.site_pages(core.kb)
+    # Every language's pages, each voted on apart ("/delais/", "/en/delais/").
+    roots = {code: language_root(core.kb, code) for code in core.kb.languages}
+    pages = frozenset("/" + root + page.lstrip("/") for root in roots.values() for page in feedback.site_pages(core.kb))
+
+    def answering(page: str) -> Renderer:
+        for code, root in roots.items():
+            if root and page.startswith("/" + root) and renderers and code in renderers:
+                return renderers[code]
+        return renderer
 
     def known(page: object) -> str:
         return page if isinstance(page, str) and page in pages else ""
@@ -94,13 +108,14 @@ def feedback_routes(core: Core, renderer: Renderer, limiter: RateLimiter | None)
                 commented = await run_in_threadpool(
                     feedback.comment, core, fields["comment_key"], fields.get("comment", "")
                 )
-                return _html(renderer.feedback(commented, commented=True), 200)
+                return _html(answering(commented).feedback(commented, commented=True), 200)
             if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
                 raise FeedbackRefused("invalid_vote", texts.invalid_vote)
             voted = await run_in_threadpool(feedback.vote, core, pages, page, fields["vote"] == "oui")
         except FeedbackRefused as refused:
             return _html(renderer.feedback(page, problem=refused.message), _STATUS[refused.code])
-        return _html(renderer.feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key), 200)
+        answer = answering(voted.page).feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key)
+        return _html(answer, 200)
 
     return [Route(SERVICE.feedback, post, methods=["POST"])]
 

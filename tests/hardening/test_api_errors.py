@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.status_api.helpers import Server
+from kb_build import read
+from tests.status_api.helpers import DATA, Server
 
 # What every address answers besides its operations: HEAD with GET (Starlette), OPTIONS never (no CORS here).
 _IMPLIED = {"GET": {"HEAD"}}
@@ -35,6 +36,15 @@ def test_unknown_api_addresses_are_json_404(http: httpx2.Client) -> None:
     # Outside /api/, the help center's own page answers, in HTML.
     page = http.get("/nulle-part/")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+
+
+def test_an_unknown_address_of_the_english_site_gets_the_english_404(http: httpx2.Client) -> None:
+    english, french = read(DATA).kb.in_language("en").site.not_found.title, read(DATA).kb.site.not_found.title
+    for path in ("/en/nowhere/", "/en/types-de-problemes/nothing"):
+        page = http.get(path)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+        assert '<html lang="en"' in page.text and english in page.text, path
+    assert french in http.get("/nowhere/").text and english not in http.get("/nowhere/").text
 
 
 def test_a_wrong_method_is_a_json_405_naming_the_methods(http: httpx2.Client) -> None:

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
+import psycopg
+import pytest
 
-from tests.status_api.helpers import Server
+from tests.status_api.helpers import Server, served_on
 
 
 def _address(server: Server) -> tuple[str, int]:
@@ -163,4 +165,32 @@ def test_open_files_stay_flat_over_bursts_and_quiet(start_server: Callable[..., 
     assert all(databases <= 2 * 8 + 3 for _, databases in counts), counts
     # And the whole stays flat: the pool opens connections lazily, up to its size, over the first bursts; the
     # third burst then leaves no more open than the second.
+    assert counts[-1][0] <= counts[1][0] + 5, counts
+
+
+def test_postgresql_connections_stay_within_the_pool_over_bursts_and_quiet(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # The same bursts on the PostgreSQL store: its connections are the pool's (STATUS_API_DB_POOL, 8 by default)
+    # and one for notifications, whatever the threads do; the process's open files stay flat too.
+    server = served_on("postgres", request, tmp_path)
+    name = server.database.rsplit("/", 1)[1]
+    counts = []
+    try:
+        with httpx2.Client(base_url=server.url, timeout=30, limits=httpx2.Limits(max_connections=60)) as http:
+            for _ in range(3):
+                with ThreadPoolExecutor(60) as pool:
+                    paths = ["/etat-du-service/flux.atom", "/etat-du-service", "/api/v1/incidents/current"] * 20
+                    assert set(pool.map(lambda path: http.get(path).status_code, paths)) == {200}
+                time.sleep(11)
+                with psycopg.connect(server.database, autocommit=True) as connection:
+                    row = connection.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+                    ).fetchone()
+                assert row is not None
+                counts.append((len(server.open_files()), int(row[0])))
+    finally:
+        server.stop()
+    # At least the notifications' connection is seen (the count is of the right database), never more than that.
+    assert all(1 <= connections <= 8 + 1 for _, connections in counts), counts
     assert counts[-1][0] <= counts[1][0] + 5, counts

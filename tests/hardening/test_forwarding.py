@@ -66,3 +66,17 @@ def test_many_large_forged_headers_hold_no_memory(start_server: Callable[..., Se
 def _rss(server: Server) -> int:
     status = Path(f"/proc/{server.pid}/status").read_text(encoding="ascii")
     return next(int(line.split()[1]) * 1024 for line in status.splitlines() if line.startswith("VmRSS:"))
+
+
+def test_the_votes_budget_is_the_peers_whatever_the_header_says(start_server: Callable[..., Server]) -> None:
+    # The doors that came after the lookups (votes here) read the client from the same one place.
+    server = start_server(**LIMITED)
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        statuses = [
+            http.post(
+                "/avis", data={"page": "/delais/", "vote": "oui"}, headers={"X-Forwarded-For": f"198.51.100.{n}"}
+            ).status_code
+            for n in range(12)
+        ]
+    # Ten votes at once (http/feedback.py), then the peer waits: forged addresses got no budget of their own.
+    assert statuses == [200] * 10 + [429] * 2

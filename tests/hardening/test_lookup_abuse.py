@@ -109,6 +109,7 @@ def test_entries_refused_as_malformed_spend_no_budget(with_ticket: Callable[...,
         for typo in typos:
             assert lookup(client, typo).status_code == 422
             assert client.post("/suivi", data={"call_id": typo}).status_code == 422
+            assert client.post("/en/suivi", data={"call_id": typo}).status_code == 422  # each language's door
     assert [lookup(client, CALL_ID).status_code for _ in range(3)] == [200, 200, 200]
     assert lookup(client, CALL_ID).status_code == 429
 
@@ -170,5 +171,10 @@ def test_a_ticket_reference_gets_its_own_help_and_tells_nothing(with_ticket: Cal
     assert "référence de ticket" in json.loads(body)["error"]["message"]
     page = client.post("/suivi", data={"call_id": "RGV-2026-0101"})
     assert page.status_code == 422 and "référence de ticket" in html.unescape(page.text)
+    # In English too, on its tracker and in the JSON a client asks in English.
+    english = client.post("/en/suivi", data={"call_id": "RGV-2026-0101"})
+    assert english.status_code == 422 and "You entered a ticket reference" in html.unescape(english.text)
+    asked = client.post("/api/v1/lookup", json={"call_id": "RGV-1"}, headers={"Accept-Language": "en"})
+    assert "You entered a ticket reference" in asked.json()["error"]["message"]
     # Anything else that is no call ID keeps the format help.
     assert "référence de ticket" not in lookup(client, "abc").json()["error"]["message"]

@@ -132,6 +132,25 @@ def test_the_page_script_votes_and_comments_in_json(served: tuple[Server, str]) 
     assert _votes(db) == [("/", True, None), ("/processus/", False, "Trop long")]
 
 
+def test_an_english_page_is_voted_on_apart_and_answered_in_english(
+    served: tuple[Server, str], built_site: Path
+) -> None:
+    server, db = served
+    english = load(DATA).in_language("en").site.feedback
+    # The English page's own form names the English page.
+    form = (built_site / "en" / "delais" / "index.html").read_text(encoding="utf-8")
+    assert 'name="page" value="/en/delais/"' in form and 'name="page" value="/delais/"' not in form
+    answer = httpx2.post(f"{server.url}/avis", data={"page": "/en/delais/", "vote": "non"})
+    assert answer.status_code == 200, answer.text[:300]
+    shown = html.unescape(answer.text)
+    assert '<html lang="en"' in answer.text and english.thanks_title in shown and TEXTS.thanks_title not in shown
+    comment = httpx2.post(
+        f"{server.url}/avis", data={"comment_key": _key(answer.text), "comment": "Too short", "page": "/en/delais/"}
+    )
+    assert comment.status_code == 200 and '<html lang="en"' in comment.text
+    assert _votes(db) == [("/en/delais/", False, "Too short")]
+
+
 @pytest.mark.parametrize(
     "page",
     ["/nulle-part/", "delais/", "/delais", "/delais/../escalade/", "/" + "a" * 5000, "/délais/", "", "/delais/?x=1"],
