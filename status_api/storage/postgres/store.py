@@ -20,7 +20,7 @@ from status_api.domain.store import Build, Change, Notify
 from status_api.storage import appending
 from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
-from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
+from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken
 from status_api.storage.postgres.listener import CHANNEL, Listener
 from status_api.storage.postgres.rows import Conn
 from status_api.storage.postgres.schema import migrate
@@ -268,7 +268,6 @@ class PostgresStore(MailingStore):
             taken = first_taken(conn)
             if taken is not None:
                 raise taken
-            write_staged(conn)
             for incident in incidents:
                 rows.write_incident(conn, incident)
                 conn.execute("DELETE FROM incident_updates WHERE reference = %s", (incident.reference,))
