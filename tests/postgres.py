@@ -55,6 +55,9 @@ class Cluster:
     folder: Path
     port: int
     user: str | None  # the system user the server runs as (None: this one)
+    # Tests trade durability for speed (fsync off); the benchmarks run durable, with the settings a production
+    # server is given for bulk imports (DURABLE_SETTINGS).
+    durable: bool = False
     _names: Iterator[int] = field(default_factory=itertools.count)
 
     @property
@@ -74,9 +77,9 @@ class Cluster:
     def start(self) -> None:
         pg_ctl = _binary("pg_ctl")
         assert pg_ctl is not None
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+        options += (
+            DURABLE_SETTINGS if self.durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         log = self.folder / "server.log"
         self._run(pg_ctl, "-D", str(self.data), "-o", options, "-l", str(log), "-w", "-t", "60", "start")
@@ -100,7 +103,12 @@ class Cluster:
         return self.url(name)
 
 
-def start_cluster() -> Iterator[Cluster]:
+# fsync, synchronous_commit and full_page_writes at their defaults (on); memory for the shared cache, and
+# room for a million tickets' WAL between checkpoints (the default 1 GB forces checkpoints during the import).
+DURABLE_SETTINGS = " -c shared_buffers=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min"
+
+
+def start_cluster(*, durable: bool = False) -> Iterator[Cluster]:
     initdb = _binary("initdb")
     if initdb is None or _binary("pg_ctl") is None:
         missing("PostgreSQL is not installed (initdb and pg_ctl not found): apt-get install postgresql")
@@ -118,7 +126,7 @@ def start_cluster() -> Iterator[Cluster]:
         except KeyError:
             missing("running as root and there is no postgres system user to run PostgreSQL as")
         os.chown(folder, entry.pw_uid, entry.pw_gid)
-    cluster = Cluster(folder, _free_port(), user)
+    cluster = Cluster(folder, _free_port(), user, durable)
     try:
         cluster._run(initdb, "-D", str(cluster.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
         cluster.start()

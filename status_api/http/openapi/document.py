@@ -143,7 +143,8 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             "get": {
                 "operationId": "statuspageSummary",
                 "summary": "The status page in Statuspage's shape: each service's state and the ongoing incidents",
-                "description": "Public, cached for a few seconds, CORS as above; Statuspage's words for states",
+                "description": "Public, cached for a few seconds, CORS as above; Statuspage's words for states, "
+                "names and texts in the language of Accept-Language (Content-Language says which)",
                 "responses": {
                     "200": {"description": "The summary", "content": doc.json(Summary)},
                     **doc.busy,
@@ -194,13 +195,19 @@ def openapi_document(kb: KnowledgeBase) -> dict[str, Any]:
             )
         },
     }
-    # The same tracking page in each other language of the help center: /en/suivi answers in English.
+    # The same pages in each other language of the help center: /en/suivi, /en/etat-du-service and its feed.
     for code in kb.languages[1:]:
-        paths[SERVICE.in_language(language_root(kb, code)).tracking] = {
-            method: {**operation, "operationId": f"{operation['operationId']}_{code.replace('-', '_')}",
-                     "summary": f"{operation['summary']} ({code})"}
-            for method, operation in paths[SERVICE.tracking].items()
-        }  # fmt: skip
+        service = SERVICE.in_language(language_root(kb, code))
+        for french, address in [
+            (SERVICE.tracking, service.tracking),
+            (SERVICE.status_page, service.status_page),
+            (SERVICE.feed, service.feed),
+        ]:
+            paths[address] = {
+                method: {**operation, "operationId": f"{operation['operationId']}_{code.replace('-', '_')}",
+                         "summary": f"{operation['summary']} ({code})"}
+                for method, operation in paths[french].items()
+            }  # fmt: skip
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,4 +1,4 @@
-"""Bulk import with COPY: tickets streamed into staging tables, then written in a few statements.
+"""Bulk import with COPY: tickets streamed into staging tables a batch at a time, each written in a few statements.
 
 The lines COPY reads are made by preparer() in a bulk import's worker processes (text format: tab
 separated, backslash escapes, \\N for NULL), so that the writing process only sends bytes.
@@ -7,7 +7,7 @@ separated, backslash escapes, \\N for NULL), so that the writing process only se
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from status_api.domain.errors import CallIdTaken
@@ -18,11 +18,17 @@ _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def _text(value: str | None) -> str:
-    return "\\N" if value is None else value.translate(_ESCAPES)
+    if value is None:
+        return "\\N"
+    # Most texts have nothing to escape: four scans in C are far quicker than translate()'s per character.
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_ESCAPES)
+    return value
 
 
 def _moment(value: datetime | None) -> str:
-    return "\\N" if value is None else value.astimezone(UTC).isoformat()
+    # Dates are aware (domain Moment): their own offset reads as the same instant in PostgreSQL.
+    return "\\N" if value is None else value.isoformat()
 
 
 def _array(values: Iterable[str]) -> str:
@@ -73,14 +79,20 @@ _STAGING = (
     """CREATE TEMPORARY TABLE staged_updates (
         idx bigint NOT NULL, seq integer NOT NULL, reference text NOT NULL, at timestamptz NOT NULL, text text,
         step text, team text) ON COMMIT DROP""",
+    # Across batches: every reference the import wrote, and the call IDs it took from a ticket that held them
+    # before (allowed only if that ticket is in the import too, a swap, which is known at the end).
+    "CREATE TEMPORARY TABLE imported (reference text NOT NULL) ON COMMIT DROP",
+    "CREATE TEMPORARY TABLE claimed (call_id text NOT NULL, owner text NOT NULL, idx bigint NOT NULL) ON COMMIT DROP",
 )
 
-# Tickets per round of COPY: three COPY statements (one at a time on a connection) per batch, in bounded memory.
+# Tickets per batch: each is written into the store's tables as soon as it is staged, while the bulk
+# import's workers parse the next lines (the writing no longer waits for the whole file on one core).
 _BATCH = 5_000
 
 
 def copy_tickets(conn: Conn, tickets: Iterable[Ticket | Any]) -> int:
-    """Stream the tickets into the staging tables; how many there were."""
+    """Stream the tickets into the store's tables, a batch at a time; how many there were. first_taken()
+    then says whether the import must be undone."""
     for statement in _STAGING:
         conn.execute(statement.encode())
     count = 0
@@ -88,17 +100,18 @@ def copy_tickets(conn: Conn, tickets: Iterable[Ticket | Any]) -> int:
     for ticket in tickets:
         batch.append(ticket if isinstance(ticket, CopyRows) else copy_rows(ticket))
         if len(batch) == _BATCH:
-            _copy_batch(conn, batch, count)
+            _write_batch(conn, batch, count)
             count += len(batch)
             batch = []
     if batch:
-        _copy_batch(conn, batch, count)
+        _write_batch(conn, batch, count)
         count += len(batch)
     return count
 
 
-def _copy_batch(conn: Conn, batch: list[CopyRows], first: int) -> None:
+def _write_batch(conn: Conn, batch: list[CopyRows], first: int) -> None:
     with conn.cursor() as cursor:
+        cursor.execute(b"TRUNCATE staged_tickets, staged_call_ids, staged_updates")
         with cursor.copy(b"COPY staged_tickets FROM STDIN") as copy:
             copy.write("".join(f"{first + n}\t{t.ticket}\n" for n, t in enumerate(batch)))
         with cursor.copy(b"COPY staged_call_ids (idx, call_id, reference, position) FROM STDIN") as copy:
@@ -113,57 +126,49 @@ def _copy_batch(conn: Conn, batch: list[CopyRows], first: int) -> None:
             copy.write(
                 "".join(f"{first + n}\t{s}\t{u}\n" for n, t in enumerate(batch) for s, u in enumerate(t.updates))
             )
+        for statement in _WRITE:
+            cursor.execute(statement)
 
 
 def first_taken(conn: Conn) -> CallIdTaken | None:
-    """The first call ID of the stream that belongs to a ticket the import leaves in place."""
+    """The first call ID of the stream that belonged to a ticket the import leaves in place."""
     row = conn.execute(
-        b"""SELECT s.call_id, c.reference, s.idx FROM staged_call_ids AS s JOIN call_ids AS c USING (call_id)
-        WHERE c.reference <> s.reference
-          AND NOT EXISTS (SELECT 1 FROM staged_tickets AS t WHERE t.reference = c.reference)
-        ORDER BY s.idx LIMIT 1"""
+        b"""SELECT call_id, owner, idx FROM claimed AS c
+        WHERE NOT EXISTS (SELECT 1 FROM imported AS i WHERE i.reference = c.owner) ORDER BY idx LIMIT 1"""
     ).fetchone()
     return CallIdTaken(row[0], row[1], int(row[2])) if row is not None else None
 
 
-# The staged tickets as written: a reference given twice in one import keeps its last occurrence, and so
-# does a call ID, as when the tickets are written one after the other.
+# A batch as written: a reference given twice in one import keeps its last occurrence, and so does a call
+# ID, as when the tickets are written one after the other. The store's tables are reached through `= ANY` of
+# the batch's keys: their indexes, whatever the planner guesses of staging tables it has no statistics of.
 _WRITE = (
-    b"CREATE INDEX ON staged_tickets (reference, idx)",
-    b"CREATE INDEX ON staged_call_ids (call_id, idx)",
-    b"ANALYZE staged_tickets",
-    b"ANALYZE staged_call_ids",
-    b"ANALYZE staged_updates",
-    b"""CREATE TEMPORARY TABLE final_tickets ON COMMIT DROP AS
-        SELECT DISTINCT ON (reference) * FROM staged_tickets ORDER BY reference, idx DESC""",
-    b"ALTER TABLE final_tickets ADD PRIMARY KEY (reference)",
-    b"ANALYZE final_tickets",
+    b"""DELETE FROM staged_tickets AS s USING staged_tickets AS later
+        WHERE later.reference = s.reference AND later.idx > s.idx""",
+    b"DELETE FROM staged_call_ids AS c WHERE NOT EXISTS (SELECT 1 FROM staged_tickets AS t WHERE t.idx = c.idx)",
+    b"DELETE FROM staged_updates AS u WHERE NOT EXISTS (SELECT 1 FROM staged_tickets AS t WHERE t.idx = u.idx)",
+    b"""INSERT INTO claimed (call_id, owner, idx)
+        SELECT s.call_id, c.reference, s.idx FROM call_ids AS c JOIN staged_call_ids AS s USING (call_id)
+        WHERE c.call_id = ANY(ARRAY(SELECT call_id FROM staged_call_ids)) AND c.reference <> s.reference""",
+    b"INSERT INTO imported (reference) SELECT reference FROM staged_tickets",
     # Their history is replaced: keys that named its updates name nothing any more.
-    b"""DELETE FROM idempotency AS i USING final_tickets AS f
-        WHERE i.subject = 'ticket' AND i.reference = f.reference""",
-    b"DELETE FROM updates AS u USING final_tickets AS f WHERE u.reference = f.reference",
-    b"DELETE FROM call_ids AS c USING final_tickets AS f WHERE c.reference = f.reference",
-    b"DELETE FROM call_ids AS c USING staged_call_ids AS s WHERE c.call_id = s.call_id",
+    b"""DELETE FROM idempotency
+        WHERE subject = 'ticket' AND reference = ANY(ARRAY(SELECT reference FROM staged_tickets))""",
+    b"DELETE FROM updates WHERE reference = ANY(ARRAY(SELECT reference FROM staged_tickets))",
+    b"DELETE FROM call_ids WHERE reference = ANY(ARRAY(SELECT reference FROM staged_tickets))",
+    b"DELETE FROM call_ids WHERE call_id = ANY(ARRAY(SELECT call_id FROM staged_call_ids))",
     b"""INSERT INTO tickets (reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps,
             update_count, helpdesk_at)
         SELECT reference, issue_type, step, team, opened_at, resolved_at, prioritised, skipped_steps, update_count,
             helpdesk_at
-        FROM final_tickets
+        FROM staged_tickets
         ON CONFLICT (reference) DO UPDATE SET
             issue_type = excluded.issue_type, step = excluded.step, team = excluded.team,
             opened_at = excluded.opened_at, resolved_at = excluded.resolved_at,
             prioritised = excluded.prioritised, skipped_steps = excluded.skipped_steps,
             update_count = excluded.update_count, helpdesk_at = excluded.helpdesk_at""",
     b"""INSERT INTO call_ids (call_id, reference, position)
-        SELECT DISTINCT ON (s.call_id) s.call_id, s.reference, s.position FROM staged_call_ids AS s
-        JOIN final_tickets AS f ON f.reference = s.reference AND f.idx = s.idx ORDER BY s.call_id, s.idx DESC""",
+        SELECT DISTINCT ON (call_id) call_id, reference, position FROM staged_call_ids ORDER BY call_id, idx DESC""",
     b"""INSERT INTO updates (reference, at, text, step, team)
-        SELECT u.reference, u.at, u.text, u.step, u.team FROM staged_updates AS u
-        JOIN final_tickets AS f ON f.reference = u.reference AND f.idx = u.idx ORDER BY u.idx, u.seq""",
+        SELECT reference, at, text, step, team FROM staged_updates ORDER BY idx, seq""",
 )
-
-
-def write_staged(conn: Conn) -> None:
-    """From the staging tables into the store's, in the caller's transaction."""
-    for statement in _WRITE:
-        conn.execute(statement)

@@ -19,7 +19,7 @@ from status_api.domain.records import Incident, Maintenance, R, Ticket, Vote
 from status_api.domain.store import Build, Notify
 from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
-from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken, write_staged
+from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken
 from status_api.storage.postgres.listener import CHANNEL, Listener
 from status_api.storage.postgres.rows import Conn
 from status_api.storage.postgres.schema import migrate
@@ -197,7 +197,6 @@ class PostgresStore(RecordStore, MailingStore):
             taken = first_taken(conn)
             if taken is not None:
                 raise taken
-            write_staged(conn)
             self._rows.write_records(conn, incidents, maintenances)
         return count
 
