@@ -220,8 +220,9 @@ class Store(Protocol):
         seconds: no other instance gets them meanwhile; one whose holder died is given again after that."""
         ...
 
-    def applied(self, entry: int, outcome: str, now: datetime) -> None:
-        """A delivery applied (or refused) with this outcome: never claimed again; what it said is forgotten."""
+    def applied(self, outcomes: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Deliveries (their ids) applied or refused, each with its outcome, in one transaction: never claimed
+        again; what they said is forgotten."""
         ...
 
     def received_outcome(self, source: str, delivery: str) -> str | None:

@@ -75,10 +75,17 @@ class Applier:
             store.purge_received(now - KEEP_APPLIED)
             self._purged = now
         claimed = store.claim_received(now, LEASE, BATCH)
-        for received in claimed:
-            if self._stopping:
-                break  # the rest is claimed: applied after the lease, here at the next start or elsewhere
-            store.applied(received.id, self._apply(received), self._clock())
+        outcomes: list[tuple[int, str]] = []
+        try:
+            for received in claimed:
+                if self._stopping:
+                    break  # the rest is claimed: applied after the lease, here at the next start or elsewhere
+                outcomes.append((received.id, self._apply(received)))
+        finally:
+            # The round's outcomes in one transaction: one commit per delivery fewer. Lost with the instance
+            # before that, a delivery is applied again after the lease, which changes nothing ("replayed").
+            if outcomes:
+                store.applied(outcomes, self._clock())
         return bool(claimed)
 
     def _apply(self, received: Received) -> str:

@@ -13,6 +13,7 @@ Times are kept as seconds since the epoch (of the core's clock).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -63,13 +64,14 @@ class Inbox:
             for id_, source, reference, change in found
         ]
 
-    def applied(self, conn: Any, entry: int, outcome: str, now: datetime) -> None:
+    def applied(self, conn: Any, outcomes: Sequence[tuple[int, str]], now: datetime) -> None:
         """Applied (or refused): what it said is forgotten, its delivery id kept a while for the dedupe."""
-        self._run(
-            conn,
-            "UPDATE helpdesk_inbox SET applied_at = ?, outcome = ?, change = '{}' WHERE id = ?",
-            (now.timestamp(), outcome, entry),
-        )
+        for entry, outcome in outcomes:
+            self._run(
+                conn,
+                "UPDATE helpdesk_inbox SET applied_at = ?, outcome = ?, change = '{}' WHERE id = ?",
+                (now.timestamp(), outcome, entry),
+            )
 
     def outcome(self, conn: Any, source: str, delivery: str) -> str | None:
         row = self._run(
@@ -104,9 +106,9 @@ class InboxStore(ABC):
         with self._quiet_write() as conn:
             return self._inbox.claim(conn, now, lease, limit)
 
-    def applied(self, entry: int, outcome: str, now: datetime) -> None:
+    def applied(self, outcomes: Sequence[tuple[int, str]], now: datetime) -> None:
         with self._quiet_write() as conn:
-            self._inbox.applied(conn, entry, outcome, now)
+            self._inbox.applied(conn, outcomes, now)
 
     def received_outcome(self, source: str, delivery: str) -> str | None:
         with self._quiet_read() as conn:
