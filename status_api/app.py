@@ -27,6 +27,7 @@ from status_api.core.lookup import Lookups
 from status_api.domain import messages
 from status_api.domain.errors import DomainError, StoreBusy, StoreUnavailable
 from status_api.domain.store import Store
+from status_api.helpdesk.applier import Applier
 from status_api.http.budgets import Budgets, RateLimiter
 from status_api.http.errors import ApiError
 from status_api.http.feedback import LIMITS as FEEDBACK_LIMITS
@@ -72,7 +73,9 @@ def create_app(
     routes += feedback_routes(
         core, renderer, RateLimiter(FEEDBACK_LIMITS) if settings.limits is not None else None, renderers
     )
-    routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret)
+    # Helpdesk deliveries are answered once in the inbox; the applier applies them (STATUS_API_HELPDESK_APPLIER).
+    applier = Applier(core, clock)
+    routes += hook_routes(core, settings.zendesk_secret, settings.hook_secret, applier.wake)
     # E-mail subscriptions once mail can leave (STATUS_API_SMTP_URL, with STATUS_API_PUBLIC_URL for links).
     composer = None
     if settings.smtp is not None and settings.public_url is not None:
@@ -208,7 +211,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = asyncio.create_task(sender.run(), name="outbox sender")
+        applying = asyncio.create_task(applier.run(), name="helpdesk applier") if settings.helpdesk_applier else None
         yield
+        if applying is not None:
+            await applier.stop(applying)
         await sender.stop(task)
         store.close()
 

@@ -58,6 +58,9 @@ class Settings:
     mail_from: str | None = None
     # Failed deliveries in a row that switch a webhook off (STATUS_API_WEBHOOK_FAILURES).
     webhook_failures: int = 10
+    # Whether this instance applies the helpdesks' deliveries its webhooks (or another instance's) accepted
+    # (STATUS_API_HELPDESK_APPLIER); off, they wait in the inbox for an instance that does.
+    helpdesk_applier: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +103,7 @@ class Settings:
             webhook_failures=read.integer(
                 env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000
             ),
+            helpdesk_applier=read.switch(env, "STATUS_API_HELPDESK_APPLIER", cls.helpdesk_applier),
         )
 
     @property

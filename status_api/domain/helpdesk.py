@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -51,3 +52,14 @@ def public_comment(raw: str) -> str | None:
     if len(cleaned) > COMMENT_MAX:
         cleaned = cleaned[: COMMENT_MAX - 1].rstrip() + "…"
     return cleaned
+
+
+@dataclass(frozen=True)
+class Received:
+    """A delivery in the inbox, as the applier claimed it: which webhook took it (zendesk, generic), the
+    ticket it is for and the change."""
+
+    id: int
+    source: str
+    reference: str
+    change: HelpdeskChange

@@ -14,6 +14,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from status_api.domain.helpdesk import HelpdeskChange, Received
 from status_api.domain.outbox import Delivery, Mail, Notice, Queued, Recipient, Webhook
 from status_api.domain.records import Appended, Idempotency, Incident, Maintenance, R, Ticket, Vote
 
@@ -205,6 +206,31 @@ class Store(Protocol):
 
     def purge(self, before: datetime, now: datetime) -> None:
         """Forget entries done before `before`, and addresses whose confirmation expired unused."""
+        ...
+
+    # --- the helpdesks' inbox (storage/inbox.py) -------------------------------------------------------------
+
+    def receive(self, source: str, reference: str, change: HelpdeskChange, now: datetime) -> bool:
+        """Keep a webhook's delivery for ticket `reference` until the applier applies it, once by its source
+        and delivery id: False when that delivery is in the inbox already (a retry)."""
+        ...
+
+    def claim_received(self, now: datetime, lease: float, limit: int) -> list[Received]:
+        """Up to `limit` deliveries not yet applied, in the order they came, each held by the caller for `lease`
+        seconds: no other instance gets them meanwhile; one whose holder died is given again after that."""
+        ...
+
+    def applied(self, outcomes: Sequence[tuple[int, str]], now: datetime) -> None:
+        """Deliveries (their ids) applied or refused, each with its outcome, in one transaction: never claimed
+        again; what they said is forgotten."""
+        ...
+
+    def received_outcome(self, source: str, delivery: str) -> str | None:
+        """The outcome of an applied delivery; None when it awaits applying or is not in the inbox."""
+        ...
+
+    def purge_received(self, before: datetime) -> None:
+        """Forget deliveries applied before `before` (a retry of one after that is applied again: replayed)."""
         ...
 
     def close(self) -> None: ...

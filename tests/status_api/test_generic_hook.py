@@ -21,6 +21,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
+from tests.status_api.applying import outcome
 from tests.status_api.helpers import DATA, Server, opened, serve, served_on
 
 SECRET = "un secret partagé avec l'outil de support"
@@ -64,6 +65,13 @@ def deliver(
     return httpx2.post(f"{server.url}{URL_PATH}", content=body, headers=sent, timeout=10)
 
 
+def delivered(server: Server, payload: dict[str, Any] | bytes, **options: Any) -> str:
+    """Deliver, then wait for the applier: what applying it did."""
+    answer = deliver(server, payload, **options)
+    assert answer.status_code == 202, answer.text
+    return outcome(server, answer, "generic")
+
+
 def change(ticket: str, *, at: datetime, **fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"delivery": f"d-{next(_numbers)}", "ticket": ticket, "at": at.isoformat()}
     body.update(fields)
@@ -83,8 +91,9 @@ def new_ticket(server: Server, **fields: Any) -> tuple[str, str]:
     call_id = f"2026120200{number:0>10}"
     at = datetime.now(UTC) - timedelta(minutes=30)
     answer = deliver(server, change(number, at=at, call_ids=[call_id], **fields))
-    assert answer.status_code == 200, answer.text
-    assert answer.json() == {"status": "created", "reference": f"HD-{number}"}
+    assert answer.status_code == 202, answer.text
+    assert answer.json() == {"status": "accepted", "reference": f"HD-{number}", "delivery": answer.json()["delivery"]}
+    assert outcome(server, answer, "generic") == "created"
     return number, call_id
 
 
@@ -103,8 +112,7 @@ def test_a_signed_delivery_creates_the_ticket_then_moves_it(server: Server) -> N
         issue_type="activation-portabilite",
         public_comment="Nous avons transmis votre dossier à l'équipe de développement.",
     )
-    answer = deliver(server, body)
-    assert answer.json() == {"status": "updated", "reference": f"HD-{number}"}
+    assert delivered(server, body) == "updated"
     ticket = stored(server, number)
     assert ticket is not None
     assert (ticket.step, ticket.team, ticket.issue_type) == (
@@ -120,7 +128,7 @@ def test_a_signed_delivery_creates_the_ticket_then_moves_it(server: Server) -> N
 def test_a_resolved_delivery_at_the_last_step_resolves_the_ticket(server: Server) -> None:
     number, _ = new_ticket(server)
     last = KB.process.steps[-1].id
-    deliver(server, change(number, at=datetime.now(UTC) - timedelta(minutes=1), step=last, resolved=True))
+    delivered(server, change(number, at=datetime.now(UTC) - timedelta(minutes=1), step=last, resolved=True))
     ticket = stored(server, number)
     assert ticket is not None and ticket.step == last and ticket.resolved_at is not None
 
@@ -128,8 +136,7 @@ def test_a_resolved_delivery_at_the_last_step_resolves_the_ticket(server: Server
 def test_empty_placeholders_say_nothing(server: Server) -> None:
     number, _ = new_ticket(server, team="support")
     body = change(number, at=datetime.now(UTC) - timedelta(minutes=1), step="", team="", call_ids=[""])
-    answer = deliver(server, {**body, "ticket": int(number), "public_comment": " "})
-    assert answer.status_code == 200, answer.text
+    delivered(server, {**body, "ticket": int(number), "public_comment": " "})
     ticket = stored(server, number)
     assert ticket is not None and (ticket.step, ticket.team) == (KB.process.steps[0].id, "support")
 
@@ -212,7 +219,9 @@ def test_the_same_delivery_twice_makes_one_change(server: Server) -> None:
     # A retry: the same delivery, signed again later.
     time.sleep(1.1)
     again = deliver(server, body)
-    assert (first.json()["status"], again.json()["status"]) == ("updated", "replayed")
+    assert (first.status_code, first.json()["status"]) == (202, "accepted")
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert outcome(server, first, "generic") == "updated"
     ticket = stored(server, number)
     assert ticket is not None and [u.text for u in ticket.updates].count("Une seule fois, merci.") == 1
 
@@ -222,7 +231,7 @@ def test_an_older_delivery_never_moves_a_ticket_backwards(server: Server) -> Non
     now = datetime.now(UTC)
     newer = deliver(server, change(number, at=now - timedelta(minutes=1), step="mise-en-oeuvre", team="developpement"))
     older = deliver(server, change(number, at=now - timedelta(minutes=3), step="examen-technique", team="support"))
-    assert (newer.json()["status"], older.json()["status"]) == ("updated", "stale")
+    assert (outcome(server, newer, "generic"), outcome(server, older, "generic")) == ("updated", "stale")
     ticket = stored(server, number)
     assert ticket is not None and (ticket.step, ticket.team) == ("mise-en-oeuvre", "developpement")
 
@@ -230,7 +239,7 @@ def test_an_older_delivery_never_moves_a_ticket_backwards(server: Server) -> Non
 def test_a_comment_loses_its_email_addresses_and_phone_numbers(server: Server) -> None:
     number, call_id = new_ticket(server)
     comment = "Écrivez à jean.dupont@example.com ou au 06 12 34 56 78."
-    deliver(server, change(number, at=datetime.now(UTC) - timedelta(minutes=1), public_comment=comment))
+    delivered(server, change(number, at=datetime.now(UTC) - timedelta(minutes=1), public_comment=comment))
     ticket = stored(server, number)
     assert ticket is not None and ticket.updates[-1].text == "Écrivez à […] ou au […]."
     view = httpx2.post(f"{server.url}/api/v1/lookup", json={"call_id": call_id}).text
@@ -280,13 +289,12 @@ def test_a_change_dated_in_the_future_is_refused(server: Server) -> None:
     assert answer.json()["error"]["details"][0]["field"] == "at"
     ticket = stored(server, number)
     assert ticket is not None and ticket.step == KB.process.steps[0].id
-    assert deliver(server, change(number, at=datetime.now(UTC), step="mise-en-oeuvre")).json()["status"] == "updated"
+    assert delivered(server, change(number, at=datetime.now(UTC), step="mise-en-oeuvre")) == "updated"
 
 
 def test_a_ticket_without_call_id_is_not_a_ticket_of_ours(server: Server) -> None:
     number = str(next(_numbers))
-    answer = deliver(server, change(number, at=datetime.now(UTC), step="examen-technique"))
-    assert answer.json() == {"status": "unknown_ticket", "reference": f"HD-{number}"}
+    assert delivered(server, change(number, at=datetime.now(UTC), step="examen-technique")) == "unknown_ticket"
     assert stored(server, number) is None
 
 
@@ -308,4 +316,4 @@ def test_the_readme_s_openssl_recipe_signs_as_the_service_checks(server: Server)
     ).stdout.decode()
     signature = "sha256=" + digest.strip().rsplit(" ", 1)[-1]
     answer = deliver(server, body, timestamp=timestamp, signature=signature)
-    assert answer.status_code == 200 and answer.json()["status"] == "created", answer.text
+    assert answer.status_code == 202 and outcome(server, answer, "generic") == "created", answer.text

@@ -19,6 +19,7 @@ import pytest
 
 from kb_build import load
 from status_api.domain.records import Ticket
+from tests.status_api.applying import outcome
 from tests.status_api.helpers import DATA, Server, opened, run_cli, serve, served_on
 
 SECRET = "dGhpcyBpcyBhIHplbmRlc2sgc2lnbmluZyBzZWNyZXQ"
@@ -65,6 +66,13 @@ def deliver(
     return httpx2.post(f"{server.url}/api/v1/hooks/zendesk", content=body, headers=headers, timeout=10)
 
 
+def delivered(server: Server, payload: dict[str, Any], **options: Any) -> str:
+    """Deliver, then wait for the applier: what applying it did."""
+    answer = deliver(server, payload, **options)
+    assert answer.status_code == 202, answer.text
+    return outcome(server, answer)
+
+
 def trigger(number: str, *, at: datetime, call_id: str = "", **fields: Any) -> dict[str, Any]:
     """A trigger's body as Zendesk fills in the one `status-api zendesk trigger-body` prints."""
     ticket = {
@@ -109,11 +117,8 @@ def stored(server: Server, number: str) -> Ticket | None:
 def new_ticket(server: Server, at: datetime | None = None, **fields: Any) -> tuple[str, str]:
     number = str(next(_numbers))
     call_id = f"2026120100{number:0>10}"
-    answer = deliver(
-        server, trigger(number, at=at or datetime.now(UTC) - timedelta(minutes=30), call_id=call_id, **fields)
-    )
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["status"] == "created"
+    at = at or datetime.now(UTC) - timedelta(minutes=30)
+    assert delivered(server, trigger(number, at=at, call_id=call_id, **fields)) == "created"
     return number, call_id
 
 
@@ -135,7 +140,9 @@ def test_a_signed_trigger_creates_the_ticket_then_moves_it(server: Server) -> No
             public_comment="Nous avons transmis votre dossier à l'équipe de développement.",
         ),
     )
-    assert answer.json() == {"status": "updated", "reference": f"ZD-{number}"}
+    assert answer.status_code == 202
+    assert answer.json() == {"status": "accepted", "reference": f"ZD-{number}", "delivery": answer.json()["delivery"]}
+    assert outcome(server, answer) == "updated"
     ticket = stored(server, number)
     assert ticket is not None
     assert (ticket.step, ticket.team, ticket.issue_type) == (
@@ -152,7 +159,7 @@ def test_a_signed_trigger_creates_the_ticket_then_moves_it(server: Server) -> No
 
 def test_a_solved_ticket_is_resolved_at_the_last_step(server: Server) -> None:
     number, _ = new_ticket(server)
-    deliver(server, trigger(number, at=datetime.now(UTC) - timedelta(minutes=1), status="solved"))
+    delivered(server, trigger(number, at=datetime.now(UTC) - timedelta(minutes=1), status="solved"))
     ticket = stored(server, number)
     assert ticket is not None and ticket.step == KB.process.steps[-1].id and ticket.resolved_at is not None
 
@@ -217,15 +224,20 @@ def test_the_same_delivery_twice_makes_one_change(server: Server) -> None:
     body = trigger(number, at=datetime.now(UTC) - timedelta(minutes=2), public_comment="Une seule fois, merci.")
     first = deliver(server, body, invocation="inv-replayed")
     again = deliver(server, body, invocation="inv-replayed")
-    assert first.json()["status"] == "updated"
-    assert again.json()["status"] == "replayed"
+    assert (first.status_code, first.json()["status"]) == (202, "accepted")
+    assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    assert outcome(server, first) == "updated"
     ticket = stored(server, number)
     assert ticket is not None and [u.text for u in ticket.updates].count("Une seule fois, merci.") == 1
     # An event delivered twice (Zendesk retries keep its id) too.
     comment = {"comment": {"id": "5", "body": "Par événement.", "is_public": True}}
     at = datetime.now(UTC) - timedelta(minutes=1)
-    for _ in range(2):
+    answers = [
         deliver(server, event("ticket.comment_added", number, at=at, event_id="evt-twice", event=comment))
+        for _ in range(2)
+    ]
+    assert [answer.json()["status"] for answer in answers] == ["accepted", "duplicate"]
+    outcome(server, answers[0])
     ticket = stored(server, number)
     assert ticket is not None and [u.text for u in ticket.updates].count("Par événement.") == 1
 
@@ -235,12 +247,14 @@ def test_an_older_delivery_never_moves_a_ticket_backwards(server: Server) -> Non
     now = datetime.now(UTC)
     newer = deliver(server, trigger(number, at=now - timedelta(minutes=1), status="hold"))
     older = deliver(server, trigger(number, at=now - timedelta(minutes=3), status="new", group="Support niveau 2"))
-    assert (newer.json()["status"], older.json()["status"]) == ("updated", "stale")
+    assert (outcome(server, newer), outcome(server, older)) == ("updated", "stale")
     ticket = stored(server, number)
     assert ticket is not None and (ticket.step, ticket.team) == ("ticket-developpement", "support")
     # Events alike: an older status change after a newer one changes nothing.
-    deliver(server, event("ticket.status_changed", number, at=now - timedelta(seconds=30), detail={"status": "SOLVED"}))
-    deliver(server, event("ticket.status_changed", number, at=now - timedelta(seconds=50), detail={"status": "NEW"}))
+    delivered(
+        server, event("ticket.status_changed", number, at=now - timedelta(seconds=30), detail={"status": "SOLVED"})
+    )
+    delivered(server, event("ticket.status_changed", number, at=now - timedelta(seconds=50), detail={"status": "NEW"}))
     ticket = stored(server, number)
     assert ticket is not None and ticket.step == KB.process.steps[-1].id
 
@@ -249,10 +263,9 @@ def test_an_internal_note_never_reaches_the_store(server: Server) -> None:
     number, call_id = new_ticket(server)
     at = datetime.now(UTC) - timedelta(minutes=1)
     note = {"comment": {"id": "9", "body": "Note interne : client difficile", "is_public": False}}
-    answer = deliver(server, event("ticket.comment_added", number, at=at, event=note))
-    assert answer.status_code == 200
+    delivered(server, event("ticket.comment_added", number, at=at, event=note))
     public = {"comment": {"body": "Écrivez à jean.dupont@example.com ou au 06 12 34 56 78.", "is_public": True}}
-    deliver(server, event("ticket.comment_added", number, at=at, event=public))
+    delivered(server, event("ticket.comment_added", number, at=at, event=public))
     ticket = stored(server, number)
     assert ticket is not None
     texts = [u.text or "" for u in ticket.updates]
@@ -264,7 +277,7 @@ def test_an_internal_note_never_reaches_the_store(server: Server) -> None:
 
 def test_unmapped_values_leave_the_ticket_as_it_was(server: Server) -> None:
     number, _ = new_ticket(server, status="hold")
-    answer = deliver(
+    delivered(
         server,
         trigger(
             number,
@@ -274,7 +287,6 @@ def test_unmapped_values_leave_the_ticket_as_it_was(server: Server) -> None:
             issue_type="valeur_inconnue",
         ),
     )
-    assert answer.status_code == 200
     ticket = stored(server, number)
     assert ticket is not None and (ticket.step, ticket.team) == ("ticket-developpement", "support")
     assert ticket.issue_type == ZD.issue_type.default
@@ -289,11 +301,11 @@ def test_unknown_event_types_are_acknowledged_and_ignored(server: Server) -> Non
 
 def test_an_event_for_a_ticket_without_call_id_is_not_a_ticket_of_ours(server: Server) -> None:
     number = str(next(_numbers))
-    answer = deliver(server, event("ticket.created", number, at=datetime.now(UTC)))
-    assert answer.json()["status"] == "unknown_ticket"
+    assert delivered(server, event("ticket.created", number, at=datetime.now(UTC))) == "unknown_ticket"
     field = {"custom_field": {"id": CALL_FIELD}, "current": "2026 1201 0012 3456 7890", "previous": None}
-    answer = deliver(server, event("ticket.custom_field_changed", number, at=datetime.now(UTC), event=field))
-    assert answer.json()["status"] == "created"
+    assert (
+        delivered(server, event("ticket.custom_field_changed", number, at=datetime.now(UTC), event=field)) == "created"
+    )
     ticket = stored(server, number)
     assert ticket is not None and ticket.call_ids == ("20261201001234567890",)
 
@@ -320,7 +332,8 @@ def test_fifty_concurrent_deliveries_all_land(server: Server) -> None:
     bodies = [trigger(number, at=start + timedelta(seconds=i), public_comment=f"Message {i}.") for i in range(50)]
     with ThreadPoolExecutor(50) as pool:
         answers = list(pool.map(lambda body: deliver(server, body), bodies))
-    assert all(answer.status_code == 200 for answer in answers), [a.text for a in answers if a.status_code != 200]
+    assert all(answer.status_code == 202 for answer in answers), [a.text for a in answers if a.status_code != 202]
+    assert {outcome(server, answer) for answer in answers} <= {"updated", "stale"}
     ticket = stored(server, number)
     # Every public comment shows, whatever the order they came in; the state is the latest one's.
     assert ticket is not None and ticket.update_count == 50

@@ -52,25 +52,36 @@ _EVENT = {
     "properties": {"type": _TEXT, "id": _TEXT, "time": _TEXT, "subject": _TEXT, "detail": {"type": "object"}},
     "required": ["type", "id"],
 }
-_OUTCOMES = ["created", "updated", "replayed", "stale", "unchanged", "unknown_ticket", "ignored"]
 _HOOK_ANSWER = {
     "type": "object",
-    "properties": {"status": {"enum": _OUTCOMES}, "reference": {"type": "string", "pattern": REFERENCE_PATTERN}},
+    "properties": {
+        "status": {"enum": ["accepted", "duplicate", "ignored"]},
+        "reference": {"type": "string", "pattern": REFERENCE_PATTERN},
+        "delivery": {"type": "string", "description": "The delivery's id, as the service's log names it"},
+    },
     "required": ["status"],
 }
 
 
 def _hook_answers(doc: Document, invalid: str, secret: str) -> dict[str, Any]:
     """What a helpdesk's delivery may be answered, alike for every helpdesk but for what it finds invalid and
-    the setting of its secret."""
+    the setting of its secret. A delivery is answered once in the inbox and applied within about a second; what
+    applying it did (created, updated, stale, ..., or not applied and why) is in the service's log."""
     return {
-        "200": {"description": "What the delivery did", "content": doc.json_schema(_HOOK_ANSWER)},
+        "200": {
+            "description": "Already in the inbox: a retry of a delivery accepted before (duplicate), changing "
+            "nothing; or an event type of no concern to tickets (ignored)",
+            "content": doc.json_schema(_HOOK_ANSWER),
+        },
+        "202": {
+            "description": "Accepted: kept in the inbox, applied within about a second (the outcome is logged)",
+            "content": doc.json_schema(_HOOK_ANSWER),
+        },
         "400": doc.error("Malformed JSON (invalid_body)"),
         "401": doc.error(
             "Missing or wrong signature (invalid_signature), or a timestamp more than 5 minutes "
             "away (stale_timestamp): nothing written"
         ),
-        "409": doc.error("A call ID belongs to another ticket (conflict)"),
         "413": doc.error("Body too large (body_too_large)"),
         "422": doc.error(invalid),
         "503": doc.error(f"No {secret} (not_configured), or the database is busy"),
@@ -86,7 +97,7 @@ def zendesk_hook(doc: Document) -> dict[str, Any]:
             "requestBody": {"required": True, "content": doc.json_schema({"anyOf": [_TRIGGER_BODY, _EVENT]})},
             "responses": _hook_answers(
                 doc,
-                "Not a Zendesk delivery, or a value our rules refuse (invalid_body, ...)",
+                "Not a Zendesk delivery, or not a reference of ours (invalid_body, ...): nothing kept",
                 "STATUS_API_ZENDESK_SECRET",
             ),
         }
@@ -108,13 +119,15 @@ def generic_hook(doc: Document) -> dict[str, Any]:
             "once and in order",
             "description": f"Our reference of the helpdesk's ticket is {generic.REFERENCE_PREFIX} and its id. The "
             "first delivery with a call ID creates the ticket; a retry with the same `delivery` changes nothing; "
+            "a delivery is answered once kept (202) and applied within about a second, its outcome logged; "
             "a delivery older (`at`) than the last applied one changes nothing but may add its public comment",
             "security": [{"hookSignature": []}],
             "parameters": [timestamp],
             "requestBody": {"required": True, "content": doc.json(generic.GenericDelivery, "validation")},
             "responses": _hook_answers(
                 doc,
-                "Invalid body (invalid_body, unknown_id with the allowed ids, invalid_call_id, ...)",
+                "Invalid body (invalid_body, unknown_id with the allowed ids, ...), or a change dated in the "
+                "future: nothing kept",
                 "STATUS_API_HOOK_SECRET",
             ),
         }

@@ -1,8 +1,11 @@
-"""Helpdesks' webhooks: a signed delivery read into a HelpdeskChange and applied by the use case (core/helpdesk.py)."""
+"""Helpdesks' webhooks: a signed delivery read into a HelpdeskChange and kept in the store's inbox, answered at
+once (202); the applier (helpdesk/applier.py) applies it with the use case (core/helpdesk.py) within about a
+second and logs the outcome. The helpdesk waits for no database work but one insert."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -10,9 +13,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from kb_build.paths import SERVICE
-from status_api.core import Core, helpdesk
+from status_api.core import Core, writes
 from status_api.domain import messages
 from status_api.domain.errors import Invalid, Problem
+from status_api.domain.helpdesk import HelpdeskChange
 from status_api.helpdesk import generic, signature, zendesk
 from status_api.http.bodies import parse_json, read_body
 from status_api.http.errors import ApiError, json_response
@@ -22,8 +26,20 @@ logger = logging.getLogger("status_api.helpdesk")
 _REFUSALS = {"invalid_signature": messages.INVALID_SIGNATURE, "stale_timestamp": messages.STALE_TIMESTAMP}
 
 
-def hook_routes(core: Core, zendesk_secret: str | None, hook_secret: str | None) -> list[Route]:
+def hook_routes(
+    core: Core, zendesk_secret: str | None, hook_secret: str | None, wake: Callable[[], None]
+) -> list[Route]:
+    """`wake` tells the applier a delivery awaits it."""
     mapping = core.kb.helpdesk.zendesk
+
+    async def accept(source: str, reference: str, change: HelpdeskChange) -> Response:
+        reference = writes.checked(reference)
+        new = await run_in_threadpool(core.store.receive, source, reference, change, core.clock())
+        if not new:
+            logger.info("%s delivery %s for %s: duplicate", source, change.delivery[:80], reference)
+            return json_response({"status": "duplicate", "reference": reference, "delivery": change.delivery})
+        wake()
+        return json_response({"status": "accepted", "reference": reference, "delivery": change.delivery}, 202)
 
     async def zendesk_hook(request: Request) -> Response:
         if zendesk_secret is None:
@@ -46,10 +62,7 @@ def hook_routes(core: Core, zendesk_secret: str | None, hook_secret: str | None)
             raise ApiError(422, "invalid_body", messages.HOOK_MALFORMED.format(reason=error)) from None
         if isinstance(change, zendesk.Ignored):
             return json_response({"status": "ignored"})
-        reference = mapping.reference_prefix + change.ticket
-        outcome = await run_in_threadpool(helpdesk.apply, core, reference, change)
-        logger.info("zendesk delivery %s for %s: %s", change.delivery[:80], reference, outcome)
-        return json_response({"status": outcome, "reference": reference})
+        return await accept("zendesk", mapping.reference_prefix + change.ticket, change)
 
     async def generic_hook(request: Request) -> Response:
         if hook_secret is None:
@@ -72,10 +85,7 @@ def hook_routes(core: Core, zendesk_secret: str | None, hook_secret: str | None)
         if change.at > now + signature.TOLERANCE:
             # A clock or time zone gone wrong: applied, it would make every later change of the ticket look older.
             raise Invalid([Problem(("at",), "invalid_body", messages.HOOK_FUTURE_CHANGE)])
-        reference = generic.REFERENCE_PREFIX + change.ticket
-        outcome = await run_in_threadpool(helpdesk.apply, core, reference, change)
-        logger.info("generic delivery %s for %s: %s", change.delivery[:80], reference, outcome)
-        return json_response({"status": outcome, "reference": reference})
+        return await accept("generic", generic.REFERENCE_PREFIX + change.ticket, change)
 
     return [
         Route(SERVICE.zendesk_hook, zendesk_hook, methods=["POST"]),

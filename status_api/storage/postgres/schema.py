@@ -171,6 +171,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE subscribers ADD COLUMN language text",
         "ALTER TABLE subscribers ADD COLUMN pending_language text",
     ),
+    (
+        # The helpdesks' inbox: see the SQLite schema's same migration.
+        """CREATE TABLE helpdesk_inbox (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            delivery text NOT NULL UNIQUE,
+            source text NOT NULL,
+            reference text NOT NULL,
+            change text NOT NULL,
+            received_at double precision NOT NULL,
+            claimed_until double precision NOT NULL DEFAULT 0,
+            applied_at double precision,
+            outcome text
+        )""",
+        "CREATE INDEX helpdesk_inbox_pending ON helpdesk_inbox (id) WHERE applied_at IS NULL",
+        "CREATE INDEX helpdesk_inbox_by_applied ON helpdesk_inbox (applied_at)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

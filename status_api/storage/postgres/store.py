@@ -17,6 +17,7 @@ from psycopg import errors
 from status_api.domain.errors import StoreBusy, StoreUnavailable
 from status_api.domain.records import Incident, Maintenance, R, Ticket, Vote
 from status_api.domain.store import Build, Notify
+from status_api.storage import inbox
 from status_api.storage.mailing import POSTGRES, MailingStore
 from status_api.storage.postgres import rows
 from status_api.storage.postgres.copy import copy_rows, copy_tickets, first_taken
@@ -44,8 +45,9 @@ def _configure(timeout: float) -> Callable[[Conn], None]:
     return configure
 
 
-class PostgresStore(RecordStore, MailingStore):
+class PostgresStore(RecordStore, MailingStore, inbox.InboxStore):
     _mailing = POSTGRES
+    _inbox = inbox.POSTGRES
     _rows = rows.ROWS
     # Reads are a network round trip: callers must not make them on the event loop.
     local = False

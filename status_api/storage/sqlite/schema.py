@@ -195,6 +195,24 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE subscribers ADD COLUMN language TEXT",
         "ALTER TABLE subscribers ADD COLUMN pending_language TEXT",
     ),
+    (
+        # The helpdesks' inbox (storage/inbox.py): each delivery once by its id ("zendesk:…"), accepted as the
+        # HelpdeskChange it maps to (JSON, nothing personal), applied later by the applier. Applied rows keep
+        # their id and outcome a while (the change itself is emptied), then go. Times in epoch seconds.
+        """CREATE TABLE helpdesk_inbox (
+            id INTEGER PRIMARY KEY,
+            delivery TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            reference TEXT NOT NULL,
+            change TEXT NOT NULL,
+            received_at REAL NOT NULL,
+            claimed_until REAL NOT NULL DEFAULT 0,
+            applied_at REAL,
+            outcome TEXT
+        ) STRICT""",
+        "CREATE INDEX helpdesk_inbox_pending ON helpdesk_inbox (id) WHERE applied_at IS NULL",
+        "CREATE INDEX helpdesk_inbox_by_applied ON helpdesk_inbox (applied_at)",
+    ),
 )
 VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from urllib.request import pathname2url
 
 from status_api.domain.errors import CallIdTaken, StoreBusy, StoreUnavailable
 from status_api.domain.records import Incident, Maintenance, R, Ticket, Vote
+from status_api.storage import inbox
 from status_api.storage.mailing import SQLITE, MailingStore
 from status_api.storage.records import RecordStore
 from status_api.storage.sqlite import rows
@@ -29,8 +30,9 @@ VERSION_INTERVAL = 0.01
 _IMPORT_CACHE_KIB = 256 * 1024
 
 
-class SQLiteStore(RecordStore, MailingStore):
+class SQLiteStore(RecordStore, MailingStore, inbox.InboxStore):
     _mailing = SQLITE
+    _inbox = inbox.SQLITE
     _rows = rows.ROWS
     # Point reads of a local file in WAL mode: cheaper on the event loop than a hop to a thread.
     local = True
