@@ -147,9 +147,9 @@ def create_app(
                 max_age=600,
             )
         )
-    forms = trackings
-    # Each language's subscription form, refused in its language when posted from another site.
-    refusals = {
+    # Each language's subscription form, refused in its language when posted from another site; each
+    # language's tracking form; the votes on the help center's pages. One layer for all of them.
+    subscription_refusals = {
         path: HTMLResponse(
             each.subscription_page(each.kb.subscriptions.texts.title, each.kb.subscriptions.texts.cross_site),
             403,
@@ -158,19 +158,12 @@ def create_app(
         for each in renderers.values()
         for path in (each.service.subscribe, each.service.subscription_confirm)
     }
-    middleware.append(
-        Middleware(
-            SameOriginForms,
-            paths=frozenset(refusals),
-            allowed=settings.form_origins,
-            refusal=lambda scope: refusals[scope["path"]],
-        )
-    )
-    middleware.append(Middleware(SameOriginForms, paths=forms, allowed=settings.form_origins, refusal=cross_site))
-    votes = cross_site_refusal(renderer, kb.site.feedback.cross_site)
-    middleware.append(
-        Middleware(SameOriginForms, paths=frozenset({SERVICE.feedback}), allowed=settings.form_origins, refusal=votes)
-    )
+    refusals: dict[str, Callable[[Scope], Response]] = {
+        path: lambda scope: subscription_refusals[scope["path"]] for path in subscription_refusals
+    }
+    refusals.update(dict.fromkeys(trackings, cross_site))
+    refusals[SERVICE.feedback] = cross_site_refusal(renderer, kb.site.feedback.cross_site)
+    middleware.append(Middleware(SameOriginForms, refusals=refusals, allowed=settings.form_origins))
 
     async def not_found_or_method(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

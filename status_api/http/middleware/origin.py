@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -12,7 +12,8 @@ _NO_ORIGIN = b""
 
 
 class SameOriginForms:
-    """A POST to one of `paths` whose Origin is neither the service's own nor one of `allowed` gets `refusal(scope)`.
+    """A POST to one of the paths of `refusals` whose Origin is neither the service's own nor one of `allowed`
+    gets that path's refusal (`refusal(scope)`): one layer for every form of the service.
 
     Runs before the rate limit, so that a refused post spends no one's budget (an office behind one address
     would otherwise be locked out by another site's visitors). A request without Origin is not a browser's
@@ -20,15 +21,18 @@ class SameOriginForms:
     """
 
     def __init__(
-        self, app: ASGIApp, *, paths: frozenset[str], allowed: frozenset[str], refusal: Callable[[Scope], Response]
+        self,
+        app: ASGIApp,
+        *,
+        refusals: Mapping[str, Callable[[Scope], Response]],
+        allowed: frozenset[str],
     ) -> None:
         self.app = app
-        self.paths = paths
+        self.refusals = dict(refusals)
         self.allowed = frozenset(origin.lower().encode("latin-1") for origin in allowed)
-        self.refusal = refusal
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.paths:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.refusals:
             origin, host = _NO_ORIGIN, _NO_ORIGIN
             for name, value in scope["headers"]:
                 if name == b"origin":
@@ -36,7 +40,7 @@ class SameOriginForms:
                 elif name == b"host":
                     host = value.strip().lower()
             if origin and not self._same(origin, host):
-                await self.refusal(scope)(scope, receive, send)
+                await self.refusals[scope["path"]](scope)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
