@@ -1,7 +1,7 @@
 """The task that empties the helpdesks' inbox: it claims the deliveries the webhooks accepted, in the order
 they came, applies each with core/helpdesk.apply and records its outcome.
 
-It runs beside the requests (started in the app's lifespan, like the outbox's sender), its work in threads;
+It runs beside the requests (core/rounds.py, started in the app's lifespan like the outbox's sender);
 the webhooks wake it as soon as they accept a delivery, and it looks every second anyway. Every instance runs
 one; the store's claim gives each delivery to one of them (see storage/inbox.py). A delivery accepted and
 not yet applied when the service stops (or dies) is still in the inbox: the next applier applies it.
@@ -9,15 +9,12 @@ not yet applied when the service stops (or dies) is still in the inbox: the next
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from starlette.concurrency import run_in_threadpool
-
 from status_api.core import Core, helpdesk
+from status_api.core.rounds import Rounds
 from status_api.domain.errors import DomainError, StoreUnavailable
 from status_api.domain.helpdesk import Received
 
@@ -26,46 +23,19 @@ logger = logging.getLogger("status_api.helpdesk")
 # How long an instance holds what it claimed: far longer than applying a batch, so that nobody else applies it
 # meanwhile; an instance that dies gives its claims back this much later.
 LEASE = 30.0
-POLL = 1.0
 BATCH = 50
 # Applied deliveries keep their id this long: a retry of one by the helpdesk is answered "duplicate".
 KEEP_APPLIED = timedelta(days=7)
 
 
-class Applier:
+class Applier(Rounds):
+    name = "helpdesk applier"
+
     def __init__(self, core: Core, clock: Callable[[], datetime]) -> None:
+        super().__init__(logger)
         self._core = core
         self._clock = clock
-        self._wake = asyncio.Event()
-        self._stopping = False
         self._purged: datetime | None = None
-
-    def wake(self) -> None:
-        """A delivery was accepted: look now rather than at the next poll."""
-        self._wake.set()
-
-    async def stop(self, task: asyncio.Task[None]) -> None:
-        """End after the round under way (a thread cannot be cancelled): the store is closed after this."""
-        self._stopping = True
-        self._wake.set()
-        await task
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                worked = await run_in_threadpool(self.once)
-            except asyncio.CancelledError:
-                raise
-            except StoreUnavailable as error:  # the database away: its claims come back after the lease
-                logger.warning("helpdesk applier: database unavailable: %s", error)
-                worked = False
-            except Exception:
-                logger.exception("helpdesk applier: round failed")
-                worked = False
-            if not worked and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL)
 
     def once(self) -> bool:
         """One round: what awaits claimed and applied; True when there was something."""

@@ -9,8 +9,6 @@ to one of them at a time (see storage/mailing.py).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import hmac
 import json
@@ -22,11 +20,9 @@ import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from starlette.concurrency import run_in_threadpool
-
 from status_api.config import Smtp
+from status_api.core.rounds import Rounds
 from status_api.core.subscriptions import hashed, new_key
-from status_api.domain.errors import StoreUnavailable
 from status_api.domain.outbox import Delivery, Mail, Queued
 from status_api.domain.store import Store
 from status_api.mail.compose import Composer
@@ -46,7 +42,6 @@ MAX_ATTEMPTS = 30
 NOTICE_TTL = timedelta(days=1)
 # Done entries keep their key this long (the same notice queued again is not sent twice), then go.
 KEEP_DONE = timedelta(days=7)
-POLL = 1.0
 BATCH = 20
 WEBHOOK_TIMEOUT = 10.0
 USER_AGENT = "status-api-webhooks/1"
@@ -113,9 +108,11 @@ def post(url: str, secret: str, body: str, delivery: int, now: datetime) -> None
             raise OSError(f"HTTP {answer.status}")
 
 
-class Sender:
+class Sender(Rounds):
     """`composer` and `smtp` None: no e-mail is made (STATUS_API_SMTP_URL unset); webhooks are served all the
     same. `webhook_failures`: failures in a row that switch a webhook off."""
+
+    name = "outbox sender"
 
     def __init__(
         self,
@@ -127,42 +124,14 @@ class Sender:
         webhook_failures: int = 10,
         public_url: str = "",
     ) -> None:
+        super().__init__(logger)
         self._store = store
         self._composer = composer
         self._smtp = smtp
         self._clock = clock
         self._webhook_failures = webhook_failures
         self._public_url = public_url
-        self._wake = asyncio.Event()
-        self._stopping = False
         self._purged: datetime | None = None
-
-    def wake(self) -> None:
-        """Something was queued: look now rather than at the next poll."""
-        self._wake.set()
-
-    async def stop(self, task: asyncio.Task[None]) -> None:
-        """End after the round under way (a thread cannot be cancelled): the store is closed after this."""
-        self._stopping = True
-        self._wake.set()
-        await task
-
-    async def run(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                worked = await run_in_threadpool(self.once)
-            except asyncio.CancelledError:
-                raise
-            except StoreUnavailable as error:  # the database away (the requests say so too): next round
-                logger.warning("outbox sender: database unavailable: %s", error)
-                worked = False
-            except Exception:
-                logger.exception("outbox sender: round failed")
-                worked = False
-            if not worked and not self._stopping:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL)
 
     def once(self) -> bool:
         """One round: what is due claimed and handled; True when there was something."""
