@@ -23,11 +23,11 @@ from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.config import Limits, Settings
 from status_api.core import Core, utc_now
+from status_api.core.applier import Applier
 from status_api.core.lookup import Lookups
 from status_api.domain import messages
 from status_api.domain.errors import DomainError, StoreBusy, StoreUnavailable
 from status_api.domain.store import Store
-from status_api.helpdesk.applier import Applier
 from status_api.http.budgets import Budgets, RateLimiter
 from status_api.http.errors import ApiError
 from status_api.http.feedback import LIMITS as FEEDBACK_LIMITS

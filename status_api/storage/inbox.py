@@ -1,7 +1,7 @@
 """The helpdesks' inbox, written once for both backends: deliveries accepted by the webhooks, applied later.
 
 A webhook stores the delivery already mapped (a HelpdeskChange: our steps and teams, its public comment
-scrubbed; nothing personal) in one statement and answers at once; the applier (helpdesk/applier.py) takes
+scrubbed; nothing personal) in one statement and answers at once; the applier (core/applier.py) takes
 them in arrival order and applies them. The statements are the same in SQLite and PostgreSQL but for their
 placeholders and the claim: PostgreSQL locks the rows it claims and skips those another instance holds (FOR
 UPDATE SKIP LOCKED). A claim is a lease: a delivery claimed by an instance that dies is taken again once the

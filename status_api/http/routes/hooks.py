@@ -1,5 +1,5 @@
 """Helpdesks' webhooks: a signed delivery read into a HelpdeskChange and kept in the store's inbox, answered at
-once (202); the applier (helpdesk/applier.py) applies it with the use case (core/helpdesk.py) within about a
+once (202); the applier (core/applier.py) applies it with the use case (core/helpdesk.py) within about a
 second and logs the outcome. The helpdesk waits for no database work but one insert."""
 
 from __future__ import annotations
