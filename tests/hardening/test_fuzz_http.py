@@ -67,12 +67,21 @@ def _past(moment: str) -> bool:
 
 def _ahead(case: schemathesis.Case) -> schemathesis.Case:
     """A window generated in the past, moved to a year ahead (a leap year, so that 29 February stays a date):
-    generated dates cluster around 2000, and filtering them out would leave almost no valid maintenance."""
+    generated dates cluster around 2000, and filtering them out would leave almost no valid maintenance; and
+    dates that must follow one another put in order."""
     body = case.body if isinstance(case.body, dict) else {}
     if any(isinstance(body.get(name), str) and _past(body[name]) for name in _AHEAD):
         for name in (*_AHEAD, *(first for first, then in _STRICTLY_ORDERED)):
             if isinstance(body.get(name), str):
                 body[name] = _FUTURE_YEAR + body[name][4:]
+    # Two dates drawn apart come out of order half the time, and often equal: the later one is set after the
+    # first (filtering them out instead can leave no valid case at all, as it did for maintenances' windows).
+    for first, then in _ORDERED + _STRICTLY_ORDERED:
+        if isinstance(body.get(first), str) and isinstance(body.get(then), str):
+            start, end = datetime.fromisoformat(body[first]), datetime.fromisoformat(body[then])
+            strict = (first, then) in _STRICTLY_ORDERED
+            if (end < start or (strict and end == start)) and start.year < 9999:  # the filter drops the rest
+                body[then] = (start + (timedelta(hours=1) if strict else timedelta())).isoformat()
     return case
 
 
