@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from abc import ABC, abstractmethod
 
 from starlette.concurrency import run_in_threadpool
 
@@ -18,7 +19,7 @@ from status_api.domain.errors import StoreUnavailable
 POLL = 1.0
 
 
-class Rounds:
+class Rounds(ABC):
     """Subclasses say what a round does (once()) and how their log lines start (`name`)."""
 
     name = "rounds"
@@ -28,9 +29,9 @@ class Rounds:
         self._wake = asyncio.Event()
         self._stopping = False
 
+    @abstractmethod
     def once(self) -> bool:
         """One round, in a thread; True when there was something to do."""
-        raise NotImplementedError
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
