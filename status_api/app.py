@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -107,9 +109,10 @@ def create_app(
         claimed = frozenset(route.path for route in routes if isinstance(route, Route))
         # Each other language's folder first, so that its misses get its own 404 page (site/en/404.html).
         for root in sorted(root for root in roots.values() if root and (settings.site_dir / root).is_dir()):
-            folder = StaticFiles(directory=settings.site_dir / root, html=True)
-            routes.append(_Site(folder, claimed, "/" + root.rstrip("/")))
-        routes.append(_Site(StaticFiles(directory=settings.site_dir, html=True), claimed))
+            routes.append(
+                _Site(_Folder(directory=settings.site_dir / root, html=True), claimed, "/" + root.rstrip("/"))
+            )
+        routes.append(_Site(_Folder(directory=settings.site_dir, html=True), claimed))
     else:
         routes.append(Route("/", lambda request: RedirectResponse(SERVICE.tracking), include_in_schema=False))
 
@@ -235,6 +238,22 @@ def _budgets(store: Store, limits: Limits) -> Budgets:
         if isinstance(store, PostgresStore):
             return PostgresBudgets(store, limits)
     return RateLimiter(limits)
+
+
+class _Folder(StaticFiles):
+    """A folder of the built site. A directory asked without its "/" ("/en") is redirected to the path on this
+    site ("/en/", query kept), never to an absolute URL made from the request's Host header, which anyone sends
+    and a cache would keep for everyone. The path is the normalised one Starlette served, quoted, with one leading
+    "/": no "//host" or "/\\host" a browser would read as another site."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if isinstance(response, RedirectResponse):
+            folder = "" if path == "." else path.replace(os.sep, "/") + "/"
+            location = quote(scope.get("root_path", "").rstrip("/") + "/" + folder)
+            query = scope.get("query_string", b"").decode("latin-1")
+            response.headers["location"] = location + ("?" + query if query else "")
+        return response
 
 
 class _Site(Mount):
