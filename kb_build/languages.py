@@ -16,6 +16,17 @@ def language_root(kb: KnowledgeBase, code: str) -> str:
     return "" if code == kb.site.language else f"{code}/"
 
 
+def language_of_path(kb: KnowledgeBase, path: str) -> str:
+    """The language of an address of the site, by the folder it is in: "/en", "/en/suivi", "/en/delais/" are
+    English; "/", "/suivi", "/enfin/" and anything outside a language's folder are French (the source). The one
+    place that says it, for every answer that follows the page's language rather than Accept-Language."""
+    for code in kb.languages:
+        root = language_root(kb, code)
+        if root and (path + "/").startswith("/" + root):
+            return code
+    return kb.site.language
+
+
 def alternates(kb: KnowledgeBase, page_url: str, site_url: str = "") -> list[dict[str, str]]:
     """The page at `page_url` (MkDocs' page.url, "delais/") in every language, as Material's `extra.alternate`
     takes them (name, link, lang), for the language menu and <link rel="alternate" hreflang> of each page;

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Scope
 
-from kb_build.languages import language_root
+from kb_build.languages import language_of_path, language_root
 from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.config import Limits, Settings
@@ -116,8 +116,11 @@ def create_app(
     else:
         routes.append(Route("/", lambda request: RedirectResponse(SERVICE.tracking), include_in_schema=False))
 
-    def page(message: str) -> bytes:
-        return renderer.page(renderer.problem(message))
+    def page(path: str, message: Callable[[KnowledgeBase], str]) -> tuple[bytes, dict[str, str]]:
+        """An error page outside the API in the language of the address's folder, in that language's frame."""
+        code = language_of_path(kb, path)
+        frame = renderers.get(code, renderer)
+        return frame.page(frame.problem(message(frame.kb))), {"Content-Language": frame.kb.language}
 
     # A tracking form refused as cross-site answers in its own language, in its language's frame (/en/suivi: English).
     tracking_languages = {SERVICE.in_language(root).tracking: code for code, root in roots.items()}
@@ -177,7 +180,13 @@ def create_app(
         error.headers.update(exc.headers or {})
         if SERVICE.is_api(request.url.path):
             return error.response()
-        return HTMLResponse(page(error.body.error.message), exc.status_code, headers=error.headers)
+        if exc.status_code == 405:
+            body, language = page(
+                request.url.path, lambda texts: texts.tracking.result.method_not_allowed.format(method=request.method)
+            )
+        else:
+            body, language = page(request.url.path, lambda texts: texts.site.not_found.text)
+        return HTMLResponse(body, exc.status_code, headers={**error.headers, **language})
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -194,7 +203,8 @@ def create_app(
         error = ApiError(503, "busy" if busy else "unavailable", kb.tracking.result.unavailable, headers=retry)
         if SERVICE.is_api(request.url.path):
             return error.response()
-        return HTMLResponse(page(error.body.error.message), 503, headers={**retry, "Cache-Control": "no-store"})
+        body, language = page(request.url.path, lambda texts: texts.tracking.result.unavailable)
+        return HTMLResponse(body, 503, headers={**retry, "Cache-Control": "no-store", **language})
 
     async def disconnected(request: Request, exc: Exception) -> Response:
         # The client went away (or sent its body too slowly, see server.py): nobody reads this answer.

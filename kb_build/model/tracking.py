@@ -58,6 +58,8 @@ class TrackingTexts(PlaceholderTexts):
     unavailable: Text
     rate_limited: Text
     cross_site: Text
+    # The service's own error pages outside the API (a PUT at /suivi, say); {method} is the request's method.
+    method_not_allowed: Annotated[Text, Fills("method")]
 
 
 class Tracking(Page):
