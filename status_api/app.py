@@ -164,11 +164,11 @@ def create_app(
         for each in renderers.values()
         for path in (each.service.subscribe, each.service.subscription_confirm)
     }
-    refusals: dict[str, Callable[[Scope], Response]] = {
+    refusals: dict[str, Callable[[Scope], ASGIApp]] = {
         path: lambda scope: subscription_refusals[scope["path"]] for path in subscription_refusals
     }
     refusals.update(dict.fromkeys(trackings, cross_site))
-    refusals[SERVICE.feedback] = cross_site_refusal(renderer, kb.site.feedback.cross_site)
+    refusals[SERVICE.feedback] = cross_site_refusal(renderer, kb, renderers)
     middleware.append(Middleware(SameOriginForms, refusals=refusals, allowed=settings.form_origins))
 
     async def not_found_or_method(request: Request, exc: Exception) -> Response:

@@ -8,21 +8,22 @@ their own per client (budgets.py's limiter, a modest one): nobody's lookups suff
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kb_build.languages import language_root
+from kb_build.languages import language_of_path, language_root
+from kb_build.model import KnowledgeBase
 from kb_build.paths import SERVICE
 from status_api.config import Limits, Rate
 from status_api.core import Core, feedback
 from status_api.core.feedback import FeedbackRefused
-from status_api.http.bodies import is_json, read_form, read_json
+from status_api.http.bodies import is_json, parse_json, read_body, read_form, read_json
 from status_api.http.budgets import RateLimiter, retry_after
 from status_api.http.errors import ApiError, Code, json_response
 from status_api.http.middleware.client import client_key
@@ -58,10 +59,7 @@ def feedback_routes(
     pages = frozenset("/" + root + page.lstrip("/") for root in roots.values() for page in feedback.site_pages(core.kb))
 
     def answering(page: str) -> Renderer:
-        for code, root in roots.items():
-            if root and page.startswith("/" + root) and renderers and code in renderers:
-                return renderers[code]
-        return renderer
+        return (renderers or {}).get(language_of_path(core.kb, page), renderer)
 
     def known(page: object) -> str:
         return page if isinstance(page, str) and page in pages else ""
@@ -120,16 +118,35 @@ def feedback_routes(
     return [Route(SERVICE.feedback, post, methods=["POST"])]
 
 
-def cross_site_refusal(renderer: Renderer, message: str) -> Any:
-    """What SameOriginForms answers a vote posted from another site: JSON to a JSON post, a page to a form."""
+def cross_site_refusal(
+    renderer: Renderer, kb: KnowledgeBase, renderers: Mapping[str, Renderer] | None = None
+) -> Callable[[Scope], ASGIApp]:
+    """What SameOriginForms answers a vote posted from another site: JSON to a JSON post, a page to a form, in
+    the language of the page the vote names (its `page` field, "/en/delais/": English), French without one. The
+    body is read, within the form's limit, for that field only: nothing is recorded."""
 
-    def refuse(scope: Scope) -> Response:
-        media_type = dict(scope["headers"]).get(b"content-type", b"").partition(b";")[0].strip().lower()
-        if media_type == b"application/json" or media_type.endswith(b"+json"):
-            return ApiError(403, "cross_site", message).response()
-        return _html(renderer.feedback("", problem=message), 403)
+    async def refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        api = is_json(request)
+        page: object = None
+        try:
+            if api:
+                data = parse_json(await read_body(request, limit=_FORM_LIMIT))
+                page = data.get("page") if isinstance(data, dict) else None
+            else:
+                page = (await read_form(request, limit=_FORM_LIMIT)).get("page")
+        except (ApiError, ClientDisconnect):
+            page = None
+        code = language_of_path(kb, page) if isinstance(page, str) else kb.site.language
+        frame = (renderers or {}).get(code, renderer)
+        message = frame.kb.site.feedback.cross_site
+        if api:
+            response: Response = ApiError(403, "cross_site", message).response()
+        else:
+            response = _html(frame.feedback("", problem=message), 403, {"Content-Language": frame.kb.language})
+        await response(scope, receive, send)
 
-    return refuse
+    return lambda scope: refuse
 
 
 def _api_error(refused: FeedbackRefused) -> ApiError:

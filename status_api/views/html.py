@@ -96,6 +96,7 @@ class Renderer:
         # What goes between a label and its value: « : » after a no-break space in French, ":" in English.
         self._env.globals.update(colon="\u00a0:" if is_french(kb.language) else ":")
         self._shell_url = "/" + root + SHELL_URL.lstrip("/")
+        self._root = root
         # The e-mail subscription form shows on "État du service" once mail can leave (offer_subscriptions).
         self._env.globals.update(subscriptions=kb.subscriptions, offer_subscriptions=False)
         self._env.filters["fill"] = fill
@@ -195,7 +196,7 @@ class Renderer:
         fragment = self._env.get_template("feedback.html").render(
             page=page, useful=useful, comment_key=comment_key, commented=commented, problem=problem
         )
-        shell = self._page_shell(page or "/")
+        shell = self._page_shell(page or "/" + self._root)
         if shell is None:
             return self._env.get_template("feedback_page.html").render(fragment=Markup(fragment)).encode()
         start, end = CONTENT_MARKERS

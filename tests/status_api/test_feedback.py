@@ -175,6 +175,24 @@ def test_a_vote_posted_from_another_site_is_refused(served: tuple[Server, str]) 
     assert _votes(db) == [("/delais/", True, None)]
 
 
+def test_a_vote_posted_from_another_site_on_an_english_page_is_refused_in_english(
+    served: tuple[Server, str],
+) -> None:
+    server, db = served
+    english = load(DATA).in_language("en").site.feedback
+    assert english.cross_site != TEXTS.cross_site
+    form = httpx2.post(f"{server.url}/avis", data={"page": "/en/delais/", "vote": "oui"}, headers=ELSEWHERE)
+    assert form.status_code == 403
+    assert '<html lang="en"' in form.text and form.headers["content-language"] == "en"
+    assert english.cross_site in html.unescape(form.text)
+    script = httpx2.post(f"{server.url}/avis", json={"page": "/en/delais/", "useful": True}, headers=ELSEWHERE)
+    assert script.status_code == 403 and script.json()["error"]["message"] == english.cross_site
+    # Without a page of ours to go by: French, as before.
+    unnamed = httpx2.post(f"{server.url}/avis", data={"vote": "oui"}, headers=ELSEWHERE)
+    assert unnamed.status_code == 403 and TEXTS.cross_site in html.unescape(unnamed.text)
+    assert _votes(db) == []
+
+
 def test_votes_have_a_modest_budget_of_their_own(database: str, start_server: Callable[..., Server]) -> None:
     server = start_server(STATUS_API_DB=database, STATUS_API_RATE_LIMIT="on")
     with httpx2.Client(base_url=server.url, timeout=10) as http:

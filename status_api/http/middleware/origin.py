@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Origin is what browsers send with a form's POST; "null" comes from sandboxed frames, files and odd redirects.
@@ -24,7 +23,7 @@ class SameOriginForms:
         self,
         app: ASGIApp,
         *,
-        refusals: Mapping[str, Callable[[Scope], Response]],
+        refusals: Mapping[str, Callable[[Scope], ASGIApp]],
         allowed: frozenset[str],
     ) -> None:
         self.app = app
