@@ -8,6 +8,7 @@ README's Performance section):
   for its exception handlers, about a fifth of a cached lookup's time (exceptions still reach the app's
   handlers);
 - the body nearly every client sends, {"call_id": "..."}, is read without the JSON parser (see _PLAIN);
+- the answer is serialised straight to bytes (see json_body);
 - what each door renders of an answer is kept, in place of the answer (core/lookup_cache.py).
 
 Each door spends the client's budget (budgets.py) once it knows the entry is a call ID, and a miss once it
@@ -84,8 +85,14 @@ _PLAIN = re.compile(
 )  # fmt: skip
 
 
-def _json(view: TicketView) -> bytes:
-    return view.model_dump_json().encode()
+# The view's own serializer, straight to bytes: model_dump_json() makes the same bytes, then a str of them
+# that the door encoded back (a third of the dump's time, 11 µs a found lookup on this machine).
+_TO_JSON = TicketView.__pydantic_serializer__.to_json
+
+
+def json_body(view: TicketView) -> bytes:
+    """The JSON door's body for a view: the view's model_dump_json(), byte for byte."""
+    return _TO_JSON(view)
 
 
 class _Language(NamedTuple):
@@ -164,7 +171,7 @@ def lookup_routes(
         if isinstance(parsed, Malformed):
             headers = language_header_dict(language.code)
             raise ApiError(422, "invalid_call_id", parsed.message, help=language.help, headers=headers)
-        match await spent(request, parsed, language.json_kind, _json, language.code):
+        match await spent(request, parsed, language.json_kind, json_body, language.code):
             case Found(body):
                 return Answer(200, JSON, body, language.headers)
             case Unknown():

@@ -1,4 +1,5 @@
-"""The ticket answer compiled by shape is Jinja's own rendering, byte for byte, whatever the ticket."""
+"""The lookup's quick renderings are the plain ones, byte for byte, whatever the ticket: the HTML answer compiled
+by shape is Jinja's own rendering, and the JSON door's body is the view's model_dump_json()."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from kb_build import load
 from status_api.domain.records import Incident, IncidentUpdate, Ticket, Update
+from status_api.http.lookup import json_body
 from status_api.views.html import Renderer
 from status_api.views.tickets import TicketViews
 from tests.status_api.helpers import DATA
@@ -77,6 +79,7 @@ def test_the_compiled_answer_is_jinjas(case: tuple[Ticket, Incident | None], now
     ticket, incident = case
     view = VIEWS.view(ticket, now, incident)
     assert RENDERER.ticket(view) == RENDERER.render_ticket(view)
+    assert json_body(view) == view.model_dump_json().encode()
 
 
 def test_shapes_are_shared_and_bounded() -> None:
