@@ -123,13 +123,10 @@ def create_app(
         return frame.page(frame.problem(message(frame.kb))), {"Content-Language": frame.kb.language}
 
     # A tracking form refused as cross-site answers in its own language, in its language's frame (/en/suivi: English).
-    tracking_languages = {SERVICE.in_language(root).tracking: code for code, root in roots.items()}
-
     def cross_site(scope: Scope) -> Response:
-        code = tracking_languages.get(scope["path"], kb.language)
-        frame = renderers.get(code, renderer)
-        body = frame.page(frame.problem(kb.in_language(code).tracking.result.cross_site))
-        return HTMLResponse(body, 403, {"Cache-Control": "no-store"})
+        frame = renderers.get(language_of_path(kb, scope["path"]), renderer)
+        body = frame.page(frame.problem(frame.kb.tracking.result.cross_site))
+        return HTMLResponse(body, 403, {"Cache-Control": "no-store", "Content-Language": frame.kb.language})
 
     # Outermost first. The client's address is settled before anything reads it; the steady timing covers
     # compression too (a found ticket's longer body takes longer to compress). The form's origin check charges

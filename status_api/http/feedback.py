@@ -26,6 +26,7 @@ from status_api.core.feedback import FeedbackRefused
 from status_api.http.bodies import is_json, parse_json, read_body, read_form, read_json
 from status_api.http.budgets import RateLimiter, retry_after
 from status_api.http.errors import ApiError, Code, json_response
+from status_api.http.languages import language_of
 from status_api.http.middleware.client import client_key
 from status_api.views.html import Renderer
 
@@ -52,68 +53,89 @@ def feedback_routes(
     core: Core, renderer: Renderer, limiter: RateLimiter | None, renderers: Mapping[str, Renderer] | None = None
 ) -> list[Route]:
     """`renderers` by language code: a vote on a page of another language's folder ("/en/delais/") is answered
-    in that language, in its page's shell."""
-    texts = core.kb.site.feedback
+    in that language, in its page's shell, refusals included."""
+    kb = core.kb
     # Every language's pages, each voted on apart ("/delais/", "/en/delais/").
-    roots = {code: language_root(core.kb, code) for code in core.kb.languages}
-    pages = frozenset("/" + root + page.lstrip("/") for root in roots.values() for page in feedback.site_pages(core.kb))
+    roots = {code: language_root(kb, code) for code in kb.languages}
+    pages = frozenset("/" + root + page.lstrip("/") for root in roots.values() for page in feedback.site_pages(kb))
+    frames = {code: (renderers or {}).get(code, renderer) for code in kb.languages}
 
-    def answering(page: str) -> Renderer:
-        return (renderers or {}).get(language_of_path(core.kb, page), renderer)
+    def frame(request: Request, page: object) -> Renderer:
+        """The answer's language and shell: the voted page's, else (a comment's JSON names no page, a body
+        that cannot be read names none) the one the client's Accept-Language asks for."""
+        if isinstance(page, str) and page in pages:
+            code = language_of_path(kb, page)
+        else:
+            code = language_of(request.scope["headers"], kb.languages)
+        return frames.get(code, renderer)
 
     def known(page: object) -> str:
         return page if isinstance(page, str) and page in pages else ""
 
     async def post(request: Request) -> Response:
+        # The body is read first (within the form's limit), so that even a refusal speaks the page's language.
         api = is_json(request)
+        try:
+            read: object = await (read_json(request) if api else read_form(request, limit=_FORM_LIMIT))
+        except ApiError as error:
+            if api:
+                raise
+            framed = frame(request, None)
+            return _html(framed.feedback("", problem=error.body.error.message), error.status, _language(framed))
+        body = read if isinstance(read, dict) else None
+        framed = frame(request, body.get("page") if body is not None else None)
+        texts = framed.kb.site.feedback
         if limiter is not None:
             wait = limiter.take(client_key(request.scope))
             if wait > 0:
-                headers = {"Retry-After": retry_after(wait)}
+                headers = {"Retry-After": retry_after(wait), **_language(framed)}
                 if api:
                     raise ApiError(429, "rate_limited", texts.rate_limited, headers=headers)
-                return _html(renderer.feedback("", problem=texts.rate_limited), 429, headers)
+                return _html(framed.feedback("", problem=texts.rate_limited), 429, headers)
         if api:
-            data = await read_json(request)
-            if not isinstance(data, dict):
-                raise ApiError(422, "invalid_body", texts.invalid_vote)
-            return await _json_answer(data)
-        try:
-            fields = await read_form(request, limit=_FORM_LIMIT)
-        except ApiError as error:
-            return _html(renderer.feedback("", problem=error.body.error.message), error.status)
-        return await _form_answer(fields)
+            if body is None:
+                raise ApiError(422, "invalid_body", texts.invalid_vote, headers=_language(framed))
+            return await _json_answer(body, framed)
+        return await _form_answer(body or {}, framed)
 
-    async def _json_answer(data: dict[str, Any]) -> Response:
+    async def _json_answer(data: dict[str, Any], framed: Renderer) -> Response:
+        texts = framed.kb.site.feedback
         try:
             if "comment_key" in data:
                 key, text = data["comment_key"], data.get("comment")
                 if set(data) != _JSON_COMMENT or not isinstance(key, str) or not isinstance(text, str):
                     raise FeedbackRefused("invalid_comment", texts.invalid_comment)
                 commented = await run_in_threadpool(feedback.comment, core, key, text)
-                return json_response({"page": commented}, 201)
+                return json_response({"page": commented}, 201, _language(frame_of(commented, framed)))
             if set(data) != _JSON_VOTE or not isinstance(data["useful"], bool):
                 raise FeedbackRefused("invalid_vote", texts.invalid_vote)
             voted = await run_in_threadpool(feedback.vote, core, pages, known(data["page"]), data["useful"])
         except FeedbackRefused as refused:
-            raise _api_error(refused) from None
-        return json_response({"page": voted.page, "useful": voted.useful, "comment_key": voted.comment_key}, 201)
+            raise _api_error(refused, framed) from None
+        answer = {"page": voted.page, "useful": voted.useful, "comment_key": voted.comment_key}
+        return json_response(answer, 201, _language(framed))
 
-    async def _form_answer(fields: dict[str, str]) -> Response:
+    async def _form_answer(fields: dict[str, str], framed: Renderer) -> Response:
         page = known(fields.get("page"))
         try:
             if "comment_key" in fields and set(fields) <= _FORM_COMMENT:
                 commented = await run_in_threadpool(
                     feedback.comment, core, fields["comment_key"], fields.get("comment", "")
                 )
-                return _html(answering(commented).feedback(commented, commented=True), 200)
+                thanked = frame_of(commented, framed)
+                return _html(thanked.feedback(commented, commented=True), 200, _language(thanked))
             if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
-                raise FeedbackRefused("invalid_vote", texts.invalid_vote)
+                raise FeedbackRefused("invalid_vote", framed.kb.site.feedback.invalid_vote)
             voted = await run_in_threadpool(feedback.vote, core, pages, page, fields["vote"] == "oui")
         except FeedbackRefused as refused:
-            return _html(renderer.feedback(page, problem=refused.message), _STATUS[refused.code])
-        answer = answering(voted.page).feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key)
-        return _html(answer, 200)
+            problem = _refusal_text(refused, framed)
+            return _html(framed.feedback(page, problem=problem), _STATUS[refused.code], _language(framed))
+        answer = framed.feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key)
+        return _html(answer, 200, _language(framed))
+
+    def frame_of(page: str, fallback: Renderer) -> Renderer:
+        # The page a comment was about (the store knows it once the key is spent) decides its thanks' language.
+        return frames.get(language_of_path(kb, page), fallback) if page in pages else fallback
 
     return [Route(SERVICE.feedback, post, methods=["POST"])]
 
@@ -149,9 +171,25 @@ def cross_site_refusal(
     return lambda scope: refuse
 
 
-def _api_error(refused: FeedbackRefused) -> ApiError:
+def _refusal_text(refused: FeedbackRefused, framed: Renderer) -> str:
+    """The refusal's message in the answer's language (the use case words it in the service's default one)."""
+    texts = framed.kb.site.feedback
+    wording = {
+        "invalid_page": texts.invalid_page,
+        "invalid_vote": texts.invalid_vote,
+        "invalid_comment": texts.invalid_comment,
+        "comment_closed": texts.comment_closed,
+    }
+    return wording.get(refused.code, refused.message)
+
+
+def _api_error(refused: FeedbackRefused, framed: Renderer) -> ApiError:
     code: Code = refused.code  # type: ignore[assignment]
-    return ApiError(_STATUS[refused.code], code, refused.message)
+    return ApiError(_STATUS[refused.code], code, _refusal_text(refused, framed), headers=_language(framed))
+
+
+def _language(framed: Renderer) -> dict[str, str]:
+    return {"Content-Language": framed.kb.language}
 
 
 def _html(body: bytes, status: int, headers: dict[str, str] | None = None) -> Response:

@@ -151,6 +151,28 @@ def test_an_english_page_is_voted_on_apart_and_answered_in_english(
     assert _votes(db) == [("/en/delais/", False, "Too short")]
 
 
+def test_refusals_on_an_english_page_are_in_english(served: tuple[Server, str]) -> None:
+    server, db = served
+    english = load(DATA).in_language("en").site.feedback
+    assert english.invalid_vote != TEXTS.invalid_vote and english.comment_closed != TEXTS.comment_closed
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        form = http.post("/avis", data={"page": "/en/delais/", "vote": "peut-être"})
+        assert form.status_code == 422 and '<html lang="en"' in form.text
+        assert english.invalid_vote in html.unescape(form.text) and form.headers["content-language"] == "en"
+        script = http.post("/avis", json={"page": "/en/delais/", "useful": "yes"})
+        assert script.status_code == 422 and script.json()["error"]["message"] == english.invalid_vote
+        # A comment's JSON names no page: the browser's language decides, and French without one.
+        late = http.post("/avis", json={"comment_key": "k" * 40, "comment": "x"}, headers={"Accept-Language": "en"})
+        assert late.status_code == 409 and late.headers["content-language"] == "en"
+        assert late.json()["error"] == {"code": "comment_closed", "message": english.comment_closed}
+        french = http.post("/avis", json={"comment_key": "k" * 40, "comment": "x"})
+        assert french.json()["error"]["message"] == TEXTS.comment_closed
+        # The same refusal on the French page stays French.
+        same = http.post("/avis", data={"page": "/delais/", "vote": "peut-être"}, headers={"Accept-Language": "en"})
+        assert TEXTS.invalid_vote in html.unescape(same.text) and '<html lang="fr"' in same.text
+    assert _votes(db) == []
+
+
 @pytest.mark.parametrize(
     "page",
     ["/nulle-part/", "delais/", "/delais", "/delais/../escalade/", "/" + "a" * 5000, "/délais/", "", "/delais/?x=1"],
@@ -205,6 +227,12 @@ def test_votes_have_a_modest_budget_of_their_own(database: str, start_server: Ca
         form = http.post("/avis", data={"page": "/", "vote": "oui"})
         assert form.status_code == 429
         assert TEXTS.rate_limited in html.unescape(form.text)
+        # Refused on an English page: in English, in its shell.
+        english = load(DATA).in_language("en").site.feedback
+        form = http.post("/avis", data={"page": "/en/delais/", "vote": "oui"})
+        assert form.status_code == 429 and english.rate_limited in html.unescape(form.text)
+        script = http.post("/avis", json={"page": "/en/delais/", "useful": True})
+        assert script.status_code == 429 and script.json()["error"]["message"] == english.rate_limited
         # The lookups' budget is untouched by the votes.
         assert http.post("/api/v1/lookup", json={"call_id": "20261124120000000999"}).status_code == 404
     assert len(_votes(database)) == 10
