@@ -1,5 +1,5 @@
 """Where the lookup's latency tail comes from, under real traffic, before and after: the collector's pauses (found
-first and removed), then the event loop's order of work (uvloop's, replaced by asyncio's).
+first and removed), then the event loop's order of work (uvloop's against asyncio's).
 
     python -m bench.tail [REV]    # REV: an earlier commit, served beside the working tree (as bench.compare does)
 
@@ -149,7 +149,8 @@ def main() -> None:
         "Found so far: full passes of the collector over the answer cache's views (removed: the cache keeps "
         "bytes, start-up's objects are frozen), then uvloop, which holds a response's write for a later turn of "
         "the loop while a saturated loop takes new requests first (MagicStack/uvloop#631): requests waited "
-        "hundreds of ms while no hold passed 30 ms. The service now runs on asyncio's loop (status_api/server.py).",
+        "hundreds of ms while no hold passed 30 ms. asyncio's own loop removes that tail; the service stays on "
+        "uvloop for now, as asyncio's loop stops accepting for good once the process runs out of files.",
     ]
     print(write_results("tail", "The lookup's latency tail", table, notes))
 

@@ -233,12 +233,12 @@ def run(
         port=port,
         # httptools is uvicorn's fast HTTP parser (uvicorn[standard]), here with the limits above.
         http=Protocol,
-        # asyncio's own event loop, not uvloop (which "auto" would pick): uvloop defers a response's write to a
-        # later turn of the loop, and a saturated loop serves new requests first (MagicStack/uvloop#631, #123).
-        # Measured with uniform lookups at saturation (wrk, 64 connections; bench/tail.py): uvloop's p99 swung
-        # between 40 and 390 ms (max 0.8 s) while no turn of the loop lasted 30 ms; asyncio's stays at 34 to
-        # 56 ms for the same throughput and CPU per request.
-        loop="asyncio",
+        # The event loop is uvloop ("auto"). It serves requests out of turn at saturation: it holds a response's
+        # write for a later turn of the loop while new requests go first (MagicStack/uvloop#631). bench/tail.py
+        # measured the uniform JSON lookup's p99 at 178.8 ms on uvloop and 40.2 ms on asyncio's own loop.
+        # asyncio's loop is not used because, once the process runs out of files, it stops accepting
+        # connections for good: its retry after EMFILE fails on a closed listening socket
+        # (tests/hardening/test_connections.py).
         log_level=log_level,
         # The client's address is decided by the app alone (status_api.client), from STATUS_API_TRUSTED_PROXIES:
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 before the app sees the request.
