@@ -60,14 +60,14 @@ def feedback_routes(
     pages = frozenset("/" + root + page.lstrip("/") for root in roots.values() for page in feedback.site_pages(kb))
     frames = {code: (renderers or {}).get(code, renderer) for code in kb.languages}
 
+    def page_frame(page: object) -> Renderer | None:
+        """The language and shell of a page of ours, None for anything else."""
+        return frames.get(language_of_path(kb, page)) if isinstance(page, str) and page in pages else None
+
     def frame(request: Request, page: object) -> Renderer:
         """The answer's language and shell: the voted page's, else (a comment's JSON names no page, a body
         that cannot be read names none) the one the client's Accept-Language asks for."""
-        if isinstance(page, str) and page in pages:
-            code = language_of_path(kb, page)
-        else:
-            code = language_of(request.scope["headers"], kb.languages)
-        return frames.get(code, renderer)
+        return page_frame(page) or frames.get(language_of(request.scope["headers"], kb.languages), renderer)
 
     def known(page: object) -> str:
         return page if isinstance(page, str) and page in pages else ""
@@ -106,7 +106,7 @@ def feedback_routes(
                 if set(data) != _JSON_COMMENT or not isinstance(key, str) or not isinstance(text, str):
                     raise FeedbackRefused("invalid_comment", texts.invalid_comment)
                 commented = await run_in_threadpool(feedback.comment, core, key, text)
-                return json_response({"page": commented}, 201, _language(frame_of(commented, framed)))
+                return json_response({"page": commented}, 201, _language(page_frame(commented) or framed))
             if set(data) != _JSON_VOTE or not isinstance(data["useful"], bool):
                 raise FeedbackRefused("invalid_vote", texts.invalid_vote)
             voted = await run_in_threadpool(feedback.vote, core, pages, known(data["page"]), data["useful"])
@@ -122,7 +122,8 @@ def feedback_routes(
                 commented = await run_in_threadpool(
                     feedback.comment, core, fields["comment_key"], fields.get("comment", "")
                 )
-                thanked = frame_of(commented, framed)
+                # The page the comment was about (known once the key is spent) decides the thanks' language.
+                thanked = page_frame(commented) or framed
                 return _html(thanked.feedback(commented, commented=True), 200, _language(thanked))
             if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
                 raise FeedbackRefused("invalid_vote", framed.kb.site.feedback.invalid_vote)
@@ -132,10 +133,6 @@ def feedback_routes(
             return _html(framed.feedback(page, problem=problem), _STATUS[refused.code], _language(framed))
         answer = framed.feedback(voted.page, useful=voted.useful, comment_key=voted.comment_key)
         return _html(answer, 200, _language(framed))
-
-    def frame_of(page: str, fallback: Renderer) -> Renderer:
-        # The page a comment was about (the store knows it once the key is spent) decides its thanks' language.
-        return frames.get(language_of_path(kb, page), fallback) if page in pages else fallback
 
     return [Route(SERVICE.feedback, post, methods=["POST"])]
 
