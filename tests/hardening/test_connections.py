@@ -163,9 +163,10 @@ def test_open_files_stay_flat_over_bursts_and_quiet(start_server: Callable[..., 
             counts.append((len(files), len(databases)))
     # The database's files stay within the pool's size (a connection holds the file and its journal).
     assert all(databases <= 2 * 8 + 3 for _, databases in counts), counts
-    # And the whole stays flat: the pool opens connections lazily, up to its size, over the first bursts; the
-    # third burst then leaves no more open than the second.
-    assert counts[-1][0] <= counts[1][0] + 5, counts
+    # And the rest stays flat: the pool opens connections lazily, up to its size (bounded above), so a third
+    # burst may still open one of them; any other file left behind by a burst is a leak.
+    others = [files - databases for files, databases in counts]
+    assert others[-1] <= others[1] + 5, counts
 
 
 def test_postgresql_connections_stay_within_the_pool_over_bursts_and_quiet(
