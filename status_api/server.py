@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import gc
 import logging
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -169,13 +171,18 @@ class GuardedProtocol(HttpToolsProtocol):
         self.transport.close()
 
     def _make_room(self) -> None:
-        idle = [c for c in self.connections if isinstance(c, GuardedProtocol) and not c._busy and c is not self]
+        # A connection closed here stays in the set until its loss is reported, a turn of the loop later: the
+        # connections a burst accepted in one turn must neither pick the same one again nor count it as open.
+        live = [c for c in self.connections if c.transport is not None and not c.transport.is_closing()]
+        if len(live) <= self.limits.max_connections:
+            return
+        idle = [c for c in live if isinstance(c, GuardedProtocol) and not c._busy and c is not self]
         now = time.monotonic()
         if now - GuardedProtocol._warned_at >= _WARN_EVERY:
             GuardedProtocol._warned_at = now
             logger.warning(
                 "connection limit reached (%d open, STATUS_API_MAX_CONNECTIONS=%d): closing %s",
-                len(self.connections),
+                len(live),
                 self.limits.max_connections,
                 "the connections idle the longest" if idle else "new connections until some end",
             )
@@ -183,6 +190,68 @@ class GuardedProtocol(HttpToolsProtocol):
             min(idle, key=lambda c: c._idle_since).transport.close()
         else:
             self.transport.close()
+
+
+# Out of these, accept() fails until the process has closed a file: wait this long before trying again.
+_OUT_OF_FILES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+_ACCEPT_RETRY = 0.05
+
+
+class ServingLoop(asyncio.SelectorEventLoop):
+    """asyncio's own event loop, whose listening socket survives the process running out of files.
+
+    It is used rather than uvloop, which serves requests out of turn at saturation: it holds a response's write
+    for a later turn of the loop while new requests go first (MagicStack/uvloop#631). bench/tail.py measured the
+    uniform JSON lookup's p99 at 178.8 ms on uvloop and 40.2 ms on this loop, at the same throughput.
+
+    asyncio's accept loop (CPython 3.11 to 3.13, selector_events._accept_connection) goes on calling accept()
+    after EMFILE: up to the backlog (2,048) times a turn, each failure logging a traceback and scheduling one
+    more retry, so that a process out of files spends its time logging while customers time out; a retry
+    left over after shutdown then fails on the closed socket. Here the first such failure stops the turn,
+    says so at most every `_WARN_EVERY` seconds, and listens again a moment later, by when GuardedProtocol has
+    closed the connections idle the longest to make room.
+    """
+
+    _warned_at = 0.0
+
+    def _accept_connection(
+        self,
+        protocol_factory: Callable[[], asyncio.BaseProtocol],
+        sock: Any,
+        sslcontext: Any = None,
+        server: Any = None,
+        backlog: int = 100,
+        *timeouts: float,
+    ) -> None:
+        for _ in range(backlog):
+            try:
+                conn, address = sock.accept()
+                conn.setblocking(False)
+            except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+                return  # nothing more waiting
+            except OSError as error:
+                if error.errno not in _OUT_OF_FILES:
+                    raise  # the loop logs it and goes on
+                self._pause_accepting(error, protocol_factory, sock, sslcontext, server, backlog, *timeouts)
+                return
+            accept = self._accept_connection2(  # type: ignore[attr-defined]
+                protocol_factory, conn, {"peername": address}, sslcontext, server, *timeouts
+            )
+            self.create_task(accept)
+
+    def _pause_accepting(self, error: OSError, *serving: Any) -> None:
+        sock = serving[1]
+        now = time.monotonic()
+        if now - ServingLoop._warned_at >= _WARN_EVERY:
+            ServingLoop._warned_at = now
+            logger.warning("no file left to accept a connection (%s): new connections wait", error.strerror)
+        self._remove_reader(sock.fileno())  # type: ignore[attr-defined]
+        self.call_later(_ACCEPT_RETRY, self._resume_accepting, *serving)
+
+    def _resume_accepting(self, *serving: Any) -> None:
+        sock = serving[1]
+        if sock.fileno() != -1:  # not closed meanwhile, by the server's shutdown
+            self._start_serving(*serving)  # type: ignore[attr-defined]
 
 
 def connection_cap(wanted: int) -> int:
@@ -233,12 +302,7 @@ def run(
         port=port,
         # httptools is uvicorn's fast HTTP parser (uvicorn[standard]), here with the limits above.
         http=Protocol,
-        # The event loop is uvloop ("auto"). It serves requests out of turn at saturation: it holds a response's
-        # write for a later turn of the loop while new requests go first (MagicStack/uvloop#631). bench/tail.py
-        # measured the uniform JSON lookup's p99 at 178.8 ms on uvloop and 40.2 ms on asyncio's own loop.
-        # asyncio's loop is not used because, once the process runs out of files, it stops accepting
-        # connections for good: its retry after EMFILE fails on a closed listening socket
-        # (tests/hardening/test_connections.py).
+        loop="status_api.server:ServingLoop",  # a custom loop is named by its factory: see ServingLoop
         log_level=log_level,
         # The client's address is decided by the app alone (status_api.client), from STATUS_API_TRUSTED_PROXIES:
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 before the app sees the request.
