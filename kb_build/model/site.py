@@ -188,6 +188,10 @@ class Site(DataFile):
     ticket_reference: TicketReference
     home: Home
     not_found: NotFoundPage
+    unreadable_form: Text = Field(
+        description="What the status service answers, on its own pages, to a form it could not read (too large, "
+        "not UTF-8, not a browser's encoding): the wording the visitor reads instead of the API's message"
+    )
     feedback: Feedback
     labels: Labels
 

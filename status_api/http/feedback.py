@@ -81,7 +81,7 @@ def feedback_routes(
             if api:
                 raise
             framed = frame(request, None)
-            return _html(framed.feedback("", problem=error.body.error.message), error.status, _language(framed))
+            return _html(framed.feedback("", problem=framed.kb.site.unreadable_form), error.status, _language(framed))
         body = read if isinstance(read, dict) else None
         framed = frame(request, body.get("page") if body is not None else None)
         texts = framed.kb.site.feedback

@@ -183,23 +183,28 @@ def lookup_routes(
         def ticket_html(view: TicketView) -> bytes:
             return renderer.ticket(view).encode()
 
+        # The page's language is its address's: said, and nothing in it varies with the request's headers.
+        said = ((b"content-language", language.code.encode("ascii")),)
+
         async def page(request: Request) -> Answer:
             try:
                 fields = await read_form(request)
             except ApiError as error:
-                return Answer(error.status, HTML, renderer.page(renderer.problem(error.body.error.message)))
+                return Answer(
+                    error.status, HTML, renderer.page(renderer.problem(renderer.kb.site.unreadable_form)), said
+                )
             raw = fields.get("call_id", "")
             parsed = lookups.parse(raw, language.code)
             if isinstance(parsed, Malformed):
-                return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw))
+                return Answer(422, HTML, renderer.page(renderer.problem(parsed.message), call_id=raw), said)
             match await spent(request, parsed, language.html_kind, ticket_html, language.code):
                 case Found(fragment):
-                    return Answer(200, HTML, renderer.page(fragment))
+                    return Answer(200, HTML, renderer.page(fragment), said)
                 case Unknown(message):
-                    return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw))
+                    return Answer(404, HTML, renderer.page(renderer.not_found(message), call_id=raw), said)
                 case float(wait):
                     refusal = renderer.page(renderer.problem(language.rate_limited))
-                    return Answer(429, HTML, refusal, _refused(wait))
+                    return Answer(429, HTML, refusal, _refused(wait) + said)
 
         return page
 

@@ -44,3 +44,27 @@ def test_the_unavailable_page_under_en_is_english(
     database.unlink()
     with httpx2.Client(base_url=server.url, timeout=10) as http:
         _english(http.get("/en/etat-du-service"), 503, EN.tracking.result.unavailable)
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+# Forms no browser of ours sends: not UTF-8, past the size limit, JSON where a form was expected.
+UNREADABLE = [(b"call_id=%ff%fe", FORM, 400), (b"call_id=" + b"1" * 20_000, FORM, 413), (b"{}", {}, 415)]
+
+
+def test_an_unreadable_form_is_told_in_the_page_s_language(
+    start_server: Callable[..., Server], built_site: Path
+) -> None:
+    # The visitor reads the site's wording, not the API's message about encodings, in the page's language.
+    server = start_server(STATUS_API_SITE_DIR=str(built_site))
+    assert EN.site.unreadable_form != KB.site.unreadable_form
+    with httpx2.Client(base_url=server.url, timeout=10) as http:
+        for body, headers, status in UNREADABLE:
+            _english(http.post("/en/suivi", content=body, headers=headers), status, EN.site.unreadable_form)
+            french = http.post("/suivi", content=body, headers=headers)
+            assert french.status_code == status and '<html lang="fr"' in french.text
+            assert KB.site.unreadable_form in html.unescape(french.text)
+        # A vote the service could not read names no page it can trust: the browser's language decides.
+        for body, headers, status in UNREADABLE[:2]:
+            vote = http.post("/avis", content=body, headers={**headers, "Accept-Language": "en"})
+            _english(vote, status, EN.site.unreadable_form)
+    assert "Traceback" not in server.stop()

@@ -5,6 +5,7 @@ instances and one e-mail per subscriber; an expired link; the rate limits; bad s
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 import time
@@ -18,6 +19,7 @@ from zoneinfo import ZoneInfo
 import httpx2
 import pytest
 
+from kb_build import load
 from kb_build.paths import SERVICE
 from tests.status_api.helpers import AUTH, DATA, TOKEN, Server, opened, run_cli, serve, served_on
 from tests.status_api.mail_server import Inbox, html_of, text_of
@@ -229,6 +231,17 @@ def test_a_wrong_address_or_service_is_told(server: Server) -> None:
     assert 'value="pas-une-adresse&lt;b&gt;"' in wrong.text
     unknown = subscribe(server, address(), "fax")
     assert unknown.status_code == 422 and "existe pas" in unknown.text
+
+
+def test_an_unreadable_form_is_told_in_the_page_s_language(server: Server) -> None:
+    # Not UTF-8, or past the form's limit: the site's wording in the address's language, not the API's message.
+    kb = load(DATA)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for body, status in ((b"address=%ff%fe", 400), (b"address=" + b"a" * 5000, 413)):
+        for language, path in (("fr", SERVICE.subscribe), ("en", "/en" + SERVICE.subscribe)):
+            answer = httpx2.post(f"{server.url}{path}", content=body, headers=form, timeout=10)
+            assert answer.status_code == status and f'<html lang="{language}"' in answer.text
+            assert kb.in_language(language).site.unreadable_form in html.unescape(answer.text)
 
 
 def test_a_mail_server_that_refuses_then_accepts(server: Server, inbox: Inbox) -> None:

@@ -90,7 +90,7 @@ def _routes(
         try:
             fields = await read_form_lists(request, limit=_FORM_LIMIT)
         except ApiError as error:
-            return page(error.status, t.title, error.body.error.message)
+            return page(error.status, t.title, renderer.kb.site.unreadable_form)
         typed = (fields.get("address") or [""])[0]
         try:
             address, services = subscriptions.checked(renderer.kb, typed, fields.get("service", []))
@@ -126,7 +126,7 @@ def _routes(
         try:
             fields = await read_form_lists(request, limit=_FORM_LIMIT)
         except ApiError as error:
-            return page(error.status, t.confirm_title, error.body.error.message)
+            return page(error.status, t.confirm_title, renderer.kb.site.unreadable_form)
         token = (fields.get("jeton") or [token])[0]
         if not await run_in_threadpool(subscriptions.confirm, core, token):
             return page(410, t.expired_title, fill(t.expired_text, hours=_HOURS))
