@@ -149,8 +149,9 @@ def main() -> None:
         "Found so far: full passes of the collector over the answer cache's views (removed: the cache keeps "
         "bytes, start-up's objects are frozen), then uvloop, which holds a response's write for a later turn of "
         "the loop while a saturated loop takes new requests first (MagicStack/uvloop#631): requests waited "
-        "hundreds of ms while no hold passed 30 ms. asyncio's own loop removes that tail; the service stays on "
-        "uvloop for now, as asyncio's loop stops accepting for good once the process runs out of files.",
+        "hundreds of ms while no hold passed 30 ms. asyncio's own loop removes that tail: the service runs on it "
+        "since 5588f58 (status_api.server.ServingLoop, whose accept also survives the process running out of "
+        "files, which asyncio's own did not).",
     ]
     print(write_results("tail", "The lookup's latency tail", table, notes))
 

@@ -202,9 +202,10 @@ class ServingLoop(asyncio.SelectorEventLoop):
 
     It is used rather than uvloop, which serves requests out of turn at saturation: it holds a response's write
     for a later turn of the loop while new requests go first (MagicStack/uvloop#631). bench/tail.py measured the
-    uniform JSON lookup's p99 at 178.8 ms on uvloop and 40.2 ms on this loop, at the same throughput.
+    uniform JSON lookup's p99 at 133.2 ms on uvloop and 42.4 ms on this loop, and the /suivi answer's at 74.9
+    and 40.3 ms, at the same throughput (bench/results/tail.md).
 
-    asyncio's accept loop (CPython 3.11 to 3.13, selector_events._accept_connection) goes on calling accept()
+    asyncio's accept loop (selector_events._accept_connection, as in Python 3.11) goes on calling accept()
     after EMFILE: up to the backlog (2,048) times a turn, each failure logging a traceback and scheduling one
     more retry, so that a process out of files spends its time logging while customers time out; a retry
     left over after shutdown then fails on the closed socket. Here the first such failure stops the turn,
