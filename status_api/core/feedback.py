@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import site_path
@@ -23,13 +24,16 @@ from status_api.domain.text import CONTROL, strip
 COMMENT_WINDOW = timedelta(hours=2)
 
 
-class FeedbackRefused(Exception):
-    """A vote or a comment that is not taken; `code` is the API's stable code, the message from data/site.yml."""
+RefusalCode = Literal["invalid_page", "invalid_vote", "invalid_comment", "comment_closed"]
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+class FeedbackRefused(Exception):
+    """A vote or a comment that is not taken, by the API's stable code: each door words it from data/site.yml
+    in the language of its answer (the page voted on, or the reader's)."""
+
+    def __init__(self, code: RefusalCode) -> None:
+        super().__init__(code)
+        self.code: RefusalCode = code
 
 
 def site_pages(kb: KnowledgeBase) -> frozenset[str]:
@@ -46,9 +50,8 @@ class Voted:
 
 
 def vote(core: Core, pages: frozenset[str], page: str, useful: bool) -> Voted:
-    texts = core.kb.site.feedback
     if page not in pages:
-        raise FeedbackRefused("invalid_page", texts.invalid_page)
+        raise FeedbackRefused("invalid_page")
     key = None if useful else secrets.token_urlsafe(24)
     core.store.add_vote(Vote(page=page, useful=useful, at=core.clock()), _hashed(key) if key else None)
     return Voted(page, useful, key)
@@ -56,17 +59,16 @@ def vote(core: Core, pages: frozenset[str], page: str, useful: bool) -> Voted:
 
 def comment(core: Core, key: str, text: str) -> str:
     """Attach `text` to the vote given `key`; the page voted on."""
-    texts = core.kb.site.feedback
-    if len(text) > texts.comment_max_length or CONTROL.search(text):
-        raise FeedbackRefused("invalid_comment", texts.invalid_comment)
+    if len(text) > core.kb.site.feedback.comment_max_length or CONTROL.search(text):
+        raise FeedbackRefused("invalid_comment")
     text = strip(text)
     if not text:
-        raise FeedbackRefused("invalid_comment", texts.invalid_comment)
+        raise FeedbackRefused("invalid_comment")
     page = None
     if 0 < len(key) <= 100:
         page = core.store.add_comment(_hashed(key), text, core.clock() - COMMENT_WINDOW)
     if page is None:
-        raise FeedbackRefused("comment_closed", texts.comment_closed)
+        raise FeedbackRefused("comment_closed")
     return page
 
 

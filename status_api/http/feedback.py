@@ -25,7 +25,7 @@ from status_api.core import Core, feedback
 from status_api.core.feedback import FeedbackRefused
 from status_api.http.bodies import is_json, parse_json, read_body, read_form, read_json
 from status_api.http.budgets import RateLimiter, retry_after
-from status_api.http.errors import ApiError, Code, json_response
+from status_api.http.errors import ApiError, json_response
 from status_api.http.languages import language_of
 from status_api.http.middleware.client import client_key
 from status_api.views.html import Renderer
@@ -99,16 +99,15 @@ def feedback_routes(
         return await _form_answer(body or {}, framed)
 
     async def _json_answer(data: dict[str, Any], framed: Renderer) -> Response:
-        texts = framed.kb.site.feedback
         try:
             if "comment_key" in data:
                 key, text = data["comment_key"], data.get("comment")
                 if set(data) != _JSON_COMMENT or not isinstance(key, str) or not isinstance(text, str):
-                    raise FeedbackRefused("invalid_comment", texts.invalid_comment)
+                    raise FeedbackRefused("invalid_comment")
                 commented = await run_in_threadpool(feedback.comment, core, key, text)
                 return json_response({"page": commented}, 201, _language(page_frame(commented) or framed))
             if set(data) != _JSON_VOTE or not isinstance(data["useful"], bool):
-                raise FeedbackRefused("invalid_vote", texts.invalid_vote)
+                raise FeedbackRefused("invalid_vote")
             voted = await run_in_threadpool(feedback.vote, core, pages, known(data["page"]), data["useful"])
         except FeedbackRefused as refused:
             raise _api_error(refused, framed) from None
@@ -126,7 +125,7 @@ def feedback_routes(
                 thanked = page_frame(commented) or framed
                 return _html(thanked.feedback(commented, commented=True), 200, _language(thanked))
             if set(fields) != _FORM_VOTE or fields["vote"] not in ("oui", "non"):
-                raise FeedbackRefused("invalid_vote", framed.kb.site.feedback.invalid_vote)
+                raise FeedbackRefused("invalid_vote")
             voted = await run_in_threadpool(feedback.vote, core, pages, page, fields["vote"] == "oui")
         except FeedbackRefused as refused:
             problem = _refusal_text(refused, framed)
@@ -169,7 +168,7 @@ def cross_site_refusal(
 
 
 def _refusal_text(refused: FeedbackRefused, framed: Renderer) -> str:
-    """The refusal's message in the answer's language (the use case words it in the service's default one)."""
+    """The refusal's wording from data/site.yml, in the answer's language."""
     texts = framed.kb.site.feedback
     wording = {
         "invalid_page": texts.invalid_page,
@@ -177,12 +176,11 @@ def _refusal_text(refused: FeedbackRefused, framed: Renderer) -> str:
         "invalid_comment": texts.invalid_comment,
         "comment_closed": texts.comment_closed,
     }
-    return wording.get(refused.code, refused.message)
+    return wording[refused.code]
 
 
 def _api_error(refused: FeedbackRefused, framed: Renderer) -> ApiError:
-    code: Code = refused.code  # type: ignore[assignment]
-    return ApiError(_STATUS[refused.code], code, _refusal_text(refused, framed), headers=_language(framed))
+    return ApiError(_STATUS[refused.code], refused.code, _refusal_text(refused, framed), headers=_language(framed))
 
 
 def _language(framed: Renderer) -> dict[str, str]:
