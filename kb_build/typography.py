@@ -23,8 +23,13 @@ _SPACE = " \u00a0\u202f\u2009"
 # marks, the end of Markdown emphasis or code): a space goes in between. After an opening mark, nothing does.
 _OPENING = "([{«\"'\u201c\u2018/"
 
+# Every rule's match starts with a space or one of the signs: the leading lookahead turns every other position
+# away at one test, where the engine would otherwise try each alternative there. French spacing of staff's
+# texts runs twice as fast (15.1 -> 7.4 µs a text of bench/traffic.py; a sharper lookahead measured slower).
 _RULES = re.compile(
     rf"""
+    (?=[{_SPACE};!?:«»%€])
+    (?:
     (?P<space>[{_SPACE}]+)?(?P<sign>[;!?]+|:)
     | (?P<open>«)(?P<after>[{_SPACE}]*)
     | (?P<before>[{_SPACE}]*)(?P<close>»)
@@ -32,6 +37,7 @@ _RULES = re.compile(
     | (?<=\d)(?P<percent>[ \u00a0]?)(?=[%€])
     | (?<=\d)(?P<group>\ )(?=\d)
     | (?<=\d[ \u00a0]h)(?P<minutes>\ )(?=\d)
+    )
     """,
     re.VERBOSE,
 )
