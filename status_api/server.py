@@ -20,8 +20,23 @@ logger = logging.getLogger("status_api.server")
 # Files the process keeps for itself beyond client connections: the database and its journal, the site's
 # files being sent, logs, the event loop's own.
 _RESERVED_FILES = 64
-# A warning about the connection cap at most this often: an attacker holding sockets must not flood the log.
+# A warning an attacker can cause (the connection cap reached, no file left) at most this often: sockets held
+# on purpose must not flood the log.
 _WARN_EVERY = 10.0
+
+
+class _Throttle:
+    """Whether a warning may be logged now: at most once every `_WARN_EVERY` seconds."""
+
+    def __init__(self) -> None:
+        self._last = -_WARN_EVERY
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now - self._last < _WARN_EVERY:
+            return False
+        self._last = now
+        return True
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,7 @@ class GuardedProtocol(HttpToolsProtocol):
     """
 
     limits: ClassVar[ConnectionLimits] = ConnectionLimits()
-    _warned_at: ClassVar[float] = 0.0
+    _may_warn: ClassVar[_Throttle] = _Throttle()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -177,9 +192,7 @@ class GuardedProtocol(HttpToolsProtocol):
         if len(live) <= self.limits.max_connections:
             return
         idle = [c for c in live if isinstance(c, GuardedProtocol) and not c._busy and c is not self]
-        now = time.monotonic()
-        if now - GuardedProtocol._warned_at >= _WARN_EVERY:
-            GuardedProtocol._warned_at = now
+        if GuardedProtocol._may_warn():
             logger.warning(
                 "connection limit reached (%d open, STATUS_API_MAX_CONNECTIONS=%d): closing %s",
                 len(live),
@@ -213,7 +226,7 @@ class ServingLoop(asyncio.SelectorEventLoop):
     closed the connections idle the longest to make room.
     """
 
-    _warned_at = 0.0
+    _may_warn = _Throttle()
 
     def _accept_connection(
         self,
@@ -242,9 +255,7 @@ class ServingLoop(asyncio.SelectorEventLoop):
 
     def _pause_accepting(self, error: OSError, *serving: Any) -> None:
         sock = serving[1]
-        now = time.monotonic()
-        if now - ServingLoop._warned_at >= _WARN_EVERY:
-            ServingLoop._warned_at = now
+        if ServingLoop._may_warn():
             logger.warning("no file left to accept a connection (%s): new connections wait", error.strerror)
         self._remove_reader(sock.fileno())  # type: ignore[attr-defined]
         self.call_later(_ACCEPT_RETRY, self._resume_accepting, *serving)
