@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import errno
 import gc
 import logging
@@ -289,6 +290,29 @@ def connection_cap(wanted: int) -> int:
     return wanted
 
 
+class QueryHidden(logging.Filter):
+    """The access log's lines without their query strings: a subscription's confirmation and unsubscribe links
+    carry their secret there (?jeton=, ?cle=), and whoever reads the log must not be able to use them. Nothing
+    else of the service travels in a query that a log reader would need."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # uvicorn's line: '%s - "%s %s HTTP/%s" %d' (client, method, path with its query, version, status).
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (args[0], args[1], args[2].partition("?")[0] + "?…", args[3], args[4])
+        return True
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's own logging settings, with the access log's lines passed through QueryHidden."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["query_hidden"] = {"()": QueryHidden}
+    config["handlers"]["access"].setdefault("filters", []).append("query_hidden")
+    return config
+
+
 def run(
     app: ASGIApp, *, host: str, port: int, log_level: str = "info", limits: ConnectionLimits = ConnectionLimits()
 ) -> None:
@@ -316,6 +340,7 @@ def run(
         http=Protocol,
         loop="status_api.server:ServingLoop",  # a custom loop is named by its factory: see ServingLoop
         log_level=log_level,
+        log_config=_log_config(),
         # The client's address is decided by the app alone (status_api.client), from STATUS_API_TRUSTED_PROXIES:
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 before the app sees the request.
         proxy_headers=False,

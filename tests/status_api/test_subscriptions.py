@@ -160,6 +160,22 @@ def test_subscribe_confirm_receive_unsubscribe(server: Server, inbox: Inbox) -> 
     assert len(inbox.to(alice)) == received
 
 
+def test_the_access_log_keeps_no_secret_of_the_links(server: Server, inbox: Inbox) -> None:
+    to = address()
+    assert subscribe(server, to, "sms").status_code == 200
+    (message,) = inbox.wait(lambda: inbox.to(to))
+    confirm, unsubscribe = links(text_of(message))
+    for link in (confirm, unsubscribe):
+        assert httpx2.get(local(server, link), timeout=10).status_code == 200
+    token = urlsplit(confirm).query.removeprefix("jeton=")
+    key = urlsplit(unsubscribe).query.removeprefix("cle=")
+    log = server.log.read_text(encoding="utf-8", errors="replace")
+    # Both requests are in the access log, without the query that would let a log reader use them.
+    assert f'"GET {SERVICE.subscription_confirm}?… HTTP/1.1" 200' in log
+    assert f'"GET {SERVICE.unsubscribe}?… HTTP/1.1" 200' in log
+    assert token not in log and key not in log
+
+
 def test_a_planned_maintenance_is_told_to_the_subscribers_of_its_services(server: Server, inbox: Inbox) -> None:
     sms, calls = address(), address()
     confirmed(server, inbox, sms, "sms")
