@@ -20,7 +20,8 @@ from status_api.storage import open_store
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser("serve", help="démarrer le service (site, pages /suivi et API)")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    # Read here rather than by argparse, whose refusals are in English: see _port.
+    serve.add_argument("--port", default="8000", help="entre 1 et 65535 ; par défaut 8000")
     serve.set_defaults(command=_serve)
 
     imports = commands.add_parser(
@@ -38,6 +39,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from status_api import server
     from status_api.app import create_app
 
+    port = _port(args.port)
     problems = config.problems(settings)
     if problems:
         raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
@@ -58,7 +60,19 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         body_timeout=settings.body_timeout,
         max_connections=settings.max_connections,
     )
-    server.run(app, host=args.host, port=args.port, log_level=settings.log_level, limits=limits)
+    server.run(app, host=args.host, port=port, log_level=settings.log_level, limits=limits)
+
+
+def _port(text: str) -> int:
+    # 0 (any free port, picked by the system) is refused: a proxy, `make run` and the people told the address
+    # all need to know it in advance.
+    value = text.strip()
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 65535:
+        raise Failed(
+            f"--port : « {text} » n'est pas un numéro de port ; indiquez un nombre entier entre 1 et 65535, "
+            "par exemple --port 8000."
+        )
+    return int(value)
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:

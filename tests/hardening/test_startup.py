@@ -14,10 +14,10 @@ from tests.status_api.helpers import DATA, ROOT, TOKEN, free_port, status_api_co
 from tests.status_api.helpers import serve as start
 
 
-def serve(**env: str) -> subprocess.CompletedProcess[str]:
+def serve(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The command as an operator runs it; it must exit by itself, without serving."""
     return subprocess.run(
-        [status_api_command(), "serve", "--port", str(free_port())],
+        [status_api_command(), "serve", *(args or ("--port", str(free_port())))],
         env={**os.environ, "KB_DATA_DIR": str(DATA), "STATUS_API_TOKEN": TOKEN, **env},
         cwd=ROOT,
         capture_output=True,
@@ -106,6 +106,12 @@ def test_a_read_only_database_folder(tmp_path: Path) -> None:
 )
 def test_a_setting_that_cannot_be_read(db: str, name: str, value: str) -> None:
     refused(serve(STATUS_API_DB=db, **{name: value}), name, value)
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "0", "abc", "80 80"])
+def test_a_port_that_cannot_be(db: str, port: str) -> None:
+    refused(serve("--port", port, STATUS_API_DB=db), "--port", f"« {port} »", "entre 1 et 65535")
+    assert not Path(db).exists()
 
 
 def _read_only(folder: Path) -> Iterator[Path]:
