@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import errno
 import gc
 import logging
 import resource
+import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from starlette.types import ASGIApp
+from uvicorn import server as uvicorn_server
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 logger = logging.getLogger("status_api.server")
@@ -314,8 +318,16 @@ def _log_config() -> dict[str, Any]:
 
 
 def run(
-    app: ASGIApp, *, host: str, port: int, log_level: str = "info", limits: ConnectionLimits = ConnectionLimits()
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    log_level: str = "info",
+    limits: ConnectionLimits = ConnectionLimits(),
+    sockets: list[socket.socket] | None = None,
 ) -> None:
+    """Serve `app` until stopped; on `sockets` when given (bound to host and port by the caller, so that a port
+    taken is known before anything else starts), else on sockets uvicorn binds itself."""
     import uvicorn
 
     capped = ConnectionLimits(
@@ -332,7 +344,7 @@ def run(
     # the collector's full passes, which would otherwise walk it all and pause a busy server for milliseconds.
     gc.collect()
     gc.freeze()
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -345,3 +357,19 @@ def run(
         # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 before the app sees the request.
         proxy_headers=False,
     )
+    server = _Server(config)
+    # uvicorn raises the Ctrl-C it caught again once it has shut down: the end of a run, not an error.
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=sockets)
+    if not server.started:
+        sys.exit(3)  # uvicorn's own status for a start that failed (the app's lifespan)
+
+
+class _Server(uvicorn_server.Server):
+    """uvicorn's server, which says where it listens on sockets it was given too (it stays silent then, expecting
+    a process manager to have said it)."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if sockets is not None and self.started:
+            self._log_started_message(sockets)

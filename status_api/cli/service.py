@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +45,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     problems = config.problems(settings)
     if problems:
         raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
+    # Before the data and the database: a port taken or an unknown address is said at once, and touches nothing.
+    sockets = _listening(args.host, port)
     kb = knowledge_base(settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     if settings.token is None:
@@ -60,7 +64,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         body_timeout=settings.body_timeout,
         max_connections=settings.max_connections,
     )
-    server.run(app, host=args.host, port=port, log_level=settings.log_level, limits=limits)
+    server.run(app, host=args.host, port=port, log_level=settings.log_level, limits=limits, sockets=sockets)
 
 
 def _port(text: str) -> int:
@@ -73,6 +77,61 @@ def _port(text: str) -> int:
             "par exemple --port 8000."
         )
     return int(value)
+
+
+# What uvicorn asks of the system when it listens itself.
+_BACKLOG = 2048
+
+
+def _listening(host: str, port: int) -> list[socket.socket]:
+    """The service's sockets on `host` and `port`, bound and listening (every address the host name has, as
+    asyncio's create_server binds them), or a French message saying why not."""
+    shown = f"[{host}]" if ":" in host else host
+    try:
+        found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise Failed(
+            f"--host : adresse d'écoute inconnue « {host} » ; indiquez une adresse de cette machine (127.0.0.1 pour "
+            "elle seule, 0.0.0.0 pour toutes ses adresses IPv4, :: pour IPv6) ou un nom qu'elle sait résoudre."
+        ) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            # A restart must not wait for the last run's connections in TIME_WAIT to expire.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)  # the IPv4 address has its own
+            sock.bind(address)
+            # Listening now, not when uvicorn starts: with SO_REUSEADDR, Linux lets two sockets bind one port
+            # as long as neither listens, so only this makes the port ours.
+            sock.listen(_BACKLOG)
+    except OSError as error:
+        for sock in sockets:
+            sock.close()
+        raise Failed(_not_listening(shown, port, error)) from None
+    return sockets
+
+
+def _not_listening(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"--port : le port {port} de {host} est déjà utilisé : arrêtez l'autre service qui l'occupe "
+            f"(ss -ltnp 'sport = :{port}' le montre) ou choisissez --port avec un autre numéro."
+        )
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"--host : {host} n'est pas une adresse de cette machine ; indiquez-en une (ip -brief address les "
+            "liste), 127.0.0.1 pour elle seule ou 0.0.0.0 pour toutes."
+        )
+    if error.errno == errno.EACCES:
+        return (
+            f"--port : le port {port} est réservé à l'administrateur (ports sous 1024) ; choisissez un port à "
+            "partir de 1024 et, pour le port 80 ou 443, placez un proxy devant le service."
+        )
+    code = errno.errorcode.get(error.errno or 0, str(error.errno))
+    return f"--host, --port : impossible d'écouter sur {host}:{port} (erreur système {code}) ; choisissez-en d'autres."
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:

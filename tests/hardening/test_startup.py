@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,25 @@ def test_a_setting_that_cannot_be_read(db: str, name: str, value: str) -> None:
 @pytest.mark.parametrize("port", ["99999", "-5", "0", "abc", "80 80"])
 def test_a_port_that_cannot_be(db: str, port: str) -> None:
     refused(serve("--port", port, STATUS_API_DB=db), "--port", f"« {port} »", "entre 1 et 65535")
+    assert not Path(db).exists()
+
+
+def test_a_port_already_taken(db: str) -> None:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = serve("--host", "127.0.0.1", "--port", str(port), STATUS_API_DB=db)
+    refused(result, f"le port {port} de 127.0.0.1 est déjà utilisé", "--port")
+    assert "Errno" not in result.stderr
+    assert not Path(db).exists()  # said before the database was opened
+
+
+@pytest.mark.parametrize("host", ["999.1.1.1", "nulle-part.invalid"])
+def test_a_listening_address_that_does_not_exist(db: str, host: str) -> None:
+    result = serve("--host", host, "--port", str(free_port()), STATUS_API_DB=db)
+    refused(result, "adresse d'écoute inconnue", host)
+    assert "Errno" not in result.stderr
     assert not Path(db).exists()
 
 
