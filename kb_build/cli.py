@@ -8,12 +8,13 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from kb_build import DataError, Loaded, read
 from kb_build.model import FILES
+from kb_build.oserrors import reason
 from kb_build.settings import DATA_DIR_NAME, data_dir, data_dir_set_to
+from kb_build.site_folder import refusal, staging_for, swap
 from kb_build.translations import translation_schema
 
 
@@ -100,12 +101,20 @@ def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *,
         _report(error)
         print("Construction annulée : le site existant n'a pas été modifié.", file=sys.stderr)
         return 1
+    # The whole folder is replaced: never one that holds anything but a previous build.
+    keep = ((folder, f"le dossier des données ({folder})"), (config_file, f"la configuration ({config_file})"))
+    refused = refusal(site_dir, str(site_dir), keep)
+    if refused:
+        print(f"{refused}\nConstruction annulée : rien n'a été modifié.", file=sys.stderr)
+        return 1
     _warn(loaded)
     with data_dir_set_to(folder):
-        return _build(site_dir, config_file, loaded.kb.languages, verbose=verbose)
+        return _build(site_dir, config_file, keep, loaded.kb.languages, verbose=verbose)
 
 
-def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, verbose: bool) -> int:
+def _build(
+    site_dir: Path, config_file: Path, keep: tuple[tuple[Path, str], ...], languages: tuple[str, ...], *, verbose: bool
+) -> int:
     """One MkDocs build per language: French at the root, each other language into <code>/, with its own pages,
     search index and sitemap (MkDocs' search and Material's words are per build)."""
     from mkdocs.commands.build import build
@@ -115,9 +124,17 @@ def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, ver
     from kb_build.languages import LANGUAGE_SETTING, SITE_ROOT_SETTING
 
     logging.basicConfig(format="%(levelname)s - %(message)s", level=logging.INFO if verbose else logging.WARNING)
+    shown = str(site_dir)
     site_dir = site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    try:
+        staging = staging_for(site_dir)
+    except OSError as error:
+        print(
+            f"--site-dir {shown} : impossible d'y créer le site ({reason(error)}) ; "
+            "choisissez un dossier où vous pouvez écrire\nConstruction annulée : rien n'a été modifié.",
+            file=sys.stderr,
+        )
+        return 1
     try:
         # French first: MkDocs empties the folder it builds into, and the others go inside it.
         for index, language in enumerate(languages):
@@ -136,19 +153,19 @@ def _build(site_dir: Path, config_file: Path, languages: tuple[str, ...], *, ver
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _swap(staging, site_dir)
+    # Checked again: the folder may have been filled while MkDocs built.
+    refused = refusal(site_dir, shown, keep)
+    try:
+        if refused is None:
+            swap(staging, site_dir)
+    except OSError as error:
+        refused = f"--site-dir {shown} : impossible d'y mettre le site ({reason(error)}) ; choisissez un autre dossier"
+    if refused is not None:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"{refused}\nConstruction annulée : le site existant n'a pas été modifié.", file=sys.stderr)
+        return 1
     print(f"Site construit dans {site_dir}")
     return 0
-
-
-def _swap(staging: Path, site_dir: Path) -> None:
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        site_dir.rename(old / site_dir.name)
-    staging.rename(site_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def schemas() -> dict[str, str]:
