@@ -138,6 +138,8 @@ def test_the_english_status_page_is_the_english_sites(server: Server, kb: Knowle
         assert f'href="{ENGLISH.feed}"' in page.text
         assert f'action="{ENGLISH.subscribe}"' in page.text
         assert en.subscriptions.texts.address_label in html.unescape(page.text)
+        # English puts no space before a colon (its tools section: « Atom feed: … »).
+        assert "\u00a0:" not in html.unescape(page.text) and f"{en.incidents.texts.feed_link}</a>: " in page.text
     # The French page is unchanged.
     french = httpx2.get(server.url + SERVICE.status_page, timeout=10)
     assert french.headers["content-language"] == "fr"
@@ -145,6 +147,7 @@ def test_the_english_status_page_is_the_english_sites(server: Server, kb: Knowle
     assert f'action="{SERVICE.subscribe}"' in french.text and f'href="{SERVICE.feed}"' in french.text
     assert kb.incidents.texts.services_title in page_text(french.text)
     assert en.incidents.texts.services_title not in page_text(french.text)
+    assert f"{kb.incidents.texts.feed_link}</a>\u00a0: " in french.text
 
 
 def test_every_english_page_links_the_english_status_page(server: Server, en: KnowledgeBase) -> None:
