@@ -48,9 +48,13 @@ def _built(folder: Path) -> bool:
 
 
 def staging_for(site_dir: Path) -> Path:
-    """A new folder beside `site_dir` to build into; OSError when it cannot be made."""
+    """A new folder beside `site_dir` to build into, with the mode mkdir gives (mkdtemp's 0700 would hide the
+    site from a web server running as another user); OSError when it cannot be made."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    mask = os.umask(0)  # the one way to read it: set it, then put it back at once
+    os.umask(mask)
+    staging.chmod(0o777 & ~mask)
     return staging
 
 

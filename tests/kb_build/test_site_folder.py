@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from kb_build.site_folder import MARKER, refusal
-from tests.conftest import ROOT, run_kb
+from tests.conftest import BIN, ROOT, run_kb
 
 CONFIG = str(ROOT / "mkdocs.yml")
 
@@ -113,3 +115,17 @@ def test_a_folder_that_cannot_be_made_is_said_in_french(project: Path) -> None:
         "choisissez un dossier où vous pouvez écrire",
         "Construction annulée : rien n'a été modifié.",
     ]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_the_site_has_the_mode_mkdir_gives(project: Path, umask: int) -> None:
+    """Readable by a web server running as another user, as the umask allows (tempfile would give 0700)."""
+    status, stderr = build_with_umask(project, umask)
+    assert status == 0, stderr
+    assert stat.S_IMODE((project / "site").stat().st_mode) == 0o777 & ~umask
+
+
+def build_with_umask(project: Path, umask: int) -> tuple[int, str]:
+    command = [str(BIN / "kb"), "build", "--config-file", CONFIG, "--data-dir", "data", "--site-dir", "site"]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=300, check=False, umask=umask)
+    return result.returncode, result.stderr
