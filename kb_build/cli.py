@@ -192,9 +192,20 @@ def schemas() -> dict[str, str]:
 
 
 def run_schema(out: Path) -> int:
-    out.mkdir(parents=True, exist_ok=True)
-    for file_name, text in schemas().items():
-        (out / file_name).write_text(text, encoding="utf-8")
+    if out.exists() and not out.is_dir():
+        print(f"--out {out} : ce chemin existe et n'est pas un dossier ; choisissez un dossier", file=sys.stderr)
+        return 1
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for file_name, text in schemas().items():
+            (out / file_name).write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(
+            f"--out {out} : impossible d'y écrire les schémas ({reason(error)}) ; choisissez un dossier où vous "
+            "pouvez écrire",
+            file=sys.stderr,
+        )
+        return 1
     print(f"JSON Schema écrits dans {out}")
     return 0
 

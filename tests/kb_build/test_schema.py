@@ -68,3 +68,18 @@ def test_a_translation_schema_refuses_what_the_loader_refuses() -> None:
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, schema)
+
+
+def test_schema_command_says_in_french_where_it_cannot_write(tmp_path: Path) -> None:
+    (tmp_path / "afile.txt").write_text("à garder", encoding="utf-8")
+    for out, expected in (
+        ("afile.txt", "--out afile.txt : ce chemin existe et n'est pas un dossier ; choisissez un dossier"),
+        (
+            "afile.txt/schema",
+            "--out afile.txt/schema : impossible d'y écrire les schémas (un élément du chemin n'est pas un dossier) ; "
+            "choisissez un dossier où vous pouvez écrire",
+        ),
+    ):
+        result = run_kb("schema", "--out", out, cwd=tmp_path)
+        assert (result.returncode, result.stderr.splitlines()) == (1, [expected])
+    assert (tmp_path / "afile.txt").read_text(encoding="utf-8") == "à garder"
