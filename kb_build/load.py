@@ -11,6 +11,7 @@ from kb_build.model import FILES, KnowledgeBase, Record
 from kb_build.references import Checked, check_references
 from kb_build.source import Position, Problem, Source, parse
 from kb_build.terms import check_terms
+from kb_build.theme import check_languages
 from kb_build.translations import Translated, overlay_file, translate, validate
 from kb_build.validate import check_file
 
@@ -83,6 +84,8 @@ def read(data_dir: Path | str) -> Loaded:
         problems.extend(source.problems)
     problems.extend(check_references(records, sources))
     checked = Checked.of(records)
+    if checked.site is not None:
+        problems.extend(check_languages(checked.site, sources["site"]))
     if checked.glossary is not None:
         problems.extend(check_terms(checked.glossary, sources, _source_articles(data_dir)))
     commitments = review(checked, sources)
