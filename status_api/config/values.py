@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from status_api.domain.outbox import normalised_address
 
@@ -86,7 +86,7 @@ def db_url(env: Mapping[str, str]) -> str | None:
             "indiquez le chemin d'un fichier SQLite (par exemple var/status.sqlite3) ou une adresse PostgreSQL "
             "(postgresql://utilisateur@hôte:5432/base)."
         )
-    parts = urlsplit(value)
+    parts = _split("STATUS_API_DB", value, "postgresql://utilisateur@hôte:5432/base")
     if not parts.hostname and "host=" not in parts.query:
         raise ConfigError(
             f"STATUS_API_DB : « {without_password(value)} » ne nomme aucun serveur ; écrivez par exemple "
@@ -100,11 +100,36 @@ def db_path(env: Mapping[str, str]) -> Path | None:
     return Path(value) if value and not _URL.match(value) else None
 
 
+def _split(name: str, value: str, example: str) -> SplitResult:
+    """`value`'s parts, its port checked; urllib's ValueError (an unclosed [ of an IPv6 address, a port that is
+    not a number) becomes the message of `name`."""
+    shown = without_password(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name} : « {shown} » n'est pas une adresse lisible : les crochets d'une adresse IPv6 ([::1]) sont mal "
+            f"fermés ou n'entourent pas une adresse IPv6 ; écrivez par exemple {example}."
+        ) from None
+    try:
+        parts.port  # noqa: B018 (read for its check only)
+    except ValueError:
+        raise ConfigError(
+            f"{name} : « {shown} » : le port n'est pas un nombre entre 1 et 65535 ; écrivez par exemple {example}."
+        ) from None
+    return parts
+
+
 def without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        # Unreadable, so its password cannot be found: nothing after the scheme is shown.
+        return url.split("://", 1)[0] + "://…" if "@" in url else url
+    if password is None:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
     return parts._replace(netloc=netloc).geturl()
 
 
@@ -183,7 +208,7 @@ def public_url(env: Mapping[str, str]) -> str | None:
     value = env.get("STATUS_API_PUBLIC_URL", "").strip()
     if not value:
         return None
-    parts = urlsplit(value)
+    parts = _split("STATUS_API_PUBLIC_URL", value, "https://suivi.example.com")
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ConfigError(
             f"STATUS_API_PUBLIC_URL : « {value} » n'est pas une adresse publique du service ; écrivez par exemple "
@@ -200,17 +225,14 @@ def smtp(env: Mapping[str, str]) -> Smtp | None:
     value = env.get(_SMTP, "").strip()
     if not value:
         return None
-    parts = urlsplit(value)
+    parts = _split(_SMTP, value, _SMTP_EXAMPLE)
     shown = without_password(value)
     if parts.scheme not in ("smtp", "smtps"):
         raise ConfigError(
             f"{_SMTP} : « {shown} » : écrivez une adresse smtp:// ou smtps://, par exemple {_SMTP_EXAMPLE}."
         )
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if not parts.hostname or port == -1 or port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
+    port = parts.port
+    if not parts.hostname or port == 0 or parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(
             f"{_SMTP} : « {shown} » ne nomme pas un serveur de messagerie (hôte, et port entre 1 et 65535) ; "
             f"écrivez par exemple {_SMTP_EXAMPLE}."

@@ -115,6 +115,31 @@ def test_a_port_that_cannot_be(db: str, port: str) -> None:
     assert not Path(db).exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("STATUS_API_DB", "postgresql://u:motdepasse@[mauvais/x", "crochets"),
+        ("STATUS_API_SMTP_URL", "smtp://[::1", "crochets"),
+        ("STATUS_API_PUBLIC_URL", "https://[::1", "crochets"),
+        ("STATUS_API_PUBLIC_URL", "https://suivi.example.com:99999", "le port"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "import"])
+def test_a_url_that_cannot_be_read(tmp_path: Path, name: str, value: str, said: str, command: str) -> None:
+    env = {"STATUS_API_PUBLIC_URL": "https://suivi.example.com", "STATUS_API_DB": str(tmp_path / "status.sqlite3")}
+    args = ("--port", str(free_port())) if command == "serve" else ("status_api/demo/tickets.yml",)
+    result = subprocess.run(
+        [status_api_command(), command, *args],
+        env={**os.environ, "KB_DATA_DIR": str(DATA), "STATUS_API_TOKEN": TOKEN, **env, name: value},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    refused(result, name, said, "par exemple")
+    assert "motdepasse" not in result.stderr
+
+
 def test_a_port_already_taken(db: str) -> None:
     with socket.socket() as other:
         other.bind(("127.0.0.1", 0))
