@@ -30,6 +30,8 @@ ProblemCode = Literal[
     "window_in_past",
     "maintenance_closed",
     "maintenance_started",
+    "before_start",  # a date before the ticket's opening or the incident's start
+    "not_final_step",  # a ticket resolved at another step than the last
 ]
 Loc = tuple[str | int, ...]
 Subject = Literal["ticket", "incident", "maintenance"]

@@ -87,7 +87,7 @@ def apply_incident_update(
     problems = Problems()
     at = (update.at or now).astimezone(UTC)
     if at < incident.started_at:
-        problems.add(("at",), messages.INCIDENT_UPDATE_BEFORE_START, conflict=True)
+        problems.add(("at",), messages.INCIDENT_UPDATE_BEFORE_START, "before_start", conflict=True)
     moved = update.state if update.state is not None and update.state != incident.state else None
     problem = _move_problem(kb, incident.state, moved, ("state",), conflict=True) if moved is not None else None
     if problem is not None:
@@ -114,7 +114,7 @@ def imported_incident(imported: ImportedIncident, kb: KnowledgeBase, prefix: Loc
         if update.text is None and update.state is None:
             problems.add(at, messages.EMPTY_INCIDENT_UPDATE)
         if update.at < started_at:
-            problems.add((*at, "at"), messages.INCIDENT_UPDATE_BEFORE_START)
+            problems.add((*at, "at"), messages.INCIDENT_UPDATE_BEFORE_START, "before_start")
         moved = update.state if update.state is not None and update.state != state else None
         if moved is not None:
             if (problem := _move_problem(kb, state, moved, (*prefix, *at, "state"), conflict=False)) is not None:

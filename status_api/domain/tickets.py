@@ -26,9 +26,9 @@ def ticket_from_payload(reference: str, payload: TicketIn, kb: KnowledgeBase, pr
     last = kb.process.steps[-1].id
     if payload.resolved_at is not None:
         if payload.step != last:
-            problems.add(("resolved_at",), messages.RESOLVED_BEFORE_FINAL_STEP.format(step=last))
+            problems.add(("resolved_at",), messages.RESOLVED_BEFORE_FINAL_STEP.format(step=last), "not_final_step")
         if payload.resolved_at < payload.opened_at:
-            problems.add(("resolved_at",), messages.RESOLVED_BEFORE_OPENING)
+            problems.add(("resolved_at",), messages.RESOLVED_BEFORE_OPENING, "before_start")
     problems.raise_any()
     return Ticket(
         reference=reference,
@@ -50,7 +50,7 @@ def imported_updates(ticket: Ticket, updates: Sequence[ImportedUpdate], prefix: 
         if update.text is None and update.step is None and update.team is None:
             problems.add(("updates", index), messages.EMPTY_UPDATE)
         if update.at < ticket.opened_at:
-            problems.add(("updates", index, "at"), messages.UPDATE_BEFORE_OPENING)
+            problems.add(("updates", index, "at"), messages.UPDATE_BEFORE_OPENING, "before_start")
     problems.raise_any()
     if not updates:
         return ticket
@@ -65,14 +65,14 @@ def apply_update(ticket: Ticket, update: UpdateIn, kb: KnowledgeBase, now: datet
     steps = tuple(s.id for s in kb.process.steps)
     at = (update.at or now).astimezone(UTC)
     if at < ticket.opened_at:
-        problems.add(("at",), messages.UPDATE_BEFORE_OPENING, conflict=True)
+        problems.add(("at",), messages.UPDATE_BEFORE_OPENING, "before_start", conflict=True)
     step = update.step or ticket.step
     resolved_at = ticket.resolved_at if step == steps[-1] else None
     if update.resolved:
         if step != steps[-1]:
             # With a step named, the update contradicts itself; without, the ticket's own step stands in the way.
             message = messages.RESOLVED_BEFORE_FINAL_STEP.format(step=steps[-1])
-            problems.add(("resolved",), message, conflict=update.step is None)
+            problems.add(("resolved",), message, "not_final_step", conflict=update.step is None)
         resolved_at = at
     problems.raise_any()
     moved_step = step if step != ticket.step else None

@@ -4,6 +4,7 @@ import html
 import json
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from status_api.domain.payloads import LookupIn, kb_ids
 from status_api.http.lookup import _PLAIN as _PLAIN_LOOKUP
 from status_api.storage import SQLiteStore
 from tests.status_api.conftest import BOTH_BACKENDS
-from tests.status_api.helpers import AUTH, CALL_ID, TOKEN, ticket_body
+from tests.status_api.helpers import AUTH, CALL_ID, NOW, TOKEN, ticket_body
 
 PutTicket = Callable[..., dict[str, Any]]
 
@@ -248,10 +249,13 @@ def test_an_update_moves_and_resolves_the_ticket(client: TestClient, put_ticket:
     # Resolving before the last step: the ticket's own step stands in the way (409); naming a step that is not
     # the last, the update contradicts itself (422).
     early = client.post("/api/v1/tickets/RGV-1/updates", json={"resolved": True}, headers=AUTH)
-    assert last.id in _error(early, 409, "invalid_body")["message"]
+    assert last.id in _error(early, 409, "not_final_step")["message"]
     step = kb.process.steps[1].id
     wrong = client.post("/api/v1/tickets/RGV-1/updates", json={"resolved": True, "step": step}, headers=AUTH)
-    assert last.id in _error(wrong, 422, "invalid_body")["message"]
+    assert last.id in _error(wrong, 422, "not_final_step")["message"]
+    # An update dated before the opening: the ticket's state refuses it, with a code of its own.
+    before = {"text": "Plus tôt", "at": (NOW - timedelta(hours=2)).isoformat()}
+    _error(client.post("/api/v1/tickets/RGV-1/updates", json=before, headers=AUTH), 409, "before_start")
     response = client.post(
         "/api/v1/tickets/RGV-1/updates", json={"text": "Résolu", "step": last.id, "resolved": True}, headers=AUTH
     )

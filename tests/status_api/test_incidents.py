@@ -111,6 +111,15 @@ def test_a_move_the_yaml_does_not_allow_is_a_409_naming_the_allowed_ones(
     assert unchanged["state"] == current.id and len(unchanged["updates"]) == 2
 
 
+def test_an_update_dated_before_the_start_is_a_409_of_its_own(
+    client: TestClient, put_incident: Callable[..., dict[str, Any]]
+) -> None:
+    put_incident()
+    response = _update(client, {"text": "Plus tôt", "at": (NOW - timedelta(hours=3)).isoformat()})
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "before_start"
+
+
 def test_states_and_services_must_be_known(client: TestClient, kb: KnowledgeBase) -> None:
     response = client.put(
         "/api/v1/incidents/INC-1", json=incident_body(kb, services=["fax"], state="perdu"), headers=AUTH

@@ -66,9 +66,9 @@ def test_only_optional_steps_other_than_the_current_one_can_be_skipped(kb: Knowl
 
 def test_resolved_only_at_the_last_step_and_after_the_opening(kb: KnowledgeBase) -> None:
     last = kb.process.steps[-1].id
-    assert _problems(kb, resolved_at=NOW.isoformat()) == [("resolved_at", "invalid_body")]
+    assert _problems(kb, resolved_at=NOW.isoformat()) == [("resolved_at", "not_final_step")]
     early = (NOW - timedelta(days=3)).isoformat()
-    assert _problems(kb, step=last, resolved_at=early) == [("resolved_at", "invalid_body")]
+    assert _problems(kb, step=last, resolved_at=early) == [("resolved_at", "before_start")]
     assert _ticket(kb, step=last, resolved_at=NOW.isoformat()).resolved_at == NOW
 
 

@@ -163,9 +163,9 @@ _UPDATE_MOVES = {
     "maintenance": "moving its window (reschedule) or cancelling it",
 }
 _UPDATE_CONFLICTS = {
-    "ticket": "a date before its opening, resolving before the last step",
+    "ticket": "a date before its opening (before_start), resolving before the last step (not_final_step)",
     "incident": "a move its state does not allow (invalid_state_move, with the states allowed next), a date before "
-    "its start",
+    "its start (before_start)",
     "maintenance": "a new window or a cancellation once it is over (maintenance_closed), a new start once it has "
     "begun (maintenance_started), an end before the stored start (invalid_window)",
 }
