@@ -19,6 +19,10 @@ INVALID_REFERENCE = (
     "en commençant par une lettre ou un chiffre."
 )
 INVALID_JSON = "Le corps de la requête n'est pas un JSON valide (ligne {line}, colonne {column})."
+JSON_TOO_COMPLEX = (
+    "Le corps de la requête est un JSON trop imbriqué, ou un de ses nombres a trop de chiffres : aucun champ "
+    "n'en attend autant ; écrivez un Call ID entre guillemets."
+)
 NOT_UTF8 = "Le corps de la requête doit être encodé en UTF-8."
 UNSUPPORTED_MEDIA_TYPE = "Envoyez le corps de la requête en JSON, avec l'en-tête « Content-Type: application/json »."
 UNSUPPORTED_FORM = "Envoyez le formulaire encodé en application/x-www-form-urlencoded."

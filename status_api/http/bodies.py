@@ -85,7 +85,7 @@ def parse_json(body: bytes) -> object:
     # Absurdly deep nesting, or an integer of thousands of digits (which Python refuses to convert):
     # malformed for our purposes, not a server error.
     except (RecursionError, ValueError):
-        raise ApiError(400, "invalid_body", messages.INVALID_JSON.format(line=1, column=1)) from None
+        raise ApiError(400, "invalid_body", messages.JSON_TOO_COMPLEX) from None
 
 
 async def read_form(request: Request, limit: int = 4096) -> dict[str, str]:

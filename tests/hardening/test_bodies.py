@@ -66,6 +66,15 @@ def test_bad_bodies_get_a_json_4xx(
         assert error["code"] in ("invalid_body", "invalid_call_id", "unknown_id")
 
 
+@pytest.mark.parametrize("body", [nested(20_000), b'{"call_id": 1' + b"0" * 5000 + b"}"], ids=["nested", "huge number"])
+def test_a_body_too_complex_to_read_is_told_as_such(with_ticket: Callable[..., TestClient], body: bytes) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    response = client.post("/api/v1/lookup", content=body, headers=JSON)
+    assert response.status_code == 400
+    # Not "not valid JSON at line 1, column 1": the JSON is well formed, only more than any field takes.
+    assert "trop imbriqué" in response.json()["error"]["message"]
+
+
 def chunks(total: int) -> Iterator[bytes]:
     yield b'{"call_id": "'
     for _ in range(total // 4096):
