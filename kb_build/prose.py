@@ -11,6 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel
 
 from kb_build.model import Audience
+from kb_build.model.fields import Fills, PlaceholderTexts
 from kb_build.source import Path
 
 
@@ -19,6 +20,8 @@ class Prose:
     path: Path
     text: str  # as the writer wrote it, before typography
     audience: Audience
+    # The {names} the status service fills in it; None for a text it does not fill (a brace there is Markdown's).
+    fills: frozenset[str] | None = None
 
 
 def prose(schema: type[BaseModel], data: Any) -> Iterator[Prose]:
@@ -29,9 +32,13 @@ def prose(schema: type[BaseModel], data: Any) -> Iterator[Prose]:
 def _walk(schema: type[BaseModel], data: Any, path: Path) -> Iterator[Prose]:
     if not isinstance(data, dict):
         return
+    filled = issubclass(schema, PlaceholderTexts)
     for name, field in schema.model_fields.items():
         if name in data:
-            yield from _value(field.annotation, tuple(field.metadata), data[name], (*path, name))
+            metadata = tuple(field.metadata)
+            fills = next((item.names for item in metadata if isinstance(item, Fills)), frozenset()) if filled else None
+            for found in _value(field.annotation, metadata, data[name], (*path, name)):
+                yield Prose(found.path, found.text, found.audience, fills) if filled else found
 
 
 def _value(annotation: Any, metadata: tuple[Any, ...], value: Any, path: Path) -> Iterator[Prose]:

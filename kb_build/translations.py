@@ -28,6 +28,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from kb_build.model import Audience, Record
+from kb_build.model.fields import BrokenBrace, broken_brace
 from kb_build.prose import prose
 from kb_build.source import Path as DataPath
 from kb_build.source import Position, Problem, Source
@@ -36,6 +37,7 @@ from kb_build.typography import SOURCE_LANGUAGE, spaced
 TEXT_KEY = "text"
 HASH_KEY = "source_hash"
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
+_BRACES = re.compile(r"[{}]")
 
 
 def source_hash(text: str) -> str:
@@ -108,6 +110,14 @@ def translate(french: Source, schema: type[Record], overlay: Source | None, *, m
                     f"{_quote(text.text)}); update the translation, then write source_hash: {expected}",
                 )
             )
+        # In a text the service fills, any brace but a placeholder's would show as it is. (Elsewhere a brace can
+        # be Markdown's, as in « {: .note} ».)
+        broken = broken_brace(value) if text.fills is not None else None
+        if broken is not None:
+            braces = overlay.positions_in((*path, TEXT_KEY), _BRACES)
+            where = braces[broken.rank] if broken.rank < len(braces) else overlay.position((*path, TEXT_KEY))
+            result.problems.append(Problem(overlay.file, where, _brace(broken, text.fills or frozenset())))
+            continue
         lost = sorted(set(_PLACEHOLDER.findall(text.text)) ^ set(_PLACEHOLDER.findall(value)))
         if lost:
             names = ", ".join(f"{{{name}}}" for name in sorted(set(_PLACEHOLDER.findall(text.text)))) or "none"
@@ -121,6 +131,20 @@ def translate(french: Source, schema: type[Record], overlay: Source | None, *, m
     result.problems.extend(_unexpected(overlay, overlay.data, (), used, french.file))
     result.data = _freeze(data)
     return result
+
+
+def _brace(broken: BrokenBrace, allowed: frozenset[str]) -> str:
+    """What is wrong with a brace of a translation, where the service fills the {names} `allowed`."""
+    name = broken.word
+    if name in allowed and broken.spaced:
+        return f"no spaces inside a placeholder's braces: write {{{name}}}"
+    if name in allowed and broken.opening:
+        return f"brace never closed: « {{{name} »; write {{{name}}}"
+    if name in allowed:
+        return f"closing brace without an opening one: « {name}}} »; write {{{name}}}"
+    words = ", ".join(f"{{{word}}}" for word in sorted(allowed))
+    hint = f"placeholders here: {words}" if words else "this text has no placeholder"
+    return f"stray brace « {'{' if broken.opening else '}'} »: remove it ({hint})"
 
 
 def validate(translated: Translated, schema: type[Record], overlay_file: str, language: str) -> Record | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from difflib import get_close_matches
 from typing import Any
@@ -10,7 +11,10 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from kb_build.model import Mistake, Record
+from kb_build.model.fields import BrokenBrace
 from kb_build.source import Path, Problem, Source
+
+_BRACES = re.compile(r"[{}]")
 
 
 def check_file(source: Source, schema: type[Record]) -> Record | None:
@@ -42,6 +46,12 @@ def _describe(source: Source, schema: type[Record], detail: ErrorDetails) -> Pro
         close = get_close_matches(name, allowed, n=1)
         hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
         return source.problem(path, f"clé inconnue « {name} »{hint} Clés permises : {', '.join(allowed)}", key=True)
+    if kind == Mistake.BRACE:
+        # At the brace itself, which a long text may hide; the file spells braces as the text does.
+        braces = source.positions_in(path, _BRACES)
+        rank = ctx["brace"].rank
+        where = braces[rank] if rank < len(braces) else source.position(path)
+        return Problem(source.file, where, _message(kind, value, ctx))
     return source.problem(path, _message(kind, value, ctx))
 
 
@@ -60,6 +70,21 @@ def _bound(found: str, ctx: dict[str, Any]) -> str:
 def _placeholder(found: str, ctx: dict[str, Any]) -> str:
     names = ", ".join(f"{{{name}}}" for name in ctx["allowed"]) or "aucun"
     return f"{{{ctx['name']}}} n'est pas un mot remplaçable ici ; mots permis : {names}"
+
+
+def _brace(found: str, ctx: dict[str, Any]) -> str:
+    brace: BrokenBrace = ctx["brace"]
+    name, allowed = brace.word, ctx["allowed"]
+    if name in allowed and brace.spaced:
+        return f"pas d'espace entre les accolades d'un mot remplaçable : écrivez {{{name}}}"
+    if name in allowed and brace.opening:
+        return f"accolade non refermée : « {{{name} » ; écrivez {{{name}}}"
+    if name in allowed:
+        return f"accolade fermante sans accolade ouvrante : « {name}}} » ; écrivez {{{name}}}"
+    char = "{" if brace.opening else "}"
+    words = ", ".join(f"{{{word}}}" for word in allowed)
+    hint = f"mots remplaçables ici : {words}" if words else "aucun mot n'est remplaçable dans ce texte"
+    return f"accolade « {char} » en trop : retirez-la ({hint})"
 
 
 _Wording = Callable[[str, dict[str, Any]], str]
@@ -92,6 +117,7 @@ _MESSAGES: dict[str, _Wording] = {
         f"durée invalide {found} : écrivez par exemple « 4 heures », « 3 jours » ou « 2 semaines »"
     ),
     Mistake.PLACEHOLDER: _placeholder,
+    Mistake.BRACE: _brace,
     Mistake.TIMEZONE: lambda found, ctx: f"fuseau horaire inconnu {found} (par exemple : Europe/Paris)",
     "date_type": lambda found, ctx: f"attendu : une date écrite AAAA-MM-JJ, sans guillemets, trouvé : {found}",
     Mistake.SOURCE: lambda found, ctx: (

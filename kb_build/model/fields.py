@@ -39,6 +39,7 @@ class Mistake(StrEnum):
     SOURCE_DATE = "source_date"
     LANGUAGE = "language_code"
     LANGUAGES = "languages_order"
+    BRACE = "broken_brace"
 
 
 def mistake(kind: Mistake, **context: Any) -> PydanticCustomError:
@@ -234,6 +235,36 @@ class Fills:
         object.__setattr__(self, "names", frozenset(names))
 
 
+@dataclass(frozen=True)
+class BrokenBrace:
+    """A brace that is no part of a {name}: the `rank`-th brace of the text, the name by it, and whether that
+    name is only kept from the brace by spaces (« { date } »)."""
+
+    rank: int
+    opening: bool
+    word: str
+    spaced: bool = False
+
+
+def broken_brace(text: str) -> BrokenBrace | None:
+    """The first brace of `text` outside a {name}: the service fills placeholders and shows any other brace
+    as it is (« Ticket {reference »)."""
+    placed = {at for match in _PLACEHOLDER.finditer(text) for at in (match.start(), match.end() - 1)}
+    braces = [at for at, char in enumerate(text) if char in "{}"]
+    for rank, at in enumerate(braces):
+        if at in placed:
+            continue
+        if text[at] == "}":
+            before = re.search(r"\w*$", text[:at])
+            return BrokenBrace(rank, opening=False, word=before.group() if before else "")
+        spaced = re.match(r"\s+(\w+)\s*\}", text[at + 1 :])
+        if spaced:
+            return BrokenBrace(rank, opening=True, word=spaced.group(1), spaced=True)
+        after = re.match(r"\w*", text[at + 1 :])
+        return BrokenBrace(rank, opening=True, word=after.group() if after else "")
+    return None
+
+
 class PlaceholderTexts(Record):
     """Texts that the status service fills in: each may use only the {names} its `Fills(...)` lists, or none."""
 
@@ -242,6 +273,9 @@ class PlaceholderTexts(Record):
     def _known_placeholders(cls, value: str, info: ValidationInfo) -> str:
         field = cls.model_fields[str(info.field_name)]
         allowed = next((item.names for item in field.metadata if isinstance(item, Fills)), frozenset[str]())
+        broken = broken_brace(value)
+        if broken is not None:
+            raise mistake(Mistake.BRACE, brace=broken, allowed=tuple(sorted(allowed)))
         unknown = sorted(set(_PLACEHOLDER.findall(value)) - allowed)
         if unknown:
             raise mistake(Mistake.PLACEHOLDER, name=unknown[0], allowed=tuple(sorted(allowed)))

@@ -205,3 +205,28 @@ def test_a_strict_build_with_a_gap_fails_clearly_and_leaves_the_site(tmp_path: P
     assert "refused by « translations: stricte » (site.yml): missing translation" in result.stderr
     assert "Construction annulée : le site existant n'a pas été modifié." in result.stderr
     assert (site / "index.html").read_text(encoding="utf-8") == "previous"
+
+
+def test_a_broken_brace_in_a_translation_is_an_error_at_the_brace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = data_in_languages(tmp_path)
+
+    def entry(key: str, text: str, french: str) -> str:
+        return f"  {key}:\n    text: {text}\n    source_hash: {source_hash(french)}\n"
+
+    write(
+        data / "en" / "tracking.yml",
+        "result:\n"
+        + entry("ticket_title", "Ticket {reference", "Ticket {reference}")
+        + entry("resolved_text", "Resolved on { date }.", "Votre ticket a été résolu le {date}.")
+        + entry("resolved_title", "Resolved {", "Ticket résolu"),
+    )
+    with pytest.raises(DataError) as raised:
+        read("data")
+    assert raised.value.errors == [
+        "data/en/tracking.yml:3:18: brace never closed: « {reference »; write {reference}",
+        "data/en/tracking.yml:6:23: no spaces inside a placeholder's braces: write {date}",
+        "data/en/tracking.yml:9:20: stray brace « { »: remove it (this text has no placeholder)",
+    ]
