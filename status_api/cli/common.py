@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,11 +10,10 @@ from typing import Any
 
 from kb_build import DataError, load
 from kb_build.model import KnowledgeBase
+from status_api.cli import database
 from status_api.config import Settings
 from status_api.core import Core
-from status_api.domain.errors import DomainError
 from status_api.domain.records import R, Written
-from status_api.storage import open_store
 
 
 class Failed(Exception):
@@ -37,10 +35,7 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
 def core_for(settings: Settings) -> Iterator[Core]:
     """The use cases' context for one command: the data, and the store, closed whatever happens."""
     kb = knowledge_base(settings)
-    try:
-        store = open_store(settings, recent_updates=kb.tracking.updates_shown)
-    except (DomainError, sqlite3.Error, OSError) as error:
-        raise Failed(f"{settings.database}: base de données inutilisable : {error}") from None
+    store = database.opened(settings, recent_updates=kb.tracking.updates_shown)
     try:
         yield Core(kb, store)
     finally:

@@ -6,17 +6,15 @@ import argparse
 import errno
 import logging
 import socket
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 from status_api import config
+from status_api.cli import database
 from status_api.cli.common import Failed, core_for, knowledge_base
 from status_api.config import Settings
-from status_api.domain.errors import DomainError
 from status_api.importers.files import ImportFailed, import_file
 from status_api.importers.lines import BulkFailed, import_lines, progress_stream
-from status_api.storage import open_store
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -53,10 +51,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         logging.getLogger("status_api").warning("STATUS_API_TOKEN is not set: writes are refused")
     for warning in config.warnings(settings):
         logging.getLogger("status_api").warning(warning)
-    try:
-        store = open_store(settings, recent_updates=kb.tracking.updates_shown)
-    except (DomainError, sqlite3.Error, OSError) as error:
-        raise Failed(f"{settings.database}: base de données inutilisable : {error}") from None
+    store = database.opened(settings, recent_updates=kb.tracking.updates_shown)
     app = create_app(settings, kb, store)
     limits = server.ConnectionLimits(
         max_header_bytes=settings.max_header_bytes,

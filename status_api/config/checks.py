@@ -3,6 +3,7 @@ fix."""
 
 from __future__ import annotations
 
+import errno
 import re
 import tempfile
 from pathlib import Path
@@ -86,9 +87,29 @@ def _database_folder_problem(db_path: Path) -> str | None:
             pass
     except OSError as error:
         return (
-            f"STATUS_API_DB : impossible d'écrire dans le dossier {folder} ({error.strerror}) ; la base et ses "
-            "fichiers -wal et -shm y sont créés. Choisissez un dossier où le service peut écrire."
+            f"STATUS_API_DB : impossible d'écrire dans le dossier {folder} : {system_reason(error)} ; la base et "
+            "ses fichiers -wal et -shm y sont créés. Choisissez un dossier où le service peut écrire."
         )
     if db_path.is_dir():
         return f"STATUS_API_DB : {db_path} est un dossier ; indiquez un fichier, par exemple var/status.sqlite3."
     return None
+
+
+# The system's reasons (its strerror is English), for a file or a folder.
+_SYSTEM = {
+    errno.ENOENT: "le dossier n'existe pas et ne peut être créé",
+    errno.ENOTDIR: "un élément du chemin est un fichier, pas un dossier",
+    errno.EACCES: "le service n'en a pas le droit (propriétaire ou droits du dossier)",
+    errno.EPERM: "le service n'en a pas le droit (propriétaire ou droits du dossier)",
+    errno.EROFS: "le système de fichiers est en lecture seule",
+    errno.ENOSPC: "le disque est plein",
+    errno.EDQUOT: "le quota de disque est atteint",
+    errno.EISDIR: "le chemin est un dossier, pas un fichier",
+    errno.EIO: "le disque ne répond pas (erreur d'entrée-sortie)",
+}
+
+
+def system_reason(error: OSError) -> str:
+    """Why the system refused, in French."""
+    code = errno.errorcode.get(error.errno or 0, str(error.errno))
+    return _SYSTEM.get(error.errno or 0, f"le système le refuse (erreur {code})")

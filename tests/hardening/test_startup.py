@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening.test_faults import needs_root, tmpfs
+from tests.postgres import Cluster
 from tests.status_api.helpers import DATA, ROOT, TOKEN, free_port, status_api_command
 from tests.status_api.helpers import serve as start
 
@@ -138,6 +139,34 @@ def test_a_url_that_cannot_be_read(tmp_path: Path, name: str, value: str, said: 
     )
     refused(result, name, said, "par exemple")
     assert "motdepasse" not in result.stderr
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Pas une base\n" * 200)
+    result = serve(STATUS_API_DB=str(notes))
+    refused(result, "STATUS_API_DB", "ce fichier n'est pas une base SQLite")
+    assert "file is not a database" not in result.stderr
+
+
+def test_a_database_folder_under_a_folder_that_cannot_be_made() -> None:
+    result = serve(STATUS_API_DB="/proc/nulle-part/status.sqlite3")
+    refused(result, "STATUS_API_DB", "/proc/nulle-part", "le dossier n'existe pas et ne peut être créé")
+    assert "No such file" not in result.stderr
+
+
+def test_a_postgresql_server_that_does_not_answer() -> None:
+    # Nothing listens on a port just freed: the pool retries for its 5 s, then gives up.
+    result = serve(STATUS_API_DB=f"postgresql://suivi@127.0.0.1:{free_port()}/suivi")
+    refused(result, "STATUS_API_DB", "aucune connexion à PostgreSQL en 5 s", "que le serveur tourne")
+    assert "psycopg" not in result.stderr  # the pool's English retries are not shown when the start fails
+    assert "pool" not in result.stderr
+
+
+def test_a_postgresql_database_that_does_not_exist(pg_cluster: Cluster) -> None:
+    result = serve(STATUS_API_DB=pg_cluster.url("nulle_part"))
+    refused(result, "STATUS_API_DB", "cette base n'existe pas sur le serveur", "createdb")
+    assert "psycopg" not in result.stderr
 
 
 def test_a_port_already_taken(db: str) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from kb_build.model import KnowledgeBase
 from tests.postgres import Cluster, start_cluster
-from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, run_cli, serve, ticket_body
+from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, free_port, run_cli, serve, ticket_body
 
 Serve = Callable[..., Server]
 
@@ -193,9 +193,10 @@ def test_a_database_url_of_another_kind_is_refused_at_start(tmp_path: Path, url:
 
 def test_an_unreachable_database_stops_the_start_saying_so(tmp_path: Path) -> None:
     url = "postgresql://kb:s3cret@127.0.0.1:1/kb"
-    result = run_cli("serve", "--port", "1", env={"STATUS_API_DB": url, "STATUS_API_TOKEN": TOKEN})
+    # A free port to listen on: the service binds it before it opens the database (port 1 is root's alone).
+    result = run_cli("serve", "--port", str(free_port()), env={"STATUS_API_DB": url, "STATUS_API_TOKEN": TOKEN})
     assert result.returncode == 1
-    assert "base de données inutilisable" in result.stderr
+    assert "base de données inutilisable : aucune connexion à PostgreSQL" in result.stderr
     assert "s3cret" not in result.stderr and "Traceback" not in result.stderr
 
 
