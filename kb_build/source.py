@@ -81,21 +81,61 @@ class Source:
 
 
 def _syntax_problem(file: str, error: yaml.MarkedYAMLError, text: str) -> Problem:
-    """PyYAML's complaint, reworded for the mistakes writers make most."""
+    """PyYAML's complaint, reworded for the mistakes writers make most; libyaml and the pure-Python parser word
+    (and sometimes place) them differently, so both wordings are read."""
     problem, context = error.problem or "", error.context or ""
     mark = error.problem_mark or error.context_mark
     where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
     start = error.context_mark
-    if "quoted scalar" in context and start is not None:
+    before = _char_at(text, Position(where.line, where.column - 1)) if where.column > 1 else ""
+    if "unknown escape character" in problem:
+        # At the backslash (the pure-Python parser points at the letter after it).
+        if _char_at(text, where) != "\\":
+            where = Position(where.line, where.column - 1)
+        escape = _char_at(text, where) + _char_at(text, Position(where.line, where.column + 1))
+        message = (
+            f"« {escape} » n'est pas un échappement permis entre guillemets doubles : mettez le texte entre "
+            "apostrophes ('…'), ou écrivez \\\\ pour une barre oblique inverse"
+        )
+    elif "quoted scalar" in context and start is not None:
         # Point at the quote that was never closed, not at the end of the file.
         where = Position(start.line + 1, start.column + 1)
         message = "guillemet ouvert ici mais jamais refermé"
+    elif ("did not find expected key" in problem or "expected <block end>" in problem) and before in ("'", '"'):
+        # The text went on after its closing quote: a quote of the same kind inside it ended it there.
+        where = Position(where.line, where.column - 1)
+        if before == "'":
+            message = (
+                "une apostrophe dans un texte entre apostrophes le termine : mettez le texte entre guillemets "
+                "doubles (\"…\"), ou écrivez l'apostrophe deux fois ('')"
+            )
+        else:
+            message = (
+                'un guillemet double dans un texte entre guillemets doubles le termine : écrivez « \\" » pour '
+                "chacun, ou mettez le texte entre apostrophes"
+            )
+    elif ("flow sequence" in context or "flow mapping" in context) and start is not None:
+        where = Position(start.line + 1, start.column + 1)
+        bracket = _char_at(text, where)
+        message = (
+            f"« {bracket} » ouvert ici mais jamais refermé : un texte qui commence par « {bracket} » se met entre "
+            "guillemets"
+        )
     elif "mapping values are not allowed" in problem:
         message = "« : » inattendu : mettez entre guillemets un texte qui contient « : », ou vérifiez l'indentation"
     elif "could not find expected ':'" in problem:
         message = "« : » attendu après la clé, ou indentation décalée"
     elif "tab character" in problem or ("cannot start any token" in problem and _char_at(text, where) == "\t"):
         message = "tabulation interdite : indentez avec des espaces"
+    elif "cannot start any token" in problem:
+        message = f"un texte ne peut pas commencer par « {_char_at(text, where)} » : mettez-le entre guillemets"
+    elif "sequence entries are not allowed" in problem:
+        message = (
+            "« - » inattendu ici : une liste commence à la ligne suivante, un élément par ligne (« - … »), "
+            "ou, pour un texte qui commence par « - », mettez-le entre guillemets"
+        )
+    elif "found another document" in problem:
+        message = "« --- » commence un second document : un fichier de données n'en a qu'un ; supprimez cette ligne"
     elif "expected <block end>" in problem or "did not find expected" in problem:
         message = "indentation incohérente : alignez cette ligne sur les clés de même niveau"
     elif "found undefined alias" in problem:
@@ -161,7 +201,14 @@ class _Converter:
         try:
             return self.scalars.construct_object(node, deep=True)
         except yaml.YAMLError as error:
-            self.fail(node, f"valeur illisible : {getattr(error, 'problem', None) or error}")
+            problem = str(getattr(error, "problem", None) or error)
+            if "could not determine a constructor" in problem:
+                tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                problem = (
+                    f"l'étiquette YAML « {tag} » n'est pas acceptée : supprimez-la, ou mettez entre guillemets "
+                    "un texte qui commence par « ! »"
+                )
+            self.fail(node, f"valeur illisible : {problem}")
             return None
         except (ValueError, OverflowError):  # 2026-13-45, or a number of thousands of digits
             self.fail(node, "valeur illisible : date impossible ou nombre trop long ; mettez un texte entre guillemets")
