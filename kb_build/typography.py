@@ -96,6 +96,12 @@ def colon(language: str) -> str:
     return " :" if is_french(language) else ":"
 
 
+def spaced_colon(language: str) -> str:
+    """The same, spaced already, for texts no French spacing goes over (templates, e-mails, feeds): « \u00a0: »
+    in French, ":" elsewhere."""
+    return NBSP + ":" if is_french(language) else ":"
+
+
 def french(text: str) -> str:
     """A plain or Markdown text with French spacing: the text as a writer would have typed it in a book."""
     if not _CANDIDATE.search(text):

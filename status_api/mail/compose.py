@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import service_of
-from kb_build.typography import is_french
+from kb_build.typography import spaced_colon
 from status_api.core import utc_now
 from status_api.core.subscriptions import CONFIRM_WINDOW
 from status_api.views.help import fill
@@ -108,7 +108,7 @@ class Composer:
             "t": self._texts,
             "language": self._kb.language,
             # « Lien : » with French's no-break space, "Link:" elsewhere.
-            "colon": "\u00a0:" if is_french(self._kb.language) else ":",
+            "colon": spaced_colon(self._kb.language),
         }
         message = EmailMessage()
         local, _, domain = self._sender.rpartition("@")

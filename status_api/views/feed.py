@@ -12,7 +12,7 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from kb_build.languages import language_root
 from kb_build.model import KnowledgeBase
 from kb_build.paths import service_of
-from kb_build.typography import is_french
+from kb_build.typography import spaced_colon
 from status_api.domain.records import Incident, IncidentUpdate, Maintenance
 from status_api.views.help import fill
 from status_api.views.maintenances import window_text
@@ -63,7 +63,7 @@ def atom_feed(
     found += [entry for maintenance in maintenances for entry in _maintenance_entries(maintenance, kb, now)]
     entries = sorted(found, key=lambda entry: (entry.at, entry.order), reverse=True)[:MAX_ENTRIES]
     # « Services : » with French's no-break space, "Services:" elsewhere.
-    label_colon = "\u00a0:" if is_french(kb.language) else ":"
+    label_colon = spaced_colon(kb.language)
 
     feed = Element("feed", {"xmlns": ATOM, "xml:lang": kb.language})
     _text(feed, "id", _tag(kb))

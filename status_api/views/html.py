@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from kb_build.model import KnowledgeBase
 from kb_build.paths import FIXED_PAGES, SERVICE, url_of
-from kb_build.typography import is_french
+from kb_build.typography import spaced_colon
 from status_api.views.compiled import CompiledTickets
 from status_api.views.help import fill, help_links
 from status_api.views.incidents import ServiceStatusView
@@ -94,7 +94,7 @@ class Renderer:
         self.kb, self.service = kb, SERVICE.in_language(root)
         self._env.globals.update(incidents=kb.incidents, service=self.service, nbsp="\u00a0", language=kb.language)
         # What goes between a label and its value: « : » after a no-break space in French, ":" in English.
-        self._env.globals.update(colon="\u00a0:" if is_french(kb.language) else ":")
+        self._env.globals.update(colon=spaced_colon(kb.language))
         self._shell_url = "/" + root + SHELL_URL.lstrip("/")
         self._root = root
         # The e-mail subscription form shows on "État du service" once mail can leave (offer_subscriptions).
