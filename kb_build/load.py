@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kb_build.commitments import review
 from kb_build.model import FILES, KnowledgeBase, Record
+from kb_build.oserrors import reason
 from kb_build.references import Checked, check_references
 from kb_build.source import Position, Problem, Source, parse
 from kb_build.terms import check_terms
@@ -69,12 +70,21 @@ def read(data_dir: Path | str) -> Loaded:
                 message = f"fichier trop volumineux ({megabytes}) : est-ce le bon fichier ?"
                 problems.append(Problem(shown, Position(1, 1), message))
                 continue
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
         except FileNotFoundError:
             problems.append(Problem(shown, Position(1, 1), "fichier manquant : il fait partie des données du site"))
             continue
-        except (OSError, UnicodeDecodeError) as error:
-            problems.append(Problem(shown, Position(1, 1), f"fichier illisible ({error}) : enregistrez-le en UTF-8"))
+        except UnicodeDecodeError as error:
+            byte = f"0x{raw[error.start]:02x}"
+            message = (
+                f"octet {byte} invalide en UTF-8 (le fichier a sans doute été enregistré en Latin-1 ou Windows-1252) : "
+                "enregistrez-le en UTF-8"
+            )
+            problems.append(Problem(shown, _byte_position(raw, error.start), message))
+            continue
+        except OSError as error:
+            problems.append(Problem(shown, Position(1, 1), f"fichier illisible ({reason(error)})"))
             continue
         source = sources[name] = parse(shown, text)
         if not source.problems:
@@ -146,11 +156,23 @@ def _readable(path: Path, shown: str, mistakes: list[Problem]) -> bool:
             mistakes.append(Problem(shown, Position(1, 1), "file too large: is it the right file?"))
             return False
         if path.is_file():
-            path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            raw.decode("utf-8")
         return True
-    except (OSError, UnicodeDecodeError) as error:
-        mistakes.append(Problem(shown, Position(1, 1), f"unreadable file ({error}): save it as UTF-8"))
+    except UnicodeDecodeError as error:
+        message = f"byte 0x{raw[error.start]:02x} is not valid UTF-8 (saved as Latin-1 or Windows-1252?): save as UTF-8"
+        mistakes.append(Problem(shown, _byte_position(raw, error.start), message))
         return False
+    except OSError as error:
+        mistakes.append(Problem(shown, Position(1, 1), f"unreadable file ({error.strerror or error})"))
+        return False
+
+
+def _byte_position(raw: bytes, offset: int) -> Position:
+    """The line and column (in characters, as an editor counts them) of the byte at `offset`."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return Position(raw.count(b"\n", 0, offset) + 1, column)
 
 
 def _in_file_order(problems: list[Problem]) -> list[Problem]:

@@ -230,3 +230,14 @@ def test_a_broken_brace_in_a_translation_is_an_error_at_the_brace(
         "data/en/tracking.yml:6:23: no spaces inside a placeholder's braces: write {date}",
         "data/en/tracking.yml:9:20: stray brace « { »: remove it (this text has no placeholder)",
     ]
+
+
+def test_a_translation_not_in_utf8_is_named_at_the_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = data_in_languages(tmp_path)
+    (data / "en" / "tracking.yml").write_bytes("title:\n  text: Étape ".encode() + b"caf\xe9\n")
+    with pytest.raises(DataError) as raised:
+        read("data")
+    assert raised.value.errors == [
+        "data/en/tracking.yml:2:18: byte 0xe9 is not valid UTF-8 (saved as Latin-1 or Windows-1252?): save as UTF-8"
+    ]
