@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_check(data_dir: Path) -> int:
+    if _not_a_data_folder(data_dir):
+        return 1
     try:
         loaded = read(data_dir)
     except DataError as error:
@@ -57,6 +59,18 @@ def run_check(data_dir: Path) -> int:
         + _to_translate(loaded)
     )
     return 0
+
+
+def _not_a_data_folder(folder: Path) -> bool:
+    """Says so when `folder` is no folder: each data file would be reported missing or unreadable instead."""
+    if folder.is_dir():
+        return False
+    what = "ce n'est pas un dossier" if folder.exists() else "ce dossier n'existe pas"
+    print(
+        f"{folder} : {what} ; indiquez le dossier des données (par défaut {DATA_DIR_NAME}/ ou $KB_DATA_DIR)",
+        file=sys.stderr,
+    )
+    return True
 
 
 def _to_translate(loaded: Loaded) -> str:
@@ -94,6 +108,9 @@ def run_build(site_dir: Path, config_file: Path, data_dir_given: Path | None, *,
     """Build into a folder beside `site_dir`, then swap: a failed build leaves the previous site as it was."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     folder = data_dir_given or data_dir(root=config_file.resolve().parent)
+    if _not_a_data_folder(folder):
+        print("Construction annulée : rien n'a été modifié.", file=sys.stderr)
+        return 1
     # Check the data first: the writer gets the same messages without MkDocs' noise around them.
     try:
         loaded = read(folder)

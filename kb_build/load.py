@@ -66,7 +66,7 @@ def read(data_dir: Path | str) -> Loaded:
         try:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
-                megabytes = f"{size / 2**20:.1f} Mo, {MAX_FILE_BYTES // 2**20} Mo au plus"
+                megabytes = f"{size / 2**20:.1f}".replace(".", ",") + f" Mo, {MAX_FILE_BYTES // 2**20} Mo au plus"
                 message = f"fichier trop volumineux ({megabytes}) : est-ce le bon fichier ?"
                 problems.append(Problem(shown, Position(1, 1), message))
                 continue

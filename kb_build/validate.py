@@ -44,8 +44,8 @@ def _describe(source: Source, schema: type[Record], detail: ErrorDetails) -> Pro
     if kind == "extra_forbidden":
         allowed = sorted(_fields_at(schema, path[:-1]))
         close = get_close_matches(name, allowed, n=1)
-        hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else ""
-        return source.problem(path, f"clé inconnue « {name} »{hint} Clés permises : {', '.join(allowed)}", key=True)
+        hint = f" ; vouliez-vous dire « {close[0]} » ? Clés permises" if close else " ; clés permises"
+        return source.problem(path, f"clé inconnue « {name} »{hint} : {', '.join(allowed)}", key=True)
     if kind == Mistake.BRACE:
         # At the brace itself, which a long text may hide; the file spells braces as the text does.
         braces = source.positions_in(path, _BRACES)
@@ -87,6 +87,13 @@ def _brace(found: str, ctx: dict[str, Any]) -> str:
     return f"accolade « {char} » en trop : retirez-la ({hint})"
 
 
+def _choices(expected: str) -> str:
+    """pydantic's "'souple' or 'stricte'" as « souple » ou « stricte »."""
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
+    quoted = [f"« {value} »" for value in values]
+    return " ou ".join([", ".join(quoted[:-1]), quoted[-1]] if len(quoted) > 1 else quoted)
+
+
 _Wording = Callable[[str, dict[str, Any]], str]
 
 # Each kind of mistake, pydantic's and the model's own (model.Mistake), in the writer's words: `found` is the
@@ -103,7 +110,7 @@ _MESSAGES: dict[str, _Wording] = {
     "string_too_short": lambda found, ctx: "ce texte ne doit pas être vide",
     "string_too_long": lambda found, ctx: f"ce texte est trop long ({ctx['max_length']} caractères au plus)",
     "too_short": lambda found, ctx: "cette liste ne doit pas être vide",
-    "literal_error": lambda found, ctx: f"valeur {found} non permise ; valeurs permises : {ctx['expected']}",
+    "literal_error": lambda found, ctx: f"valeur {found} non permise ; valeurs permises : {_choices(ctx['expected'])}",
     "greater_than_equal": _bound,
     "less_than_equal": _bound,
     Mistake.ID: lambda found, ctx: (

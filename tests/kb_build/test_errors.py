@@ -115,3 +115,29 @@ def test_a_flood_of_errors_is_cut_short_and_counted() -> None:
     report = DataError(problems).report()
     assert report[:SHOWN_ERRORS] == [str(problem) for problem in problems[:SHOWN_ERRORS]]
     assert report[SHOWN_ERRORS:] == ["… et 10 autres erreurs", "60 erreurs dans les données."]
+
+
+def test_a_file_too_large_is_told_in_french_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = data_with(tmp_path)
+    with (data / "glossary.yml").open("a", encoding="utf-8") as file:
+        file.write("# " + "x" * (2 * 1024 * 1024) + "\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as raised:
+        load("data")
+    assert raised.value.errors == [
+        "data/glossary.yml:1:1: fichier trop volumineux (2,0 Mo, 2 Mo au plus) : est-ce le bon fichier ?"
+    ]
+
+
+def test_a_data_folder_that_is_not_one_is_said_once(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("# Lisez-moi\n", encoding="utf-8")
+    for folder, what in (("absent", "ce dossier n'existe pas"), ("README.md", "ce n'est pas un dossier")):
+        advice = "indiquez le dossier des données (par défaut data/ ou $KB_DATA_DIR)"
+        check = run_kb("check", folder, cwd=tmp_path)
+        assert (check.returncode, check.stderr.splitlines()) == (1, [f"{folder} : {what} ; {advice}"])
+        build = run_kb("build", "--data-dir", folder, "--site-dir", "site", cwd=tmp_path)
+        assert (build.returncode, build.stderr.splitlines()) == (
+            1,
+            [f"{folder} : {what} ; {advice}", "Construction annulée : rien n'a été modifié."],
+        )
+    assert not (tmp_path / "site").exists()
