@@ -11,9 +11,10 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 
+from status_api import config
 from status_api.cli import feedback, incidents, service, tickets, zendesk
 from status_api.cli.common import Failed
-from status_api.config import ConfigError, Settings
+from status_api.config import Settings
 from status_api.domain.errors import DomainError, Invalid
 
 __all__ = ["Failed", "main"]
@@ -21,10 +22,14 @@ __all__ = ["Failed", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ConfigError as error:
-        print(error, file=sys.stderr)
+    settings, unread = Settings.read()
+    # Every setting that is wrong is told at once, so that one run shows all there is to fix.
+    wrong = [*unread.messages, *(config.problems(settings, unread.names) if getattr(args, "starts", False) else [])]
+    if wrong:
+        for line in wrong:
+            print(line, file=sys.stderr)
+        closing = "Le service ne démarre pas" if getattr(args, "starts", False) else "La commande n'est pas faite"
+        print(f"{closing} : corrigez la configuration ci-dessus.", file=sys.stderr)
         return 1
     command: Callable[[argparse.Namespace, Settings], None] = args.command
     try:

@@ -22,7 +22,8 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     # Read here rather than by argparse, whose refusals are in English: see _port.
     serve.add_argument("--port", default="8000", help="entre 1 et 65535 ; par défaut 8000")
-    serve.set_defaults(command=_serve)
+    # `starts`: the settings are checked as the service needs them (config.problems) before it runs.
+    serve.set_defaults(command=_serve, starts=True)
 
     imports = commands.add_parser(
         "import", help="importer des tickets d'un fichier YAML, JSON ou JSON Lines (.jsonl, en masse), tout ou rien"
@@ -39,10 +40,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     from status_api import server
     from status_api.app import create_app
 
-    port = _port(args.port)
-    problems = config.problems(settings)
-    if problems:
-        raise Failed(*problems, "Le service ne démarre pas : corrigez la configuration ci-dessus.")
+    port = _port(args.port)  # the settings were checked before (see cli/__init__.py)
     # Before the data and the database: a port taken or an unknown address is said at once, and touches nothing.
     sockets = _listening(args.host, port)
     kb = knowledge_base(settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import re
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
 from kb_build.csp import HASHES_FILE
@@ -26,8 +27,9 @@ _MIN_DISTINCT = 10
 _MIN_UNGUESSABLE = 24
 
 
-def problems(settings: Settings) -> list[str]:
-    """What makes these settings unusable, in French, one line each; empty when the service can start."""
+def problems(settings: Settings, unread: Collection[str] = ()) -> list[str]:
+    """What makes these settings unusable, in French, one line each; empty when the service can start. The
+    variables of `unread` could not be read (their own message says why): nothing is checked, or made, of them."""
     found = []
     weak = token_problem(settings.token) if settings.token is not None else None
     if weak is not None:
@@ -36,10 +38,12 @@ def problems(settings: Settings) -> list[str]:
         found.append(
             f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"
         )
-    database = _database_folder_problem(settings.db_path) if settings.db_url is None else None
+    unusable = "STATUS_API_DB" in unread or settings.db_url is not None
+    database = None if unusable else _database_folder_problem(settings.db_path)
     if database:
         found.append(database)
-    if settings.smtp is not None and settings.public_url is None:
+    mail_unread = {"STATUS_API_SMTP_URL", "STATUS_API_PUBLIC_URL"} & set(unread)
+    if settings.smtp is not None and settings.public_url is None and not mail_unread:
         found.append(
             "STATUS_API_SMTP_URL demande STATUS_API_PUBLIC_URL : les liens des e-mails (confirmer, se désabonner) "
             "doivent mener au service ; indiquez son adresse publique, par exemple https://suivi.example.com."

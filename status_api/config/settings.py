@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from kb_build.settings import data_dir
 from status_api.config import values as read
-from status_api.config.values import Limits, Network, Smtp
+from status_api.config.values import ConfigError, Limits, Network, Smtp, Unread
 
 
 @dataclass(frozen=True)
@@ -64,47 +65,81 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings, or a ConfigError telling every one that cannot be read, a line each."""
+        settings, unread = cls.read(environ)
+        if unread.messages:
+            raise ConfigError("\n".join(unread.messages))
+        return settings
+
+    @classmethod
+    def read(cls, environ: Mapping[str, str] | None = None) -> tuple[Settings, Unread]:
+        """The settings, those that cannot be read at their defaults; and what could not be read, and why."""
         env = os.environ if environ is None else environ
+        unread = Unread()
+        take = unread.take
         token = env.get("STATUS_API_TOKEN", "").strip()
         site_dir = env.get("STATUS_API_SITE_DIR", "").strip()
         origins = env.get("STATUS_API_CORS_ORIGINS", "")
-        return cls(
+        proxies = [p.strip() for p in env.get(read.PROXIES, "").split(",") if p.strip()]
+        networks = [take(partial(read.network, p), None) for p in proxies]
+        settings = cls(
             db_path=read.db_path(env) or cls.db_path,
-            db_url=read.db_url(env),
+            db_url=take(lambda: read.db_url(env), None),
             token=token or None,
             site_dir=Path(site_dir) if site_dir else None,
             cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
             data_dir=data_dir(env),
-            limits=read.limits(env),
-            trusted_proxies=tuple(read.network(p.strip()) for p in env.get(read.PROXIES, "").split(",") if p.strip()),
-            lookup_floor=read.integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000) / 1000,
-            hsts=read.switch(env, "STATUS_API_HSTS", False),
-            lookup_cache=read.integer(env, "STATUS_API_LOOKUP_CACHE", 4096, maximum=1_000_000),
-            log_level=read.choice(env, "STATUS_API_LOG_LEVEL", read.LOG_LEVELS, cls.log_level),
-            public_url=read.public_url(env),
-            max_header_bytes=read.integer(
-                env, "STATUS_API_MAX_HEADER_BYTES", cls.max_header_bytes, minimum=1024, maximum=1024 * 1024
+            limits=read.limits(env, unread),
+            trusted_proxies=tuple(n for n in networks if n is not None),
+            lookup_floor=take(lambda: read.integer(env, "STATUS_API_LOOKUP_FLOOR_MS", 20, maximum=5000), 20) / 1000,
+            hsts=take(lambda: read.switch(env, "STATUS_API_HSTS", False), False),
+            lookup_cache=take(
+                lambda: read.integer(env, "STATUS_API_LOOKUP_CACHE", cls.lookup_cache, maximum=1_000_000),
+                cls.lookup_cache,
             ),
-            header_timeout=read.integer(
-                env, "STATUS_API_HEADER_TIMEOUT", int(cls.header_timeout), minimum=1, maximum=300
+            log_level=take(
+                lambda: read.choice(env, "STATUS_API_LOG_LEVEL", read.LOG_LEVELS, cls.log_level), cls.log_level
             ),
-            body_timeout=read.integer(env, "STATUS_API_BODY_TIMEOUT", int(cls.body_timeout), minimum=1, maximum=300),
-            max_connections=read.integer(
-                env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
+            public_url=take(lambda: read.public_url(env), None),
+            max_header_bytes=take(
+                lambda: read.integer(
+                    env, "STATUS_API_MAX_HEADER_BYTES", cls.max_header_bytes, minimum=1024, maximum=1024 * 1024
+                ),
+                cls.max_header_bytes,
             ),
-            db_pool=read.integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200),
+            header_timeout=take(
+                lambda: read.integer(env, "STATUS_API_HEADER_TIMEOUT", int(cls.header_timeout), minimum=1, maximum=300),
+                int(cls.header_timeout),
+            ),
+            body_timeout=take(
+                lambda: read.integer(env, "STATUS_API_BODY_TIMEOUT", int(cls.body_timeout), minimum=1, maximum=300),
+                int(cls.body_timeout),
+            ),
+            max_connections=take(
+                lambda: read.integer(
+                    env, "STATUS_API_MAX_CONNECTIONS", cls.max_connections, minimum=10, maximum=100_000
+                ),
+                cls.max_connections,
+            ),
+            db_pool=take(
+                lambda: read.integer(env, "STATUS_API_DB_POOL", cls.db_pool, minimum=1, maximum=200), cls.db_pool
+            ),
             zendesk_secret=env.get("STATUS_API_ZENDESK_SECRET", "").strip() or None,
             hook_secret=env.get("STATUS_API_HOOK_SECRET", "").strip() or None,
             zendesk_url=env.get("STATUS_API_ZENDESK_URL", "").strip().rstrip("/") or None,
             zendesk_email=env.get("STATUS_API_ZENDESK_EMAIL", "").strip() or None,
             zendesk_api_token=env.get("STATUS_API_ZENDESK_API_TOKEN", "").strip() or None,
-            smtp=read.smtp(env),
-            mail_from=read.mail_from(env),
-            webhook_failures=read.integer(
-                env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000
+            smtp=take(lambda: read.smtp(env), None),
+            mail_from=take(lambda: read.mail_from(env), None),
+            webhook_failures=take(
+                lambda: read.integer(env, "STATUS_API_WEBHOOK_FAILURES", cls.webhook_failures, minimum=1, maximum=1000),
+                cls.webhook_failures,
             ),
-            helpdesk_applier=read.switch(env, "STATUS_API_HELPDESK_APPLIER", cls.helpdesk_applier),
+            helpdesk_applier=take(
+                lambda: read.switch(env, "STATUS_API_HELPDESK_APPLIER", cls.helpdesk_applier), cls.helpdesk_applier
+            ),
         )
+        return settings, unread
 
     @property
     def database(self) -> str:

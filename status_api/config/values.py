@@ -4,10 +4,11 @@ environment: a wrong one is a ConfigError whose French message names the variabl
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import SplitResult, unquote, urlsplit
 
 from status_api.domain.outbox import normalised_address
@@ -66,7 +67,31 @@ class Smtp:
 
 
 class ConfigError(ValueError):
-    """A setting that cannot be used; the message, in French, names the variable and what it expects."""
+    """A setting that cannot be used; the message, in French, names the variable and what it expects (one
+    line for each setting, when several are wrong)."""
+
+
+T = TypeVar("T")
+
+
+class Unread:
+    """The settings that could not be read, each with its message: all of them are told at once."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def take(self, read: Callable[[], T], default: T) -> T:
+        """What `read` reads, or `default` once the reason it could not is kept."""
+        try:
+            return read()
+        except ConfigError as error:
+            self.messages.append(str(error))
+            return default
+
+    @property
+    def names(self) -> set[str]:
+        # Every message starts with its variable's name: "STATUS_API_DB : …".
+        return {message.split(" : ", 1)[0] for message in self.messages}
 
 
 PROXIES = "STATUS_API_TRUSTED_PROXIES"
@@ -136,15 +161,18 @@ def without_password(url: str) -> str:
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
-def limits(env: Mapping[str, str]) -> Limits | None:
-    if not switch(env, "STATUS_API_RATE_LIMIT", True):
+def limits(env: Mapping[str, str], unread: Unread) -> Limits | None:
+    if not unread.take(lambda: switch(env, "STATUS_API_RATE_LIMIT", True), True):
         return None
     default = Limits()
     return Limits(
-        lookups=rate(env, "STATUS_API_LOOKUP_RATE", default.lookups),
-        burst=integer(env, "STATUS_API_LOOKUP_BURST", default.burst, minimum=1),
-        misses=rate(env, "STATUS_API_MISS_RATE", default.misses),
-        max_clients=integer(env, "STATUS_API_RATE_LIMIT_CLIENTS", default.max_clients, minimum=100),
+        lookups=unread.take(lambda: rate(env, "STATUS_API_LOOKUP_RATE", default.lookups), default.lookups),
+        burst=unread.take(lambda: integer(env, "STATUS_API_LOOKUP_BURST", default.burst, minimum=1), default.burst),
+        misses=unread.take(lambda: rate(env, "STATUS_API_MISS_RATE", default.misses), default.misses),
+        max_clients=unread.take(
+            lambda: integer(env, "STATUS_API_RATE_LIMIT_CLIENTS", default.max_clients, minimum=100),
+            default.max_clients,
+        ),
     )
 
 

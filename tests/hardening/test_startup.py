@@ -188,6 +188,33 @@ def test_a_listening_address_that_does_not_exist(db: str, host: str) -> None:
     assert not Path(db).exists()
 
 
+def test_every_wrong_setting_is_told_at_once(tmp_path: Path) -> None:
+    result = serve(
+        STATUS_API_DB="mysql://suivi@example.com/suivi",
+        STATUS_API_DB_POOL="0",
+        STATUS_API_LOOKUP_CACHE="x",
+        STATUS_API_LOOKUP_RATE="dix",
+        STATUS_API_TRUSTED_PROXIES="proxy-a,proxy-b",
+        STATUS_API_TOKEN="court",
+        STATUS_API_SITE_DIR=str(tmp_path / "nulle-part"),
+    )
+    refused(result, "STATUS_API_DB :", "STATUS_API_DB_POOL", "STATUS_API_LOOKUP_CACHE", "STATUS_API_LOOKUP_RATE")
+    refused(result, "« proxy-a »", "« proxy-b »", "STATUS_API_TOKEN", "STATUS_API_SITE_DIR")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 9, result.stderr
+    assert lines[-1] == "Le service ne démarre pas : corrigez la configuration ci-dessus."
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("STATUS_API_DB_POOL", "0"), ("STATUS_API_LOOKUP_BURST", "x"), ("STATUS_API_SMTP_URL", "ftp://h")],
+)
+def test_the_closing_line_follows_any_wrong_setting(db: str, name: str, value: str) -> None:
+    result = serve(STATUS_API_DB=db, **{name: value})
+    refused(result, name)
+    assert result.stderr.strip().splitlines()[-1] == "Le service ne démarre pas : corrigez la configuration ci-dessus."
+
+
 def _read_only(folder: Path) -> Iterator[Path]:
     with tmpfs(folder, "1m") as mount:
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
