@@ -22,6 +22,9 @@ __all__ = ["Failed", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if not getattr(args, "configured", True):
+        args.command(args, Settings())  # needs no setting: a wrong one must not stand in its way
+        return 0
     settings, unread = Settings.read()
     # Every setting that is wrong is told at once, so that one run shows all there is to fix.
     wrong = [*unread.messages, *(config.problems(settings, unread.names) if getattr(args, "starts", False) else [])]
@@ -56,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     feedback.add(commands)
     incidents.add(commands)
     token = commands.add_parser("token", help="afficher un jeton d'écriture aléatoire, pour STATUS_API_TOKEN")
-    token.set_defaults(command=lambda args, settings: print(secrets.token_urlsafe(32)))
+    token.set_defaults(command=lambda args, settings: print(secrets.token_urlsafe(32)), configured=False)
     zendesk.add(commands)
     return parser
 

@@ -196,6 +196,14 @@ def test_a_token_is_generated_for_the_local_run(env: dict[str, str]) -> None:
     assert first.stdout != second.stdout
 
 
+def test_a_token_is_printed_whatever_the_other_settings(env: dict[str, str]) -> None:
+    # `make run` asks for one before anything else: a wrong database or pool setting is not its business.
+    wrong = {"STATUS_API_DB": "mysql://x", "STATUS_API_DB_POOL": "0", "STATUS_API_TOKEN": "court"}
+    result = run_cli("token", env={**env, **wrong})
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.strip()) >= 40 and result.stderr == ""
+
+
 def test_broken_data_files_are_reported_not_raised(tmp_path: Path, env: dict[str, str]) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
