@@ -65,7 +65,7 @@ def create_app(
                  for code, root in roots.items()}  # fmt: skip
     trackings = SERVICE.trackings(roots.values())
     # The two doors of the public lookup first: the router tries routes in turn, and they carry the load.
-    budgets = _budgets(store, settings.limits) if settings.limits is not None else None
+    budgets = _budgets(store, settings.limits, "lookups") if settings.limits is not None else None
     lookups = Lookups(core, settings.lookup_cache)
     routes: list[BaseRoute] = [*lookup_routes(lookups, renderers, tracking_form, budgets)]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
@@ -98,8 +98,8 @@ def create_app(
         core,
         renderers,
         composer,
-        _budgets(store, CLIENT_LIMITS) if limited else None,
-        _budgets(store, ADDRESS_LIMITS) if limited else None,
+        _budgets(store, CLIENT_LIMITS, "subscription-forms") if limited else None,
+        _budgets(store, ADDRESS_LIMITS, "addresses") if limited else None,
         sender.wake,
     )
     routes += webhook_routes(core, settings.token)
@@ -236,14 +236,14 @@ def create_app(
     )
 
 
-def _budgets(store: Store, limits: Limits) -> Budgets:
-    """Clients' lookup budgets: in PostgreSQL when the store is there (every instance shares them), else in
+def _budgets(store: Store, limits: Limits, kind: str) -> Budgets:
+    """Clients' budgets of one kind: in PostgreSQL when the store is there (every instance shares them), else in
     this process."""
     if not store.local:
         from status_api.storage.postgres import PostgresBudgets, PostgresStore
 
         if isinstance(store, PostgresStore):
-            return PostgresBudgets(store, limits)
+            return PostgresBudgets(store, limits, kind)
     return RateLimiter(limits)
 
 

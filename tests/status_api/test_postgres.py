@@ -14,6 +14,7 @@ import httpx2
 import pytest
 
 from kb_build.model import KnowledgeBase
+from status_api.config import Limits, Rate
 from tests.postgres import Cluster, start_cluster
 from tests.status_api.helpers import AUTH, CALL_ID, DATA, TOKEN, Server, free_port, run_cli, serve, ticket_body
 
@@ -451,3 +452,28 @@ def test_an_instance_killed_in_the_middle_of_writes_leaves_nothing_half_written(
     # A new instance serves the same database at once.
     reader = instances()
     assert _lookup(reader, "30000000000000000003").status_code == 200
+
+
+def test_each_budget_forgets_only_its_own_clients(pg_url: str, pg_cluster: Cluster) -> None:
+    from status_api.http.routes.subscriptions import ADDRESS_LIMITS
+    from status_api.storage.postgres import PostgresBudgets, PostgresStore
+    from status_api.storage.postgres.budgets import _FORGET_EVERY
+
+    store = PostgresStore(pg_url, listen=False)
+    try:
+        lookups = PostgresBudgets(store, Limits(lookups=Rate(10, 60), burst=5, misses=Rate(10, 60)), "lookups")
+        addresses = PostgresBudgets(store, ADDRESS_LIMITS, "addresses")
+        assert [addresses.take("address:abc") for _ in range(3)] == [0.0, 0.0, 0.0]
+        assert addresses.take("address:abc") > 0
+        # An hour later the lookups' rows are long full, and theirs are forgotten; the address's are not, whose
+        # budget takes a day to refill.
+        database = pg_url.rsplit("/", 1)[1]
+        pg_cluster.execute("UPDATE budgets SET at = at - 3600", database)
+        for n in range(_FORGET_EVERY):
+            lookups.take(f"198.51.100.{n % 200}")
+        assert addresses.take("address:abc") > 0
+        assert pg_cluster.execute("SELECT client FROM budgets WHERE client LIKE 'addresses:%'", database) == [
+            ("addresses:address:abc",)
+        ]
+    finally:
+        store.close()

@@ -35,14 +35,19 @@ _CHARGE = f"""UPDATE budgets AS b SET
     WHERE client = %(client)s""".encode()
 
 # A budget refilled to the brim is a new client's: rows idle that long are forgotten, which changes nothing.
-_FORGET = f"DELETE FROM budgets WHERE at < {_NOW} - %(full)s".encode()
+# Only this budget's rows: the table holds every budget's (lookups, subscription forms, addresses), and a
+# budget that refills in minutes must not forget one that takes a day.
+_FORGET = f"DELETE FROM budgets WHERE starts_with(client, %(kind)s) AND at < {_NOW} - %(full)s".encode()
 _FORGET_EVERY = 1000
 
 
 class PostgresBudgets:
-    def __init__(self, store: PostgresStore, limits: Limits) -> None:
+    """`kind` names this budget's rows in the shared table (each client's key is stored after it)."""
+
+    def __init__(self, store: PostgresStore, limits: Limits, kind: str) -> None:
         self.limits = limits
         self._store = store
+        self._kind = kind + ":"
         self._params: dict[str, float] = {
             "burst": limits.burst,
             "lookup_rate": limits.lookups.per_second,
@@ -63,8 +68,8 @@ class PostgresBudgets:
         self._acquired += 1
         with self._store.connection() as conn:
             if self._acquired % _FORGET_EVERY == 0:
-                conn.execute(_FORGET, {"full": self._full})
-            row = conn.execute(_ACQUIRE, {**self._params, "client": client}).fetchone()
+                conn.execute(_FORGET, {"kind": self._kind, "full": self._full})
+            row = conn.execute(_ACQUIRE, {**self._params, "client": self._kind + client}).fetchone()
         assert row is not None
         granted, lookups, misses = row
         if granted:
@@ -78,4 +83,4 @@ class PostgresBudgets:
 
     def charge(self, client: str) -> None:
         with self._store.connection() as conn:
-            conn.execute(_CHARGE, {**self._params, "client": client})
+            conn.execute(_CHARGE, {**self._params, "client": self._kind + client})

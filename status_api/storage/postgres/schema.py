@@ -187,6 +187,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX helpdesk_inbox_pending ON helpdesk_inbox (id) WHERE applied_at IS NULL",
         "CREATE INDEX helpdesk_inbox_by_applied ON helpdesk_inbox (applied_at)",
     ),
+    (
+        # Each budget's rows are named by its kind now (budgets.py), so that one forgets only its own: the
+        # rows kept before have no kind and would never be forgotten. Budgets start afresh, which costs nothing.
+        "TRUNCATE budgets",
+    ),
 )
 VERSION = len(MIGRATIONS)
 
