@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kb_build.settings import data_dir_set_to
+from kb_build.site_folder import MARKER, MARKER_TEXT
 from tests.conftest import BIN, ROOT, run_kb
 
 
@@ -41,6 +42,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
 def test_successful_build_replaces_the_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
+    (site / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # a site kb build made before
     (site / "stale.html").write_text("old", encoding="utf-8")
     result = run_kb("build", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr
