@@ -32,8 +32,12 @@ def knowledge_base(settings: Settings) -> KnowledgeBase:
 
 
 @contextmanager
-def core_for(settings: Settings) -> Iterator[Core]:
-    """The use cases' context for one command: the data, and the store, closed whatever happens."""
+def core_for(settings: Settings, *, creating: bool = False) -> Iterator[Core]:
+    """The use cases' context for one command: the data, and the store, closed whatever happens. Unless the
+    command adds records (`creating`), the database must exist already: a mistyped STATUS_API_DB would
+    otherwise make an empty one, and the command would report on it as if it were the real one."""
+    if not creating:
+        database.must_exist(settings)
     kb = knowledge_base(settings)
     store = database.opened(settings, recent_updates=kb.tracking.updates_shown)
     try:
@@ -51,7 +55,7 @@ def create(
 ) -> None:
     """Create a record as the API's PUT with If-None-Match: * does (created, never replaced), and print what
     `say` makes of it."""
-    with core_for(settings) as core:
+    with core_for(settings, creating=True) as core:
         message = say(core, put(core, reference, payload, if_absent=True).record)
     print(message)
 

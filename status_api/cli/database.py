@@ -53,6 +53,20 @@ def opened(settings: Settings, *, recent_updates: int) -> Store:
             raise Failed(f"STATUS_API_DB : {settings.database} : base de données inutilisable : {reason}.") from None
 
 
+def must_exist(settings: Settings) -> None:
+    """Failed unless STATUS_API_DB names a SQLite file that is there (a PostgreSQL database is never created
+    by the service: its server says when it does not exist)."""
+    from status_api.cli.common import Failed
+
+    path = settings.db_path
+    if settings.db_url is None and not path.is_file():
+        what = "est un dossier" if path.is_dir() else "n'existe pas"
+        raise Failed(
+            f"STATUS_API_DB : la base {path} {what} ; rien n'a été fait. Indiquez le fichier de la base du service "
+            "(status-api serve et status-api import le créent ; make run, dans var/status.sqlite3)."
+        )
+
+
 class _Held(logging.Handler):
     """The pool's warnings while the store opens: replayed once it has, dropped when it cannot."""
 

@@ -129,7 +129,7 @@ def _not_listening(host: str, port: int, error: OSError) -> str:
 
 def _import(args: argparse.Namespace, settings: Settings) -> None:
     path: Path = args.file
-    with core_for(settings) as core:
+    with core_for(settings, creating=True) as core:
         if path.suffix.lower() == ".jsonl":
             # JSON Lines, for bulk imports: streamed from the file into one transaction, in bounded memory.
             try:

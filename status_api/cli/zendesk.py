@@ -47,7 +47,7 @@ def _sync(args: argparse.Namespace, settings: Settings) -> None:
         raise Failed(f"--since : date invalide « {args.since} » (par exemple 2026-11-01)") from None
     since = since if since.tzinfo is not None else since.replace(tzinfo=UTC)
     counts: dict[str, int] = {}
-    with core_for(settings) as core:
+    with core_for(settings, creating=True) as core:  # a backfill makes the tickets it finds, as an import
         mapping = core.kb.helpdesk.zendesk
         try:
             for ticket in export.tickets(

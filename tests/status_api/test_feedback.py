@@ -299,6 +299,19 @@ def test_the_writers_report_lists_pages_by_votes_with_the_comments(database: str
 
 
 def test_the_report_of_no_votes(database: str) -> None:
+    opened(database).close()  # made as the service makes it, with no vote yet
     result = run_cli("feedback", env={"STATUS_API_DB": database})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Aucun avis pour l'instant."
+
+
+@pytest.mark.parametrize(
+    "command", [("feedback",), ("feedback", "--json"), ("delete", "RGV-1"), ("incident", "delete", "INC-1")]
+)
+def test_a_database_that_does_not_exist_is_refused_and_not_made(tmp_path: Path, command: tuple[str, ...]) -> None:
+    missing = tmp_path / "ailleurs" / "status.sqlite3"
+    result = run_cli(*command, env={"STATUS_API_DB": str(missing)})
+    assert result.returncode == 1
+    assert "STATUS_API_DB" in result.stderr and str(missing) in result.stderr and "n'existe pas" in result.stderr
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert not (tmp_path / "ailleurs").exists()
