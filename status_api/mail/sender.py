@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from status_api.config import Smtp
 from status_api.core.rounds import Rounds
@@ -80,6 +81,27 @@ def permanent(error: Exception) -> bool:
     )
 
 
+def reason(error: Exception) -> str:
+    """What went wrong, for the log, without the recipient's address: a mail server's refusal quotes it."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"recipient refused ({', '.join(map(str, codes))})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} ({error.smtp_code})"
+    return str(error)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A receiver's redirect is a failed delivery: followed, it would make the service send its signed request
+    to any address (one inside the network among them), and count a delivery the receiver never took."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_WEBHOOK_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """X-Status-Signature: "sha256=" + hex(HMAC-SHA256(secret, timestamp + "." + body)), as the generic
     webhook the service receives is signed."""
@@ -103,7 +125,8 @@ def post(url: str, secret: str, body: str, delivery: int, now: datetime) -> None
             "X-Status-Signature": signature(secret, timestamp, data),
         },
     )
-    with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as answer:  # http(s) only: core/webhooks.py checks
+    # http(s) only: core/webhooks.py checks; a 3xx raises HTTPError (an OSError), as any other non-2xx.
+    with _WEBHOOK_OPENER.open(request, timeout=WEBHOOK_TIMEOUT) as answer:
         if not 200 <= answer.status < 300:
             raise OSError(f"HTTP {answer.status}")
 
@@ -208,11 +231,15 @@ class Sender(Rounds):
         except (smtplib.SMTPException, OSError) as error:
             now = self._clock()
             if permanent(error) or mail.attempts >= MAX_ATTEMPTS:
-                logger.error("mail sender: e-mail %s given up after %d attempts: %s", mail.id, mail.attempts, error)
+                logger.error(
+                    "mail sender: e-mail %s given up after %d attempts: %s", mail.id, mail.attempts, reason(error)
+                )
                 self._store.sent(mail.id, now)
             else:
                 delay = backoff(mail.attempts)
-                logger.warning("mail sender: e-mail %s not sent (%s); next attempt in %.0f s", mail.id, error, delay)
+                logger.warning(
+                    "mail sender: e-mail %s not sent (%s); next attempt in %.0f s", mail.id, reason(error), delay
+                )
                 self._store.retry(mail.id, now + timedelta(seconds=delay))
             return
         self._store.sent(mail.id, self._clock())

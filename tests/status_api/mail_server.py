@@ -1,5 +1,6 @@
 """A real SMTP server for the tests (aiosmtpd on a free port): it keeps what it receives, and can answer
-"451 try again later" to the next deliveries, as a mail server under load does."""
+"451 try again later" to the next deliveries, as a mail server under load does; it refuses for good (550) any
+recipient whose address starts with "unknown-", as a server does a mailbox that does not exist."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ class Inbox:
 
     def stop(self) -> None:
         self._controller.stop()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.startswith("unknown-"):
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:

@@ -270,6 +270,17 @@ def test_a_mail_server_that_refuses_then_accepts(server: Server, inbox: Inbox) -
     assert "next attempt in" in server.log.read_text(encoding="utf-8")
 
 
+def test_a_refused_address_is_given_up_without_being_logged(server: Server, inbox: Inbox) -> None:
+    refused = f"unknown-{uuid.uuid4().hex[:10]}@example.com"
+    assert subscribe(server, refused).status_code == 200
+    deadline = time.monotonic() + 20
+    while "given up" not in server.log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = server.log.read_text(encoding="utf-8")
+    # The mail server's refusal quotes the address: the log keeps only its code.
+    assert "recipient refused (550)" in log and refused not in log
+
+
 def test_an_expired_confirmation_link(tmp_path: Path, inbox: Inbox, request: pytest.FixtureRequest) -> None:
     running = served_on("sqlite", request, tmp_path, **mail_env(inbox))
     try:

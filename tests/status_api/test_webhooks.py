@@ -25,19 +25,29 @@ PUBLIC = "https://etat.example.test"
 
 
 class Receiver:
-    """A local HTTP server that keeps each POST (headers, body), answering 500 to the next `fail` ones."""
+    """A local HTTP server that keeps each POST (headers, body), answering 500 to the next `fail` ones, or a
+    redirect to `redirect` when set; it counts every request, whatever its method, in `attempts`."""
 
     def __init__(self) -> None:
         self.received: list[tuple[dict[str, str], bytes]] = []
         self.fail = 0
         self.attempts = 0
+        self.redirect: str | None = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                receiver.attempts += 1
+                self.send_response(204)
+                self.end_headers()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 receiver.attempts += 1
-                if receiver.fail > 0:
+                if receiver.redirect is not None:
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect)
+                elif receiver.fail > 0:
                     receiver.fail -= 1
                     self.send_response(500)
                 else:
@@ -161,6 +171,24 @@ def test_a_failed_delivery_is_retried(server: Server, receiver: Receiver) -> Non
         assert {json.loads(body)["text"] for _, body in received} == {None, "Nouvelle tentative."}
     finally:
         delete(server, webhook)
+
+
+def test_a_redirect_is_a_failed_delivery_and_is_not_followed(server: Server, receiver: Receiver) -> None:
+    inside = Receiver()  # an address the service must never be made to call
+    webhook = register(server, receiver.url)
+    try:
+        receiver.redirect = inside.url + "?internal=1"
+        post_update(server, incident(server), "Redirigé ?")
+        deadline = time.monotonic() + 20
+        while receiver.attempts < 2 and time.monotonic() < deadline:  # the opening's and the update's
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert receiver.attempts >= 2 and receiver.received == []
+        assert inside.attempts == 0
+        assert "failed (HTTP Error 302" in server.log.read_text(encoding="utf-8")
+    finally:
+        delete(server, webhook)
+        inside.stop()
 
 
 def test_a_webhook_that_keeps_failing_is_switched_off(server: Server, receiver: Receiver) -> None:
