@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from status_api.core import Core, helpdesk
 from status_api.core.rounds import Rounds
+from status_api.domain import callid
 from status_api.domain.errors import DomainError, StoreUnavailable
 from status_api.domain.helpdesk import Received
 
@@ -67,7 +68,7 @@ class Applier(Rounds):
             raise
         except DomainError as error:
             # Once answered 422 to the helpdesk; now nobody waits for the answer, so the log tells.
-            logger.warning("%s: not applied: %s", shown, error)
+            logger.warning("%s: not applied: %s", shown, callid.masked_in(str(error)))
             return "refused"
         except Exception:
             logger.exception("%s: not applied", shown)

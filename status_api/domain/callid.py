@@ -38,3 +38,12 @@ def pattern(call_id_format: CallIdFormat) -> str:
 def mask(call_id: str) -> str:
     """What a log line may show of a call ID: enough to match a support request, not enough to look it up."""
     return "…" + call_id[-4:] if len(call_id) > 4 else "…"
+
+
+# Any run of digits long enough to be a call ID, or most of one.
+_LONG_DIGITS = re.compile(r"[0-9]{5,}", re.ASCII)
+
+
+def masked_in(text: str) -> str:
+    """A text for a log line (a refusal that quotes what it was sent) with every call ID in it masked."""
+    return _LONG_DIGITS.sub(lambda found: mask(found.group()), text)
