@@ -79,7 +79,6 @@ class Settings:
         take = unread.take
         token = env.get("STATUS_API_TOKEN", "").strip()
         site_dir = env.get("STATUS_API_SITE_DIR", "").strip()
-        origins = env.get("STATUS_API_CORS_ORIGINS", "")
         proxies = [p.strip() for p in env.get(read.PROXIES, "").split(",") if p.strip()]
         networks = [take(partial(read.network, p), None) for p in proxies]
         settings = cls(
@@ -87,7 +86,7 @@ class Settings:
             db_url=take(lambda: read.db_url(env), None),
             token=token or None,
             site_dir=Path(site_dir) if site_dir else None,
-            cors_origins=tuple(o.strip().rstrip("/") for o in origins.split(",") if o.strip()),
+            cors_origins=read.cors_origins(env, unread),
             data_dir=data_dir(env),
             limits=read.limits(env, unread),
             trusted_proxies=tuple(n for n in networks if n is not None),
@@ -156,4 +155,5 @@ class Settings:
     def form_origins(self) -> frozenset[str]:
         """Origins, besides the service's own, whose pages may post the lookup form: the help center's."""
         public = [read.origin(self.public_url)] if self.public_url else []
-        return frozenset([*self.cors_origins, *public])
+        # "*" opens the JSON API to every site, never the forms: a form posted from another site is refused.
+        return frozenset([*(o for o in self.cors_origins if o != "*"), *public])

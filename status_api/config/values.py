@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import TypeVar
@@ -243,6 +244,54 @@ def public_url(env: Mapping[str, str]) -> str | None:
             "https://suivi.example.com (http ou https, sans « ? » ni « # »)."
         )
     return value.rstrip("/")
+
+
+_CORS = "STATUS_API_CORS_ORIGINS"
+_ORIGIN_EXAMPLE = "https://aide.example.com ou http://localhost:8000"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def cors_origins(env: Mapping[str, str], unread: Unread) -> tuple[str, ...]:
+    """The origins whose pages may call the API, as browsers write them in the Origin header (scheme://host or
+    scheme://host:port, lower case, no default port); or "*", alone, for any site: the API sends no cookie
+    and its writes need the token, so that a public deployment may let every site read it."""
+    values = [value.strip() for value in env.get(_CORS, "").split(",") if value.strip()]
+    if "*" in values and len(values) > 1:
+        unread.take(
+            _refuse(f"{_CORS} : « * » ouvre l'API à tous les sites ; ne le mêlez pas à d'autres origines."), None
+        )
+        return ()
+    if values == ["*"]:
+        return ("*",)
+    found = [unread.take(partial(_origin, value), None) for value in values]
+    return tuple(origin for origin in found if origin is not None)
+
+
+def _refuse(message: str) -> Callable[[], None]:
+    def refuse() -> None:
+        raise ConfigError(message)
+
+    return refuse
+
+
+def _origin(value: str) -> str:
+    parts = _split(_CORS, value, _ORIGIN_EXAMPLE)
+    wrong = None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        wrong = "une origine commence par http:// ou https:// suivi du nom du site"
+    elif parts.path not in ("", "/") or parts.query or parts.fragment:
+        wrong = "une origine s'écrit schéma://hôte[:port], comme un navigateur l'envoie, sans chemin, « ? » ni « # »"
+    elif parts.username is not None:
+        wrong = "une origine ne contient ni utilisateur ni mot de passe"
+    if wrong:
+        raise ConfigError(
+            f"{_CORS} : « {value} » n'est pas une origine : {wrong} ; écrivez par exemple {_ORIGIN_EXAMPLE}."
+        )
+    scheme = parts.scheme.lower()
+    hostname = parts.hostname or ""
+    host = f"[{hostname}]" if ":" in hostname else hostname
+    port = "" if parts.port in (None, _DEFAULT_PORTS[scheme]) else f":{parts.port}"
+    return f"{scheme}://{host}{port}"
 
 
 _SMTP = "STATUS_API_SMTP_URL"

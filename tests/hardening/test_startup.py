@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from status_api.config import Settings
 from tests.hardening.test_faults import needs_root, tmpfs
 from tests.postgres import Cluster
 from tests.status_api.helpers import DATA, ROOT, TOKEN, free_port, status_api_command
@@ -139,6 +140,28 @@ def test_a_url_that_cannot_be_read(tmp_path: Path, name: str, value: str, said: 
     )
     refused(result, name, said, "par exemple")
     assert "motdepasse" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("aide.example.com", "http:// ou https://"),
+        ("https://aide.example.com/aide", "sans chemin"),
+        ("https://aide.example.com, https://autre.example.com/?x=1", "sans chemin"),
+        ("*, https://aide.example.com", "ne le mêlez pas"),
+    ],
+)
+def test_a_cors_origin_no_browser_sends(db: str, value: str, said: str) -> None:
+    refused(serve(STATUS_API_DB=db, STATUS_API_CORS_ORIGINS=value), "STATUS_API_CORS_ORIGINS", said)
+
+
+def test_cors_origins_are_written_as_browsers_send_them() -> None:
+    origins = "https://AIDE.example.com:443/, http://localhost:8000"
+    settings = Settings.from_env({"STATUS_API_CORS_ORIGINS": origins})
+    assert settings.cors_origins == ("https://aide.example.com", "http://localhost:8000")
+    # Any site may read the JSON API; its forms stay refused to other sites.
+    anyone = Settings.from_env({"STATUS_API_CORS_ORIGINS": "*"})
+    assert anyone.cors_origins == ("*",) and anyone.form_origins == frozenset()
 
 
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
