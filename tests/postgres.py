@@ -146,6 +146,9 @@ def run_two_instances(ports: tuple[int, ...] = (8001, 8002)) -> None:
 
     if _binary("initdb") is None:
         sys.exit("PostgreSQL is needed: apt-get install postgresql")
+    taken = [port for port in ports if not _port_free(port)]
+    if taken:  # said before a cluster is made for nothing
+        sys.exit(_taken(taken, ports))
     root = Path(__file__).resolve().parent.parent
     command = str(Path(sys.executable).with_name("status-api"))
     clusters = start_cluster()
@@ -169,9 +172,13 @@ def run_two_instances(ports: tuple[int, ...] = (8001, 8002)) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    stopped: list[tuple[int, int]] = []
     try:
-        while all(server.poll() is None for server in servers):
+        while not stopped:
             time.sleep(0.5)
+            stopped = [
+                (port, code) for port, server in zip(ports, servers, strict=True) if (code := server.poll()) is not None
+            ]
     except KeyboardInterrupt:
         pass
     finally:
@@ -181,7 +188,39 @@ def run_two_instances(ports: tuple[int, ...] = (8001, 8002)) -> None:
             server.wait(timeout=15)
         for _ in clusters:  # stops the server and removes its folder
             pass
+    if stopped:
+        # An instance that stopped by itself (its port taken meanwhile, say: its message is above) fails the run.
+        sys.exit(
+            "\n".join(
+                f"L'instance du port {port} s'est arrêtée (code {code}) : voir son message ci-dessus."
+                for port, code in stopped
+            )
+            + "\nmake run-pg s'arrête : PostgreSQL et les autres instances ont été arrêtés."
+        )
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def _taken(taken: list[int], ports: tuple[int, ...]) -> str:
+    needed = " et ".join(str(port) for port in ports)
+    which = ", ".join(str(port) for port in taken)
+    ports_are = f"le port {which} est déjà utilisé" if len(taken) == 1 else f"les ports {which} sont déjà utilisés"
+    return (
+        f"make run-pg : {ports_are} sur 127.0.0.1 (il faut {needed} libres) ; arrêtez ce qui les occupe "
+        "(ss -ltnp le montre) et relancez."
+    )
 
 
 if __name__ == "__main__":
-    run_two_instances()
+    import sys
+
+    # `python -m tests.postgres 9001 9002`: other ports than make run-pg's.
+    run_two_instances(tuple(int(port) for port in sys.argv[1:]) or (8001, 8002))
