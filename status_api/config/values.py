@@ -141,7 +141,7 @@ def _split(name: str, value: str, example: str) -> SplitResult:
         parts.port  # noqa: B018 (read for its check only)
     except ValueError:
         raise ConfigError(
-            f"{name} : « {shown} » : le port n'est pas un nombre entre 1 et 65535 ; écrivez par exemple {example}."
+            f"{name} : « {shown} » : il faut un port entre 1 et 65535 (un nombre) ; écrivez par exemple {example}."
         ) from None
     return parts
 

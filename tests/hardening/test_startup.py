@@ -123,7 +123,7 @@ def test_a_port_that_cannot_be(db: str, port: str) -> None:
         ("STATUS_API_DB", "postgresql://u:motdepasse@[mauvais/x", "crochets"),
         ("STATUS_API_SMTP_URL", "smtp://[::1", "crochets"),
         ("STATUS_API_PUBLIC_URL", "https://[::1", "crochets"),
-        ("STATUS_API_PUBLIC_URL", "https://suivi.example.com:99999", "le port"),
+        ("STATUS_API_PUBLIC_URL", "https://suivi.example.com:99999", "port entre 1 et 65535"),
     ],
 )
 @pytest.mark.parametrize("command", ["serve", "import"])
