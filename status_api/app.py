@@ -68,6 +68,9 @@ def create_app(
     budgets = _budgets(store, settings.limits, "lookups") if settings.limits is not None else None
     lookups = Lookups(core, settings.lookup_cache)
     routes: list[BaseRoute] = [*lookup_routes(lookups, renderers, tracking_form, budgets)]
+    # A tracking page typed with a final "/" leads to the page, on this site (see the router's slash redirects,
+    # switched off below); GET only: a form posted there is not sent again elsewhere.
+    routes += [Route(tracking + "/", _to(tracking), methods=["GET"], include_in_schema=False) for tracking in trackings]
     # Fixed addresses before the ones with {reference}: /api/v1/incidents/current is not an incident's.
     routes += page_routes(core, renderers, settings.public_url or "")
     routes += write_routes(core, settings.token)
@@ -114,7 +117,7 @@ def create_app(
             )
         routes.append(_Site(_Folder(directory=settings.site_dir, html=True), claimed))
     else:
-        routes.append(Route("/", lambda request: RedirectResponse(SERVICE.tracking), include_in_schema=False))
+        routes.append(Route("/", _to(SERVICE.tracking), include_in_schema=False))
 
     def page(path: str, message: Callable[[KnowledgeBase], str]) -> tuple[bytes, dict[str, str]]:
         """An error page outside the API in the language of the address's folder, in that language's frame."""
@@ -221,7 +224,7 @@ def create_app(
         await sender.stop(task)
         store.close()
 
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=middleware,
         exception_handlers={
@@ -234,6 +237,19 @@ def create_app(
         },
         lifespan=lifespan,
     )
+    # Starlette's router answers a path with or without its final "/" by a redirect to an absolute URL made from
+    # the request's Host header, which anyone sends and a cache would keep for everyone; and its 307 has a form
+    # posted again. Such a path is a 404 here, but for the pages a person types (the tracking pages above; the
+    # status page has its own; the site's folders redirect on this site, see _Folder).
+    app.router.redirect_slashes = False
+    return app
+
+
+def _to(path: str) -> Callable[[Request], Response]:
+    def redirect(request: Request) -> Response:
+        return RedirectResponse(path)
+
+    return redirect
 
 
 def _budgets(store: Store, limits: Limits, kind: str) -> Budgets:

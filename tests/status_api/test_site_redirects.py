@@ -36,3 +36,19 @@ def test_a_folder_without_its_slash_is_redirected_on_this_site(server: Server, p
     answer = httpx2.get(server.url + path, headers={"Host": "evil.example"}, timeout=10)
     assert answer.status_code == 307, answer.text[:200]
     assert answer.headers["location"] == location
+
+
+@pytest.mark.parametrize(("path", "location"), [("/suivi/", "/suivi"), ("/en/suivi/", "/en/suivi")])
+def test_a_tracking_page_typed_with_a_slash_leads_to_it_on_this_site(server: Server, path: str, location: str) -> None:
+    answer = httpx2.get(server.url + path, headers={"Host": "evil.example"}, timeout=10)
+    assert (answer.status_code, answer.headers["location"]) == (307, location)
+    # A form posted there is not sent on anywhere.
+    posted = httpx2.post(server.url + path, data={"call_id": "1"}, headers={"Host": "evil.example"}, timeout=10)
+    assert posted.status_code == 405 and "location" not in posted.headers
+
+
+@pytest.mark.parametrize("path", ["/api/v1/lookup/", "/healthz/", "/etat-du-service/flux.atom/"])
+def test_no_address_redirects_to_the_host_the_request_names(server: Server, path: str) -> None:
+    answer = httpx2.get(server.url + path, headers={"Host": "evil.example"}, timeout=10)
+    assert "evil.example" not in answer.headers.get("location", "")
+    assert answer.status_code == 404
