@@ -25,6 +25,14 @@ _GUESSABLE = re.compile(
 )
 _MIN_DISTINCT = 10
 _MIN_UNGUESSABLE = 24
+# A webhook's signing secret: whoever captures one signed delivery can try secrets offline, as fast as HMAC runs.
+# Zendesk's are 44 characters; `openssl rand -hex 32` gives 64.
+MIN_SECRET_LENGTH = 24
+_SECRETS = {
+    "STATUS_API_ZENDESK_SECRET": "copiez celui que Zendesk affiche (Centre d'administration, Webhooks, le webhook, "
+    "Révéler le secret)",
+    "STATUS_API_HOOK_SECRET": "« openssl rand -hex 32 » en génère un sûr",
+}
 
 
 def problems(settings: Settings, unread: Collection[str] = ()) -> list[str]:
@@ -34,6 +42,14 @@ def problems(settings: Settings, unread: Collection[str] = ()) -> list[str]:
     weak = token_problem(settings.token) if settings.token is not None else None
     if weak is not None:
         found.append(weak)
+    for name, secret in (("STATUS_API_ZENDESK_SECRET", settings.zendesk_secret),
+                         ("STATUS_API_HOOK_SECRET", settings.hook_secret)):  # fmt: skip
+        if secret is not None and (len(secret) < MIN_SECRET_LENGTH or len(set(secret)) < _MIN_DISTINCT):
+            found.append(
+                f"{name} : ce secret est trop court ou trop simple pour signer des envois (au moins "
+                f"{MIN_SECRET_LENGTH} caractères variés) : qui intercepte un envoi signé pourrait le retrouver ; "
+                f"{_SECRETS[name]}."
+            )
     if settings.site_dir is not None and not settings.site_dir.is_dir():
         found.append(
             f"STATUS_API_SITE_DIR : {settings.site_dir} n'est pas un dossier (construisez le site d'abord : kb build)"

@@ -68,7 +68,11 @@ def test_every_operation_answers_as_documented(kb: KnowledgeBase, tmp_path: Path
     # Rate limits off: the fuzzer calls from one address far faster than any customer (429 is tested apart).
     # The webhooks configured, as deployed: the fuzzer's unsigned deliveries meet their signature checks.
     settings = Settings(
-        token=TOKEN, limits=None, lookup_floor=0, zendesk_secret="fuzz-signing-secret", hook_secret="fuzz-hook-secret"
+        token=TOKEN,
+        limits=None,
+        lookup_floor=0,
+        zendesk_secret="fuzz-zendesk-signing-secret-4f1c9a",
+        hook_secret=HOOK_SECRET,
     )
     app = create_app(settings, kb, store, clock=lambda: NOW)
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app, config=SchemathesisConfig.from_dict(_SIZES))
@@ -92,7 +96,7 @@ def test_every_operation_answers_as_documented(kb: KnowledgeBase, tmp_path: Path
         assert sum(cases.values()) >= EXAMPLES, cases
 
 
-HOOK_SECRET = "fuzz-hook-secret"
+HOOK_SECRET = "fuzz-generic-hook-secret-7be20d"
 # Schemathesis's list, and 413: past the body's documented sizes (a comment of 5,000 characters, each
 # escaped as \uXXXX; a tracking form's fields), a body may be refused for its size before it is read, a right
 # refusal (as in test_fuzz_http.py).

@@ -89,8 +89,8 @@ def test_the_document_says_what_the_service_accepts(start_server: Callable[..., 
     server = start_server(
         STATUS_API_TOKEN=TOKEN,
         STATUS_API_LOOKUP_FLOOR_MS="0",
-        STATUS_API_ZENDESK_SECRET="fuzz-signing-secret",
-        STATUS_API_HOOK_SECRET="fuzz-hook-secret",
+        STATUS_API_ZENDESK_SECRET="fuzz-zendesk-signing-secret-4f1c9a",
+        STATUS_API_HOOK_SECRET="fuzz-generic-hook-secret-7be20d",
     )
     config = SchemathesisConfig.from_dict(_CONFIG)
     schema = schemathesis.openapi.from_url(f"{server.url}/api/openapi.json", config=config)

@@ -65,6 +65,13 @@ def test_a_token_no_client_can_send(db: str) -> None:
     refused(serve(STATUS_API_DB=db, STATUS_API_TOKEN=token), "STATUS_API_TOKEN", "ASCII", "status-api token")
 
 
+@pytest.mark.parametrize("name", ["STATUS_API_ZENDESK_SECRET", "STATUS_API_HOOK_SECRET"])
+@pytest.mark.parametrize("secret", ["secret", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"])
+def test_a_signing_secret_too_easy_to_find(db: str, name: str, secret: str) -> None:
+    # From one signed delivery captured, a short secret is found offline; then anyone writes to tickets.
+    refused(serve(STATUS_API_DB=db, **{name: secret}), name, "trop court ou trop simple", "24")
+
+
 def test_a_good_token_starts(tmp_path: Path) -> None:
     good = subprocess.run([status_api_command(), "token"], capture_output=True, text=True, check=True).stdout.strip()
     env = {**os.environ, "KB_DATA_DIR": str(DATA), "STATUS_API_TOKEN": good, "STATUS_API_DB": str(tmp_path / "db")}
