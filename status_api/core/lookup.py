@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 
+from kb_build.model import KnowledgeBase
 from status_api.core import Core
 from status_api.core.lookup_cache import Entry, LookupCache, expires
 from status_api.domain import callid
@@ -66,6 +67,15 @@ class Lookups:
             template = texts.ticket_reference
         else:
             template = texts.invalid_call_id if raw.strip() else texts.missing_call_id
+        return self._help(kb, template)
+
+    def not_a_call_id(self, language: str = "fr") -> Malformed:
+        """The help for an entry too long to be read at all: no call ID is that long."""
+        kb = self.kbs.get(language, self.core.kb)
+        return self._help(kb, kb.tracking.result.invalid_call_id)
+
+    @staticmethod
+    def _help(kb: KnowledgeBase, template: str) -> Malformed:
         return Malformed(fill(template, description=kb.site.call_id.description, example=kb.site.call_id.example))
 
     def answer(

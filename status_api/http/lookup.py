@@ -190,9 +190,13 @@ def lookup_routes(
             try:
                 fields = await read_form(request)
             except ApiError as error:
-                return Answer(
-                    error.status, HTML, renderer.page(renderer.problem(renderer.kb.site.unreadable_form)), said
+                # The form has one field: a body too large for it is an entry far longer than any call ID.
+                message = (
+                    lookups.not_a_call_id(language.code).message
+                    if error.status == 413
+                    else renderer.kb.site.unreadable_form
                 )
+                return Answer(error.status, HTML, renderer.page(renderer.problem(message)), said)
             raw = fields.get("call_id", "")
             parsed = lookups.parse(raw, language.code)
             if isinstance(parsed, Malformed):

@@ -115,6 +115,17 @@ def test_bad_forms_get_the_page_with_a_4xx(
     assert response.headers["content-type"].startswith("text/html")
 
 
+def test_a_paste_too_long_for_the_form_is_told_it_is_no_call_id(with_ticket: Callable[..., TestClient]) -> None:
+    client = with_ticket(limits=None, lookup_floor=0)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    response = client.post("/suivi", content=b"call_id=" + b"1" * 5000, headers=form)
+    # What the customer pasted is not a call ID: the page says what one looks like, as for any wrong entry.
+    shown = client.post("/suivi", content=b"call_id=abc", headers=form).text
+    assert response.status_code == 413
+    assert "Call ID" in response.text and "formulaire" not in response.text
+    assert response.text.split("<main", 1)[-1] == shown.split("<main", 1)[-1].replace(' value="abc"', "")
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
