@@ -77,6 +77,7 @@ RESOLVED_BEFORE_FINAL_STEP = "Un ticket ne peut être résolu qu'à la dernière
 RESOLVED_BEFORE_OPENING = "La date de résolution précède la date d'ouverture du ticket."
 UPDATE_BEFORE_OPENING = "La date de la mise à jour précède la date d'ouverture du ticket."
 EMPTY_UPDATE = "Une mise à jour doit avoir un texte, ou changer l'étape ou l'équipe, ou résoudre le ticket."
+NO_TICKET_LINE = "le fichier ne contient aucun ticket : écrivez un ticket par ligne, en JSON."
 DUPLICATE_REFERENCE = "La référence « {reference} » figure deux fois dans le fichier."
 
 # Incident rules.

@@ -118,6 +118,9 @@ class BulkReader:
                     self.progress.flush()
         if self.progress is not None:
             self.progress.write("\r" + " " * 40 + "\r")
+        if self.count == 0 and not self.problems:
+            # Like an empty YAML file: most likely the wrong file, which "0 tickets imported" would hide.
+            self._fail(1, 1, messages.NO_TICKET_LINE)
         if self.problems:
             # Raised from inside the store's transaction, which then writes nothing.
             raise BulkFailed(self.errors())

@@ -71,6 +71,18 @@ def test_every_mistake_is_reported_with_its_line_and_nothing_is_written(tmp_path
     store.close()
 
 
+@pytest.mark.parametrize("content", ["", "\n\n  \n"])
+def test_a_file_without_a_ticket_is_refused(tmp_path: Path, content: str) -> None:
+    source = tmp_path / "empty.jsonl"
+    source.write_text(content, encoding="utf-8")
+    result = run_cli("import", str(source), env={"STATUS_API_DB": str(tmp_path / "status.sqlite3")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        result.stderr.strip()
+        == f"{source}:1:1: le fichier ne contient aucun ticket : écrivez un ticket par ligne, en JSON."
+    )
+
+
 def test_a_call_id_held_by_another_ticket_is_refused_at_its_line(tmp_path: Path, database: str) -> None:
     first = write(tmp_path / "a.jsonl", line("RGV-OLD", "99999999999999999999"))
     assert run_cli("import", str(first), env={"STATUS_API_DB": database}).returncode == 0
