@@ -196,13 +196,16 @@ class Renderer:
         fragment = self._env.get_template("feedback.html").render(
             page=page, useful=useful, comment_key=comment_key, commented=commented, problem=problem
         )
+        # A refusal is titled as its heading is, by the question: nothing was recorded to thank for.
+        heading = self._site.feedback.question if problem else self._site.feedback.thanks_title
         shell = self._page_shell(page or "/" + self._root)
         if shell is None:
-            return self._env.get_template("feedback_page.html").render(fragment=Markup(fragment)).encode()
+            plain = self._env.get_template("feedback_page.html")
+            return plain.render(fragment=Markup(fragment), title=heading).encode()
         start, end = CONTENT_MARKERS
         before, _, rest = shell.partition(start)
         _, _, after = rest.partition(end)
-        title = f"<title>{escape(self._site.feedback.thanks_title)} \u2013 {escape(self._site.site_name)}</title>"
+        title = f"<title>{escape(heading)} \u2013 {escape(self._site.site_name)}</title>"
         return (_TITLE.sub(lambda m: title, before, count=1) + fragment + after).encode()
 
     def _page_shell(self, page: str) -> str | None:

@@ -98,6 +98,8 @@ def test_a_no_offers_a_comment_attached_once(served: tuple[Server, str]) -> None
         )
         assert empty.status_code == 422
         assert TEXTS.invalid_comment in html.unescape(empty.text)
+        # A refusal thanks nobody: titled by the question, not « Merci pour votre avis ».
+        assert f"<title>{html.escape(TEXTS.question)}" in empty.text and TEXTS.thanks_title not in empty.text
         too_long = http.post("/avis", data={"comment_key": key, "comment": "x" * (TEXTS.comment_max_length + 1)})
         assert too_long.status_code == 422
     assert _votes(db) == [("/escalade/", False, "Un exemple ?"), ("/", False, None)]
